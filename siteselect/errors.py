@@ -1,0 +1,43 @@
+"""Errors raised by siteselect.
+
+Every error inherits :class:`SiteSelectError` *and* a built-in exception, so
+callers can catch either. Messages name the file, layer, field or scenario key
+involved, what was found, and how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class SiteSelectError(Exception):
+    """Base class of every error siteselect raises on purpose."""
+
+
+class ScenarioError(SiteSelectError, ValueError):
+    """A scenario (YAML) has invalid, missing or unknown keys."""
+
+
+class LayerError(SiteSelectError, ValueError):
+    """A layer file cannot be read or does not meet its role's requirements."""
+
+
+class MissingFieldError(LayerError, KeyError):
+    """A layer lacks a field its role requires."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class CRSError(LayerError):
+    """A layer has no CRS, an unrecognised one, or coordinates that do not fit it."""
+
+
+class NetworkError(SiteSelectError, ValueError):
+    """A road network cannot be built or queried."""
+
+
+class WeightsError(SiteSelectError, ValueError):
+    """Weights are invalid (non-positive, missing) or an AHP matrix is inconsistent."""
+
+
+class OutputError(SiteSelectError, OSError):
+    """An output cannot be written."""
