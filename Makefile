@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   installs siteselect into .venv and runs the default scenarios on the embedded layers
+#   make test   installs siteselect with its test extras (and, as root, Debian's chromium for the
+#               browser tests) and runs the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= results
+
+.PHONY: demo test install browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/siteselect run --out $(OUT)/electricity-intensive
+	$(BIN)/siteselect run layers/scenarios/logistics.yaml --out $(OUT)/logistics
+
+# Real-browser tests need Debian's chromium + chromedriver, and site-sheet checks need pdftoppm.
+# Installed here when missing and we are root; otherwise those tests skip and say why.
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium, chromium-driver, poppler-utils (Debian) for the browser and sheet tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
+	else echo "chromium/chromedriver/pdftoppm missing and not root: browser tests will be skipped"; fi
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/overlay.py
+	$(BIN)/python bench/reach.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build *.egg-info

@@ -1,0 +1,46 @@
+"""The ``siteselect`` command: a thin click group over the library.
+
+Each subcommand lives in its own module and only parses options, calls the
+library and prints where results went. Library errors
+(:class:`~siteselect.errors.SiteSelectError`) become a short message on
+stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import SiteSelectError
+from . import export, layers_cmd, run, sheet, suitability
+
+
+class _Group(click.Group):
+    """Click group that turns library errors into a message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SiteSelectError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="siteselect")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Site selection for industrial establishment (default region: Västmanland)."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
+
+
+main.add_command(run.run)
+main.add_command(layers_cmd.layers)
+main.add_command(sheet.sheet)
+main.add_command(export.export)
+main.add_command(suitability.suitability)

@@ -1,0 +1,28 @@
+"""``siteselect layers``: inspect and check layer catalogs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..catalog import check_catalog, format_report
+
+
+@click.group()
+def layers() -> None:
+    """Inspect and validate layers and layer catalogs."""
+
+
+@layers.command("check")
+@click.argument("catalog", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def check(catalog: Path | None) -> None:
+    """Check every layer of CATALOG (default: the embedded layers) and print a table.
+
+    Exits 1 when a layer has a blocking problem.
+    """
+    report = check_catalog(catalog) if catalog is not None else check_catalog(None)
+    click.echo(format_report(report))
+    if not report.ok:
+        sys.exit(1)

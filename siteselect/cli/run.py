@@ -1,0 +1,36 @@
+"""``siteselect run``: one scenario end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import pipeline
+from .options import lang_option, offline_option, out_option
+
+
+@click.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@out_option
+@offline_option
+@lang_option
+@click.option("--sheets", "sheets_top_n", type=click.IntRange(min=0), default=None,
+              help="Site sheets for the top N sites (default: the scenario's output.sheets_top_n).")
+@click.option("--no-sensitivity", is_flag=True, help="Skip the Monte-Carlo weight sensitivity.")
+def run(scenario: Path | None, out_dir: Path, offline: bool, lang: str, sheets_top_n: int | None,
+        no_sensitivity: bool) -> None:
+    """Rank candidate sites for SCENARIO (default: electricity-intensive on the embedded layers)."""
+    result, paths = pipeline.run(
+        scenario, out_dir=out_dir, offline=offline, lang=lang, sheets_top_n=sheets_top_n,
+        sensitivity=not no_sensitivity,
+    )
+    kept = result.kept
+    click.echo(f"scenario {result.scenario.name}: {len(result.ranking)} candidate sites, "
+               f"{len(kept)} ranked, {int(result.ranking['excluded'].sum())} excluded")
+    for _, row in kept.head(5).iterrows():
+        click.echo(f"  {int(row['rank']):>2}. {row['site_id']:<8} {row['name']} ({row['municipality']}) "
+                   f"score {row['score']:.3f}")
+    click.echo("outputs:")
+    for kind, path in paths.items():
+        click.echo(f"  {kind:<9} {path}")

@@ -1,0 +1,36 @@
+"""``siteselect sheet``: offer-ready site sheets for chosen sites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import pipeline
+from ..errors import ScenarioError
+
+from .options import lang_option, out_option
+
+
+@click.command()
+@click.argument("site_ids", nargs=-1)
+@click.option("--scenario", "scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Scenario (or the scenario.yaml of an earlier run). Default: the shipped default.")
+@click.option("--top", "top_n", type=click.IntRange(min=1), default=None, help="Sheets for the top N sites.")
+@out_option
+@lang_option
+def sheet(site_ids: tuple[str, ...], scenario: Path | None, top_n: int | None, out_dir: Path, lang: str) -> None:
+    """Write site sheets (PDF, PNG, HTML) for SITE_IDS or the --top N sites into OUT/sites/."""
+    if not site_ids and top_n is None:
+        raise ScenarioError("name one or more SITE_IDS or give --top N")
+    from ..sheets import write_site_sheets
+
+    sc, path = pipeline.resolve_scenario(scenario)
+    result = pipeline.analyse(sc, scenario_path=path, sensitivity=False, isochrone_site_ids=list(site_ids) or None,
+                              isochrone_top_n=top_n)
+    written = write_site_sheets(
+        result.ranking, result.layers, out_dir=out_dir, site_ids=list(site_ids) or None,
+        top_n=top_n or 5, isochrones=result.isochrones, lang=lang,
+    )
+    for p in written:
+        click.echo(str(p))

@@ -1,0 +1,435 @@
+"""One scenario, end to end: layers → constraints / measures → factors → overlay → ranking → outputs.
+
+:func:`analyse` does the analysis and touches no file; :func:`write_outputs`
+writes what people look at; :func:`run` does both. The CLI, the enquiry
+module and the notebooks call these and hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import platform
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .constraints import apply_constraints
+from .errors import OutputError, ScenarioError
+from .factors import standardise_table
+from .layers import embedded_path, load_layers
+from .measures import MeasureRequest, site_measures, standard_requests
+from .network import GraphCache, RoadGraph
+from .overlay import rank_scores, score_table
+from .scenario import Scenario, load_scenario, save_scenario
+from .weights import AHPResult, weights_from_spec
+
+log = logging.getLogger(__name__)
+
+#: Isochrone limits drawn on maps and site sheets, minutes.
+ISOCHRONE_MINUTES: tuple[float, ...] = (15.0, 30.0, 45.0, 60.0)
+
+#: Candidate fields that lead every ranking table, in this order.
+SITE_COLUMNS: tuple[str, ...] = (
+    "site_id", "name", "municipality", "area_ha", "usable_area_ha", "site_type",
+    "plan_status", "plan_use", "owner", "mifo_class", "excluded", "exclusion_reason",
+    "score", "rank",
+)
+
+
+@dataclass
+class Result:
+    """Everything one scenario run produced, before it is written anywhere.
+
+    Attributes
+    ----------
+    scenario
+        The validated scenario as used.
+    ranking
+        One row per candidate (EPSG:3006 polygons): candidate fields,
+        ``excluded`` / ``exclusion_reason`` / ``usable_area_ha``, per factor
+        ``NAME_raw`` / ``NAME_std`` / ``NAME_weight`` / ``NAME_contrib``,
+        ``score``, ``rank``, the standard measure columns, and sensitivity
+        columns when they were computed.
+    layers
+        The layers used, by role.
+    isochrones
+        Isochrone polygons (``site_id``, ``minutes``) of the top sites.
+    weights
+        Factor name -> weight (sum 1) as used.
+    ahp
+        AHP details (consistency ratio …) when the weights came from AHP.
+    provenance
+        Data sources, package version and time, written beside every output.
+    graph_report
+        What building the road graph found (nodes, dropped components …).
+    """
+
+    scenario: Scenario
+    ranking: gpd.GeoDataFrame
+    layers: dict[str, gpd.GeoDataFrame]
+    isochrones: gpd.GeoDataFrame
+    weights: dict[str, float]
+    ahp: AHPResult | None
+    provenance: dict[str, Any]
+    graph_report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def factor_names(self) -> list[str]:
+        """Factor names in scenario order."""
+        return self.scenario.factor_names
+
+    @property
+    def kept(self) -> gpd.GeoDataFrame:
+        """Ranked (not excluded) sites, best first."""
+        kept = self.ranking[~self.ranking["excluded"]]
+        return kept.sort_values("rank", kind="stable")
+
+
+def default_scenario_path() -> Path:
+    """The shipped default scenario (``layers/scenarios/electricity-intensive.yaml``)."""
+    return embedded_path().parent / "scenarios" / "electricity-intensive.yaml"
+
+
+def resolve_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> tuple[Scenario, Path | None]:
+    """Load a scenario from a path (``None`` = the default) or pass a Scenario through.
+
+    Returns
+    -------
+    (Scenario, Path or None)
+        The scenario and the file it came from.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario, None
+    path = Path(scenario) if scenario is not None else default_scenario_path()
+    return load_scenario(path), path
+
+
+def analyse(
+    scenario: Scenario,
+    *,
+    scenario_path: Path | None = None,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    graph_cache: GraphCache | None = None,
+    isochrone_top_n: int | None = None,
+    isochrone_site_ids: list[str] | None = None,
+    sensitivity: bool = True,
+) -> Result:
+    """Run the analysis of one scenario; writes nothing.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    scenario_path
+        The file the scenario came from; a relative ``layers:`` catalog path
+        is read relative to it.
+    layers
+        Layers by role, to use instead of loading them (tests, notebooks).
+    graph_cache
+        A cache of built road graphs to reuse between runs.
+    isochrone_top_n
+        Isochrones are drawn for this many top sites (default: the
+        scenario's ``output.sheets_top_n``, at least 1).
+    isochrone_site_ids
+        Sites to draw isochrones for as well (e.g. sites asked for by id).
+    sensitivity
+        Whether to run the Monte-Carlo weight sensitivity.
+
+    Returns
+    -------
+    Result
+    """
+    started = _dt.datetime.now(_dt.timezone.utc)
+    if layers is None:
+        catalog = _catalog_path(scenario, scenario_path)
+        layers = load_layers(catalog)
+    layers = dict(layers)
+    _require(layers, ("candidates", "roads"))
+    candidates = layers["candidates"]
+
+    graph = RoadGraph.from_roads(layers["roads"], cache=graph_cache)
+
+    requests = standard_requests(layers, min_voltage_kv=_min_voltage(scenario))
+    requests += [MeasureRequest(spec.measure, spec.params) for spec in scenario.factors.values()]
+    measures = site_measures(candidates, layers, graph, requests)
+
+    checked = apply_constraints(candidates, layers, scenario.constraints, min_area_ha=scenario.site.min_area_ha)
+
+    raw = pd.DataFrame(
+        {name: measures[MeasureRequest(spec.measure, spec.params).column] for name, spec in scenario.factors.items()},
+        index=candidates.index,
+    )
+    std, nodata_reason = standardise_table(raw, scenario.factors)
+    weights, ahp = weights_from_spec(scenario.weights, scenario.factor_names)
+    scored = score_table(
+        std, weights, method=scenario.aggregation.method, order_weights=scenario.aggregation.order_weights
+    )
+
+    excluded = checked["excluded"].to_numpy(dtype=bool) | (nodata_reason != "").to_numpy()
+    reasons = [
+        "; ".join(r for r in (a, b) if r) for a, b in zip(checked["exclusion_reason"], nodata_reason)
+    ]
+    ranking = checked.copy()
+    ranking["excluded"] = excluded
+    ranking["exclusion_reason"] = reasons
+    ranking["score"] = scored["score"].where(~excluded)
+    ranking["rank"] = rank_scores(ranking["score"], excluded=ranking["excluded"])
+    for name in scenario.factor_names:
+        ranking[f"{name}_raw"] = raw[name]
+        ranking[f"{name}_std"] = std[name]
+        ranking[f"{name}_weight"] = scored[f"{name}_weight"]
+        ranking[f"{name}_contrib"] = scored[f"{name}_contrib"]
+    for col in measures.columns:
+        if col not in ranking.columns:
+            ranking[col] = measures[col]
+
+    if sensitivity and scenario.sensitivity.runs > 0:
+        ranking = _with_sensitivity(ranking, std, raw, weights, scenario)
+
+    ranking = _ordered(ranking, scenario)
+    top_n = isochrone_top_n if isochrone_top_n is not None else max(scenario.output.sheets_top_n, 1)
+    top = ranking[~ranking["excluded"]].sort_values("rank", kind="stable").head(top_n)
+    if isochrone_site_ids:
+        unknown = sorted(set(isochrone_site_ids) - set(ranking["site_id"]))
+        if unknown:
+            raise ScenarioError(
+                f"site id(s) {', '.join(unknown)} not among the candidates; "
+                f"known ids look like {', '.join(ranking['site_id'].head(3))}"
+            )
+        asked = ranking[ranking["site_id"].isin(isochrone_site_ids) & ~ranking.index.isin(top.index)]
+        top = pd.concat([top, asked])
+    isochrones = (
+        graph.isochrones(top, origin_id="site_id", minutes=ISOCHRONE_MINUTES)
+        if len(top)
+        else gpd.GeoDataFrame({"site_id": [], "minutes": []}, geometry=[], crs=ranking.crs)
+    )
+    provenance = _provenance(scenario, scenario_path, layers, started, graph.report, ahp)
+    return Result(
+        scenario=scenario,
+        ranking=ranking,
+        layers=layers,
+        isochrones=isochrones,
+        weights=weights,
+        ahp=ahp,
+        provenance=provenance,
+        graph_report=dict(graph.report),
+    )
+
+
+def _catalog_path(scenario: Scenario, scenario_path: Path | None) -> Path | None:
+    if scenario.layers is None:
+        return None
+    path = Path(scenario.layers)
+    if not path.is_absolute() and scenario_path is not None:
+        path = scenario_path.parent / path
+    return path
+
+
+def _require(layers: Mapping[str, gpd.GeoDataFrame], roles: tuple[str, ...]) -> None:
+    missing = [r for r in roles if r not in layers or layers[r] is None]
+    if missing:
+        raise ScenarioError(f"the layers lack role(s) {', '.join(missing)}; add them to the layer catalog")
+
+
+def _min_voltage(scenario: Scenario) -> float:
+    """Voltage of the scenario's first substation factor or grid constraint (default 130 kV)."""
+    for spec in scenario.factors.values():
+        if spec.measure == "substation_km" and spec.min_voltage_kv:
+            return float(spec.min_voltage_kv)
+    for c in scenario.constraints:
+        if getattr(c, "mode", None) == "min_voltage_within":
+            return float(c.min_voltage_kv)  # type: ignore[union-attr]
+    return 130.0
+
+
+def _with_sensitivity(
+    ranking: gpd.GeoDataFrame,
+    std: pd.DataFrame,
+    raw: pd.DataFrame,
+    weights: Mapping[str, float],
+    scenario: Scenario,
+) -> gpd.GeoDataFrame:
+    from .sensitivity import monte_carlo_ranks
+
+    if int((~ranking["excluded"]).sum()) < 2:
+        return ranking
+    s = scenario.sensitivity
+    sens = monte_carlo_ranks(
+        std,
+        weights,
+        runs=s.runs,
+        top_k=s.top_k,
+        concentration=s.concentration,
+        seed=s.seed,
+        method=scenario.aggregation.method,
+        order_weights=scenario.aggregation.order_weights,
+        excluded=ranking["excluded"],
+        raw=raw,
+        factors=scenario.factors,
+        fuzzy_jitter=s.fuzzy_jitter,
+    )
+    out = ranking.copy()
+    for col in sens.columns:
+        out[col] = sens[col].reindex(out.index)
+    return out
+
+
+def _ordered(ranking: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDataFrame:
+    """Columns in a stable, readable order; rows best first, excluded last."""
+    first = [c for c in SITE_COLUMNS if c in ranking.columns]
+    per_factor = [
+        f"{n}_{part}" for n in scenario.factor_names for part in ("raw", "std", "weight", "contrib")
+    ]
+    rest = [c for c in ranking.columns if c not in first and c not in per_factor and c != "geometry"]
+    cols = first + per_factor + rest + ["geometry"]
+    out = ranking[cols]
+    key = out["rank"].astype("Float64").fillna(np.inf)
+    return out.iloc[np.argsort(key.to_numpy(dtype=float), kind="stable")]
+
+
+def _provenance(
+    scenario: Scenario,
+    scenario_path: Path | None,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    started: _dt.datetime,
+    graph_report: Mapping[str, Any],
+    ahp: AHPResult | None,
+) -> dict[str, Any]:
+    sources = {role: str(frame.attrs.get("source", "embedded default")) for role, frame in sorted(layers.items())}
+    prov: dict[str, Any] = {
+        "siteselect_version": __version__,
+        "python": platform.python_version(),
+        "run_at_utc": started.isoformat(timespec="seconds"),
+        "scenario_file": str(scenario_path) if scenario_path else None,
+        "crs": "EPSG:3006",
+        "layers": sources,
+        "road_graph": {k: graph_report[k] for k in ("nodes", "edges", "components_dropped") if k in graph_report},
+    }
+    if ahp is not None:
+        prov["ahp_consistency_ratio"] = round(float(ahp.cr), 4)
+    return prov
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def ranking_table(result: Result) -> pd.DataFrame:
+    """The ranking as a plain table for CSV: no geometry, site centre as x/y (EPSG:3006) and lon/lat."""
+    r = result.ranking
+    centre = r.geometry.representative_point()
+    table = pd.DataFrame(r.drop(columns="geometry"))
+    lonlat = gpd.GeoSeries(centre, crs=r.crs).to_crs("EPSG:4326")
+    table["x_3006"] = centre.x.round(1)
+    table["y_3006"] = centre.y.round(1)
+    table["lon"] = lonlat.x.round(6)
+    table["lat"] = lonlat.y.round(6)
+    return table
+
+
+def write_outputs(
+    result: Result,
+    out_dir: str | os.PathLike[str],
+    *,
+    offline: bool = True,
+    sheets_top_n: int | None = None,
+    lang: str = "sv",
+    gpkg: bool = True,
+) -> dict[str, Path]:
+    """Write ranking.csv, scenario.yaml, map.html, siteselect.gpkg and site sheets.
+
+    Every file is written to a temporary name first and renamed into place.
+
+    Returns
+    -------
+    dict
+        Output kind -> path (``sheets`` -> the ``sites`` folder).
+    """
+    from .gpkg import write_geopackage
+    from .mapview import write_map
+    from .sheets import write_site_sheets
+
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {out}: {exc.strerror}; choose another --out") from exc
+    paths: dict[str, Path] = {}
+    paths["ranking"] = _write_csv(ranking_table(result), out / "ranking.csv")
+    paths["scenario"] = save_scenario(result.scenario, out / "scenario.yaml", provenance=result.provenance)
+    paths["map"] = write_map(
+        result.ranking,
+        result.layers,
+        out_path=out / "map.html",
+        factor_names=result.factor_names,
+        isochrones=result.isochrones,
+        title=f"siteselect — {result.scenario.name}",
+        offline=offline,
+        lang=lang,
+    )
+    if gpkg:
+        paths["gpkg"] = write_geopackage(
+            out / "siteselect.gpkg",
+            ranking=result.ranking,
+            layers=result.layers,
+            isochrones=result.isochrones,
+            scenario_yaml=(out / "scenario.yaml").read_text(encoding="utf-8"),
+            provenance=result.provenance,
+        )
+    n = result.scenario.output.sheets_top_n if sheets_top_n is None else sheets_top_n
+    if n > 0:
+        write_site_sheets(
+            result.ranking, result.layers, out_dir=out, top_n=n, isochrones=result.isochrones, lang=lang
+        )
+        paths["sheets"] = out / "sites"
+    return paths
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        table.to_csv(tmp, index=False, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def run(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    offline: bool = True,
+    sheets_top_n: int | None = None,
+    lang: str = "sv",
+    sensitivity: bool = True,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> tuple[Result, dict[str, Path]]:
+    """Analyse a scenario and write its outputs.
+
+    Parameters
+    ----------
+    scenario
+        Scenario, path to a scenario YAML, or ``None`` for the shipped default.
+    out_dir
+        Folder for the outputs.
+
+    Returns
+    -------
+    (Result, dict)
+        The result and the paths written.
+    """
+    sc, path = resolve_scenario(scenario)
+    result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity)
+    paths = write_outputs(result, out_dir, offline=offline, sheets_top_n=sheets_top_n, lang=lang)
+    return result, paths
