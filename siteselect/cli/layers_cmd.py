@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..catalog import check_catalog, format_report
+from ..layers import embedded_path
 
 
 @click.group()
@@ -22,7 +23,8 @@ def check(catalog: Path | None) -> None:
 
     Exits 1 when a layer has a blocking problem.
     """
-    report = check_catalog(catalog) if catalog is not None else check_catalog(None)
+    if catalog is None:
+        catalog = embedded_path().parent / "catalogs" / "embedded.yaml"
+    report = check_catalog(catalog)
     click.echo(format_report(report))
-    if not report.ok:
-        sys.exit(1)
+    sys.exit(report.exit_code)

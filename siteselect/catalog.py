@@ -1,0 +1,492 @@
+"""Layer catalogs: which file and layer plays which role.
+
+A catalog is a YAML file::
+
+    name: my-municipality              # optional
+    fallback: embedded                 # roles not listed come from the embedded default
+    embedded: ../other.gpkg            # optional; default layers/vastmanland.gpkg
+    roles:
+      municipalities:
+        path: data/kommuner.shp        # relative to the catalog file
+        layer: kommuner                # GeoPackage layer (optional for one-layer files)
+        format: auto                   # see FORMATS
+        fields: {name: KOMMUNNAMN, kommun_kod: KOMMUNKOD}   # role_field: file_field
+        crs: EPSG:3010                 # only when the file states none
+        where: "LAN = '19'"            # OGR SQL attribute filter
+        defaults: {owner: okänd}       # fill absent fields / nulls
+        encoding: cp1252               # optional text encoding
+        x_field: lon                   # CSV coordinate columns (auto/csv_points)
+        y_field: lat
+        options: {buffer_m: 50}        # keyword options of an importer format
+
+For the importer formats (``detaljplan``, ``ebh``, ``nvr`` …) ``fields`` overrides
+the importer's assumed *source* field names (keys are listed in each importer's
+docstring); the importer produces the role fields itself.
+
+Functions
+---------
+read_catalog
+    Parse and check a catalog YAML into a :class:`Catalog`.
+load_catalog_layers
+    Load every role of a catalog into a Layers dict (raises on problems).
+check_catalog / format_report
+    Check every layer, collecting problems, and print a table.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+
+from siteselect.errors import LayerError, SiteSelectError
+from siteselect.layers import (
+    Layers,
+    LayerWarning,
+    apply_mapping,
+    check_layer,
+    crs_label,
+    embedded_path,
+    list_layers,
+    read_layer,
+    to_work_crs,
+)
+from siteselect.roles import ROLES
+
+log = logging.getLogger(__name__)
+
+#: Source formats a catalog entry may name.
+FORMATS: tuple[str, ...] = (
+    "auto", "csv_points", "scb_grid", "scb_tatorter", "osm_pbf", "detaljplan", "ebh", "nvr",
+    "entsoe_buses", "osm_grid_vertices", "wpi_csv", "pypsa_ports",
+)
+
+#: Importer formats: format -> (module, function, roles it can fill).
+_IMPORTERS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
+    "scb_grid": ("siteselect.population", "population_from_scb_grid", ("population",)),
+    "scb_tatorter": ("siteselect.importers.scb", "layer_from_scb_tatorter",
+                     ("towns", "urban_areas")),
+    "osm_pbf": ("siteselect.importers.osm", "layer_from_osm_pbf",
+                ("roads", "rail", "stations", "substations", "ports", "candidates")),
+    "detaljplan": ("siteselect.importers.detaljplan", "candidates_from_detaljplan",
+                   ("candidates",)),
+    "ebh": ("siteselect.importers.ebh", "candidates_from_ebh", ("candidates",)),
+    "nvr": ("siteselect.importers.nvr", "protected_nature_from_nvr", ("protected_nature",)),
+    "entsoe_buses": ("siteselect.importers.grid", "substations_from_entsoe_buses",
+                     ("substations",)),
+    "osm_grid_vertices": ("siteselect.importers.grid", "substations_from_osm_grid_vertices",
+                          ("substations",)),
+    "wpi_csv": ("siteselect.importers.ports", "ports_from_wpi_csv", ("ports",)),
+    "pypsa_ports": ("siteselect.importers.ports", "ports_from_pypsa_geojson", ("ports",)),
+}
+
+_ENTRY_KEYS = ("path", "layer", "format", "fields", "crs", "where", "defaults", "encoding",
+               "x_field", "y_field", "options")
+_TOP_KEYS = ("name", "description", "fallback", "embedded", "roles")
+#: Importer options that name files (resolved relative to the catalog like `path`).
+_PATH_OPTIONS = ("municipalities",)
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    """One catalog entry: where a role's layer comes from."""
+
+    role: str
+    path: Path
+    layer: str | None = None
+    format: str = "auto"
+    fields: Mapping[str, str] = field(default_factory=dict)
+    crs: str | None = None
+    where: str | None = None
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    encoding: str | None = None
+    x_field: str | None = None
+    y_field: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A parsed layer catalog."""
+
+    path: Path
+    sources: Mapping[str, LayerSource]
+    name: str | None = None
+    fallback: str | None = None
+    embedded: Path | None = None
+
+    @property
+    def embedded_file(self) -> Path:
+        return self.embedded if self.embedded is not None else embedded_path()
+
+
+def _norm(base: Path, value: str) -> Path:
+    p = Path(os.path.expanduser(value))
+    return Path(os.path.normpath(p if p.is_absolute() else (base / p).absolute()))
+
+
+def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Catalog:
+    """Parse a catalog YAML and check its keys.
+
+    Parameters
+    ----------
+    path
+        The catalog file; entry paths are relative to its folder.
+    embedded
+        Embedded GeoPackage used for ``fallback: embedded`` (overrides the
+        catalog's ``embedded`` key and the default ``layers/vastmanland.gpkg``).
+
+    Raises
+    ------
+    LayerError
+        File missing, not YAML, unknown keys/roles/formats, missing ``path``
+        (all problems listed at once).
+    """
+    cat_path = Path(path)
+    if not cat_path.is_file():
+        raise LayerError(f"catalog {cat_path}: file not found.")
+    try:
+        doc = yaml.safe_load(cat_path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise LayerError(f"catalog {cat_path}: not valid YAML ({exc}).") from exc
+    if not isinstance(doc, dict):
+        raise LayerError(f"catalog {cat_path}: expected a mapping with a `roles:` key.")
+    problems: list[str] = []
+    for key in doc:
+        if key not in _TOP_KEYS:
+            problems.append(f"unknown key '{key}' (allowed: {', '.join(_TOP_KEYS)})")
+    fallback = doc.get("fallback")
+    if fallback not in (None, "embedded", "none"):
+        problems.append(f"fallback: '{fallback}' (allowed: embedded, none)")
+    base = cat_path.parent
+    emb: Path | None = Path(embedded) if embedded is not None else (
+        _norm(base, str(doc["embedded"])) if doc.get("embedded") else None)
+    roles_doc = doc.get("roles") or {}
+    if not isinstance(roles_doc, dict):
+        problems.append("`roles` must map role names to entries")
+        roles_doc = {}
+    sources: dict[str, LayerSource] = {}
+    for role, entry in roles_doc.items():
+        where = f"roles.{role}"
+        if role not in ROLES:
+            problems.append(f"{where}: unknown role (known: {', '.join(sorted(ROLES))})")
+            continue
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: expected a mapping with at least `path`")
+            continue
+        bad = [k for k in entry if k not in _ENTRY_KEYS]
+        if bad:
+            problems.append(f"{where}: unknown key(s) {bad} (allowed: {', '.join(_ENTRY_KEYS)})")
+        if not entry.get("path"):
+            problems.append(f"{where}: `path` is missing")
+            continue
+        fmt = str(entry.get("format", "auto"))
+        if fmt not in FORMATS:
+            problems.append(f"{where}.format: '{fmt}' unknown (known: {', '.join(FORMATS)})")
+            continue
+        if fmt in _IMPORTERS and role not in _IMPORTERS[fmt][2]:
+            problems.append(f"{where}.format: '{fmt}' cannot fill role '{role}' (it fills "
+                            f"{', '.join(_IMPORTERS[fmt][2])})")
+            continue
+        if fmt in ("osm_pbf", "scb_grid"):
+            unused = [k for k in ("fields", "where", "crs", "encoding", "x_field", "y_field")
+                      if entry.get(k) is not None]
+            if unused:
+                problems.append(f"{where}: format '{fmt}' does not take {unused}; its "
+                                "keyword options go under `options`")
+        elif fmt not in ("auto", "csv_points"):
+            unused = [k for k in ("encoding", "x_field", "y_field") if entry.get(k) is not None]
+            if unused:
+                problems.append(f"{where}: format '{fmt}' does not take {unused}")
+        for key in ("fields", "defaults", "options"):
+            if entry.get(key) is not None and not isinstance(entry[key], dict):
+                problems.append(f"{where}.{key}: expected a mapping")
+        if problems:
+            continue
+        sources[role] = LayerSource(
+            role=role,
+            path=_norm(base, str(entry["path"])),
+            layer=None if entry.get("layer") is None else str(entry["layer"]),
+            format=fmt,
+            fields={str(k): str(v) for k, v in (entry.get("fields") or {}).items()},
+            crs=None if entry.get("crs") is None else str(entry["crs"]),
+            where=entry.get("where"),
+            defaults=dict(entry.get("defaults") or {}),
+            encoding=entry.get("encoding"),
+            x_field=entry.get("x_field"),
+            y_field=entry.get("y_field"),
+            options={k: (str(_norm(base, str(v))) if k in _PATH_OPTIONS and v else v)
+                     for k, v in (entry.get("options") or {}).items()},
+        )
+    if problems:
+        raise LayerError(f"catalog {cat_path}: {len(problems)} problem(s):\n" +
+                         "\n".join(f"  - {p}" for p in problems))
+    return Catalog(path=cat_path, sources=sources, name=doc.get("name"),
+                   fallback=fallback if fallback == "embedded" else None, embedded=emb)
+
+
+def _importer(fmt: str) -> Callable[..., gpd.GeoDataFrame]:
+    module, func, _ = _IMPORTERS[fmt]
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise LayerError(f"format '{fmt}' needs {module}, which cannot be imported ({exc}).") \
+            from exc
+    fn = getattr(mod, func, None)
+    if fn is None:
+        raise LayerError(f"format '{fmt}': {module} has no function {func}.")
+    return fn  # type: ignore[no-any-return]
+
+
+def read_source(src: LayerSource) -> gpd.GeoDataFrame:
+    """Read one catalog entry into a frame with the role's field names (not validated).
+
+    Generic formats (``auto``, ``csv_points``) are read with
+    :func:`siteselect.layers.read_layer` and renamed with ``fields``; importer
+    formats call their importer. ``defaults`` are applied in both cases. The
+    result keeps the source CRS for generic formats (see :func:`load_source`).
+    """
+    if src.format in ("auto", "csv_points"):
+        gdf = read_layer(src.path, layer=src.layer, crs=src.crs, where=src.where,
+                         encoding=src.encoding, x_field=src.x_field, y_field=src.y_field)
+        return apply_mapping(gdf, fields=src.fields, defaults=src.defaults,
+                             source=str(src.path), layer=src.layer)
+    fn = _importer(src.format)
+    if not src.path.exists():
+        raise LayerError(f"{src.path}: file not found (catalog role '{src.role}'). Check the "
+                         "path (relative to the catalog file).")
+    kwargs: dict[str, Any] = dict(src.options)
+    if src.format == "scb_grid":
+        kwargs.setdefault("layer", src.layer)
+    elif src.format == "osm_pbf":
+        kwargs["role"] = src.role
+    else:
+        kwargs.update(layer=src.layer, fields=dict(src.fields) or None, where=src.where,
+                      crs=src.crs)
+        if src.format == "scb_tatorter":
+            kwargs["role"] = src.role
+    try:
+        gdf = fn(src.path, **kwargs)
+    except SiteSelectError:
+        raise
+    except TypeError as exc:
+        raise LayerError(f"catalog role '{src.role}' ({src.path}): bad `options` for format "
+                         f"'{src.format}': {exc}.") from exc
+    except Exception as exc:  # a library error inside an importer
+        raise LayerError(f"{src.path}: format '{src.format}' failed: {exc}. Check that the "
+                         "file is complete and of that format.") from exc
+    return apply_mapping(gdf, defaults=src.defaults, source=str(src.path), layer=src.layer)
+
+
+def load_source(src: LayerSource) -> gpd.GeoDataFrame:
+    """Read, reproject and validate one catalog entry (warnings as LayerWarning)."""
+    from siteselect.layers import validate_layer
+
+    gdf = to_work_crs(read_source(src), source=str(src.path), layer=src.layer)
+    return validate_layer(gdf, src.role, source=str(src.path), layer=src.layer)
+
+
+def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None) -> Layers:
+    """Load every role of a catalog (plus embedded fallbacks) as a Layers dict.
+
+    Parameters
+    ----------
+    path
+        Catalog YAML.
+    embedded
+        Embedded GeoPackage for ``fallback: embedded`` (default: the catalog's
+        ``embedded`` key, else ``layers/vastmanland.gpkg``).
+
+    Raises
+    ------
+    LayerError
+        Any catalog or layer problem; problems of all layers are listed in one
+        error. Required roles that are neither listed nor available from the
+        fallback are reported too.
+    """
+    from siteselect.layers import load_embedded
+
+    cat = read_catalog(path, embedded=embedded)
+    out: Layers = {}
+    errors: list[str] = []
+    for role, src in cat.sources.items():
+        try:
+            out[role] = load_source(src)
+        except SiteSelectError as exc:
+            errors.append(str(exc))
+    if cat.fallback == "embedded":
+        emb = cat.embedded_file
+        try:
+            names = list_layers(emb)
+        except LayerError as exc:
+            names = []
+            errors.append(f"catalog {cat.path}: fallback: embedded, but {exc}")
+        rest = [n for n in names if n in ROLES and n not in cat.sources]
+        if rest:
+            try:
+                out.update(load_embedded(emb, roles=rest))
+            except SiteSelectError as exc:
+                errors.append(str(exc))
+    missing = [r for r, s in ROLES.items() if s.required and r not in out
+               and r not in cat.sources]
+    if missing and not errors:
+        errors.append(f"catalog {cat.path}: required roles {missing} are neither listed nor "
+                      "in the fallback. Add them under `roles:` or set `fallback: embedded`.")
+    if errors:
+        raise LayerError("\n".join(errors))
+    return out
+
+
+# ----------------------------------------------------------------------------- check
+
+
+@dataclass
+class LayerRow:
+    """One line of a check report."""
+
+    role: str
+    source: str
+    layer: str | None
+    format: str
+    features: int | None = None
+    crs: str = ""
+    geometry_types: str = ""
+    repaired: int = 0
+    dropped: int = 0
+    fields_mapped: int = 0
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class CheckReport:
+    """Outcome of :func:`check_catalog`."""
+
+    catalog: Path
+    rows: list[LayerRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no blocking problem was found."""
+        return not self.problems and all(r.ok for r in self.rows)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when ok, 1 when any blocking problem was found."""
+        return 0 if self.ok else 1
+
+
+def _check_one(row: LayerRow, reader: Callable[[], gpd.GeoDataFrame]) -> None:
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always", LayerWarning)
+        try:
+            raw = reader()
+            row.crs = crs_label(raw.crs)
+            gdf = to_work_crs(raw, source=row.source, layer=row.layer)
+            chk = check_layer(gdf, row.role, source=row.source, layer=row.layer)
+        except SiteSelectError as exc:
+            row.problems.append(str(exc))
+            chk = None
+    row.warnings.extend(str(w.message) for w in rec if issubclass(w.category, LayerWarning))
+    if chk is None:
+        return
+    row.features = len(chk.frame)
+    row.repaired, row.dropped = chk.repaired, chk.dropped
+    types = chk.frame.geometry.geom_type.value_counts() if len(chk.frame) else pd.Series()
+    row.geometry_types = ", ".join(f"{t}" for t in types.index)
+    row.problems.extend(chk.problems)
+    row.warnings.extend(chk.warnings)
+
+
+def check_catalog(path: str | Path, *, embedded: str | Path | None = None) -> CheckReport:
+    """Check every layer of a catalog without stopping at the first problem.
+
+    Parameters
+    ----------
+    path
+        Catalog YAML.
+    embedded
+        Embedded GeoPackage for ``fallback: embedded``.
+
+    Returns
+    -------
+    CheckReport
+        One row per role (catalog entries, then embedded fallbacks), with
+        features, source CRS, geometry types, repaired/dropped counts, fields
+        mapped and problems; ``report.exit_code`` is non-zero when any blocking
+        problem was found. Print it with :func:`format_report`.
+    """
+    report = CheckReport(catalog=Path(path))
+    try:
+        cat = read_catalog(path, embedded=embedded)
+    except LayerError as exc:
+        report.problems.append(str(exc))
+        return report
+    for role, src in cat.sources.items():
+        row = LayerRow(role=role, source=str(src.path), layer=src.layer, format=src.format,
+                       fields_mapped=len(src.fields))
+        _check_one(row, lambda src=src: read_source(src))  # type: ignore[misc]
+        report.rows.append(row)
+    if cat.fallback == "embedded":
+        emb = cat.embedded_file
+        try:
+            names = list_layers(emb)
+        except LayerError as exc:
+            report.problems.append(f"fallback: embedded, but {exc}")
+            names = []
+        for name in names:
+            if name in ROLES and name not in cat.sources:
+                row = LayerRow(role=name, source=str(emb), layer=name, format="embedded")
+                _check_one(row, lambda n=name: read_layer(emb, layer=n))  # type: ignore[misc]
+                report.rows.append(row)
+    have = {r.role for r in report.rows}
+    missing = [r for r, s in ROLES.items() if s.required and r not in have]
+    if missing and not report.problems:
+        report.problems.append(f"required roles {missing} are neither listed nor in the "
+                               "fallback; add them under `roles:` or set `fallback: embedded`.")
+    return report
+
+
+def format_report(report: CheckReport) -> str:
+    """The check report as a plain-text table followed by problems and warnings."""
+    head = ("role", "format", "features", "CRS (source)", "geometry", "repaired", "dropped",
+            "mapped", "status")
+    lines = [tuple(head)]
+    for r in report.rows:
+        lines.append((r.role, r.format, "-" if r.features is None else str(r.features),
+                      r.crs or "-", r.geometry_types or "-", str(r.repaired), str(r.dropped),
+                      str(r.fields_mapped),
+                      "OK" if r.ok else f"{len(r.problems)} problem(s)"))
+    widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
+    out = [f"Layer catalog {report.catalog}"]
+    for i, row in enumerate(lines):
+        out.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    for r in report.rows:
+        if r.problems or r.warnings:
+            out.append("")
+            out.append(f"{r.role}: {r.source}" + (f" (layer '{r.layer}')" if r.layer else ""))
+            out.extend(f"  PROBLEM: {p}" for p in r.problems)
+            out.extend(f"  warning: {w}" for w in r.warnings)
+    if report.problems:
+        out.append("")
+        out.extend(f"PROBLEM: {p}" for p in report.problems)
+    out.append("")
+    n_bad = sum(1 for r in report.rows if not r.ok) + len(report.problems)
+    out.append("All layers OK." if report.ok else f"{n_bad} blocking problem(s) found.")
+    return "\n".join(out)

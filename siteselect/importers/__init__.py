@@ -1,0 +1,21 @@
+"""Importers for the formats Swedish users hold, each producing one role's layer.
+
+Every importer returns a GeoDataFrame in EPSG:3006 carrying its role's fields
+(see :mod:`siteselect.roles`); the caller (``siteselect.catalog``) validates it.
+Source field names are *assumptions* documented in each importer and can be
+overridden with a ``fields={logical_name: file_field}`` mapping.
+
+Modules
+-------
+osm        OpenStreetMap PBF → roads, rail, stations, substations, ports, candidates
+scb        SCB tätorter → towns (points) / urban_areas (polygons)
+detaljplan Lantmäteriet / municipal detaljplaner → candidates
+ebh        Länsstyrelsen EBH potentially contaminated sites → brownfield candidates
+nvr        Naturvårdsverket protected areas (NVR, Natura 2000) → protected_nature
+grid       ENTSO-E grid-kit buses, OSM-derived grid vertices → substations
+ports      World Port Index CSV, PyPSA ports GeoJSON → ports
+"""
+
+from __future__ import annotations
+
+__all__ = ["detaljplan", "ebh", "grid", "nvr", "osm", "ports", "scb"]
