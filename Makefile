@@ -22,14 +22,23 @@ demo: $(STAMP)
 	$(BIN)/siteselect run --out $(OUT)/electricity-intensive
 	$(BIN)/siteselect run layers/scenarios/logistics.yaml --out $(OUT)/logistics
 
-# Real-browser tests need Debian's chromium + chromedriver, and site-sheet checks need pdftoppm.
-# Installed here when missing and we are root; otherwise those tests skip and say why.
+# Real-browser tests need Debian's chromium + chromedriver, site-sheet checks need pdftoppm, and
+# the QGIS check needs python3-qgis. Installed here when missing and we are root; otherwise those
+# tests skip and say why.
+APT_TEST_PACKAGES := chromium chromium-driver poppler-utils
+APT_QGIS_PACKAGES := python3-qgis qgis-providers
 browser-deps:
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium, chromium-driver, poppler-utils (Debian) for the browser and sheet tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
+		echo "installing $(APT_TEST_PACKAGES) (Debian) for the browser and sheet tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_TEST_PACKAGES) >/dev/null; \
 	else echo "chromium/chromedriver/pdftoppm missing and not root: browser tests will be skipped"; fi
+	@if [ -d /usr/lib/python3/dist-packages/qgis ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(APT_QGIS_PACKAGES) (Debian) for the QGIS GeoPackage check"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_QGIS_PACKAGES) >/dev/null \
+		  || echo "QGIS not installable: the QGIS check will be skipped"; \
+	else echo "python3-qgis missing and not root: the QGIS check will be skipped"; fi
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q

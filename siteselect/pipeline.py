@@ -11,7 +11,6 @@ import datetime as _dt
 import logging
 import os
 import platform
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._atomic import atomic_write
 from .constraints import apply_constraints
 from .errors import OutputError, ScenarioError
 from .factors import standardise_table
@@ -148,7 +148,7 @@ def analyse(
     -------
     Result
     """
-    started = _dt.datetime.now(_dt.timezone.utc)
+    started = _dt.datetime.now(_dt.UTC)
     if layers is None:
         catalog = _catalog_path(scenario, scenario_path)
         layers = load_layers(catalog)
@@ -394,15 +394,7 @@ def write_outputs(
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        table.to_csv(tmp, index=False, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
 
 
 def run(
