@@ -1,0 +1,549 @@
+"""Enquiry answers (offertberedskap): a company's requirements → a ranked shortlist.
+
+A request is written the way an enquiry arrives (``layers/enquiries/template.yaml``)::
+
+    company: Example Battery Materials AB
+    activity: battery_materials      # → separation distance to housing
+    area_ha: 60
+    power_mw: 150
+    ready_by: 2028
+    rail_siding: true
+    max_port_minutes: 60
+    max_motorway_minutes: 10
+    min_workers_45min: 100000
+
+:func:`request_to_scenario` turns it into a scenario dict. Its keys of today's
+scenario schema are valid input for :func:`siteselect.scenario.scenario_from_dict`;
+the two enquiry blocks the schema does not hold yet are separate top-level
+keys, ``grid`` (power, year, unknown-capacity assumption) and ``limits``
+(hard maximum minutes / minimum workers), split off with
+:func:`split_enquiry_scenario`. :func:`run_enquiry` runs the analysis, then
+applies grid capacity (:mod:`siteselect.capacity`), the hard limits and land
+readiness (:mod:`siteselect.readiness`), and writes the pipeline's outputs
+plus ``shortlist.csv``, ``excluded.csv``, ``enquiry-scenario.yaml`` and the
+summary page (:mod:`siteselect.summary`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import yaml
+
+from .capacity import grid_offer_from_spec, with_grid_factor
+from .errors import ScenarioError
+from .readiness import land_readiness
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ACTIVITY_SEPARATION_M",
+    "REQUEST_KEYS",
+    "TEMPLATE",
+    "EnquiryResult",
+    "analyse_enquiry",
+    "limit_reasons",
+    "load_request",
+    "request_to_scenario",
+    "run_enquiry",
+    "split_enquiry_scenario",
+    "write_template",
+]
+
+#: Default separation to housing per activity, metres (DOMAIN.md; estimates, configurable
+#: with ``housing_distance_m``).
+ACTIVITY_SEPARATION_M: dict[str, float] = {
+    "office": 50.0,
+    "light_workshop": 50.0,
+    "car_workshop": 100.0,
+    "petrol_station": 100.0,
+    "data_centre": 100.0,
+    "engineering": 300.0,
+    "concrete_plant": 300.0,
+    "sawmill": 300.0,
+    "logistics": 500.0,
+    "foundry": 500.0,
+    "asphalt": 500.0,
+    "recycling": 500.0,
+    "battery_materials": 1000.0,
+    "heavy_chemical": 1000.0,
+}
+
+#: Keys a request may hold.
+REQUEST_KEYS: tuple[str, ...] = (
+    "company", "contact", "received", "description", "activity", "housing_distance_m", "area_ha",
+    "power_mw", "ready_by", "rail_siding", "max_rail_minutes", "max_port_minutes", "max_motorway_minutes",
+    "min_workers_45min", "shortlist", "grid", "readiness",
+)
+_GRID_KEYS = ("unknown", "weight", "max_distance_km", "min_voltage_kv", "capacity_csv", "projects_csv")
+#: Default weight of the grid score in an enquiry's total score (other weights scaled by 1 − it).
+DEFAULT_GRID_WEIGHT = 0.25
+#: Minutes by road to a freight or combi terminal that stand in for "rail siding possible" [E].
+DEFAULT_RAIL_SIDING_MINUTES = 10.0
+_ENQUIRY_KEYS = ("grid", "limits", "readiness", "shortlist")
+
+TEMPLATE = """\
+# siteselect enquiry — fill in what the company asked for; delete lines that do not apply.
+# Run:  siteselect enquiry THIS_FILE.yaml --out results/ [--lang sv|en]
+company: Example AB                 # who asks (used in the file names and the summary)
+contact: name@example.com           # optional
+received: 2026-11-23                # optional, date of the enquiry
+description: What the company wants to build, in one sentence.
+activity: engineering               # sets the separation distance to housing (metres):
+                                    #   office/light_workshop 50, car_workshop/petrol_station/data_centre 100,
+                                    #   engineering/concrete_plant/sawmill 300, logistics/foundry/asphalt/recycling 500,
+                                    #   battery_materials/heavy_chemical 1000  (estimates; check the case)
+# housing_distance_m: 400           # overrides the activity's distance
+area_ha: 20                         # hectares needed (usable, after constraints)
+power_mw: 30                        # firm grid power needed, MW (leave out if no special need)
+ready_by: 2028                      # year the power and the site are needed
+rail_siding: false                  # true = a freight/combi terminal within max_rail_minutes by road
+# max_rail_minutes: 10
+max_port_minutes: 60                # hard limit, minutes by road to a port (leave out: no limit)
+max_motorway_minutes: 15            # hard limit, minutes by road to a motorway junction
+min_workers_45min: 50000            # people living within 45 minutes by car (hard minimum)
+shortlist: 5                        # how many sites to propose
+# grid:                             # how unknown grid capacity is treated (most stations: unknown!)
+#   unknown: assume_available       # or assume_unavailable, or a score in [0, 1]
+#   weight: 0.25                    # share of the total score given to the grid score
+#   max_distance_km: 15
+#   min_voltage_kv: 130
+#   capacity_csv: my_grid_capacity.csv     # the municipality's table (layers/grid/grid_capacity_template.csv)
+#   projects_csv: my_grid_projects.csv
+# readiness: {classes: [...]}       # land-readiness class map (see siteselect/readiness.py)
+"""
+
+
+def write_template(path: str | os.PathLike[str]) -> Path:
+    """Write the commented request template to ``path``."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(TEMPLATE, encoding="utf-8")
+    return p
+
+
+# --------------------------------------------------------------------------- request
+
+
+def load_request(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check an enquiry request YAML.
+
+    Relative ``grid.capacity_csv`` / ``grid.projects_csv`` paths are taken
+    relative to the file.
+
+    Raises
+    ------
+    ScenarioError
+        The file cannot be read, or keys are unknown, missing or of the wrong
+        type (all problems listed, each naming the key and the fix).
+    """
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"request {p}: cannot be read ({exc.strerror or exc}); check the path") from exc
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"request {p}: is not valid YAML: {exc}") from exc
+    req = check_request(data, source=str(p))
+    grid = dict(req.get("grid") or {})
+    for key in ("capacity_csv", "projects_csv"):
+        if isinstance(grid.get(key), str) and not Path(grid[key]).is_absolute():
+            grid[key] = str(p.parent / grid[key])
+    if grid:
+        req["grid"] = grid
+    req.setdefault("_source", str(p))
+    return req
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def check_request(data: Any, *, source: str = "<dict>") -> dict[str, Any]:
+    """Validate a request mapping; return a copy. See :func:`load_request`."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"request {source}: found {type(data).__name__}; allowed: a mapping (see --template)")
+    probs: list[str] = []
+    for k in data:
+        if k not in REQUEST_KEYS and k != "_source":
+            probs.append(f"{k}: unknown key; allowed keys: {', '.join(REQUEST_KEYS)}")
+    if "area_ha" not in data:
+        probs.append("area_ha: required; the hectares the company needs")
+    positive = ("area_ha", "power_mw", "housing_distance_m", "max_rail_minutes", "max_port_minutes",
+                "max_motorway_minutes", "min_workers_45min")
+    for k in positive:
+        if k in data and data[k] is not None and not (_is_num(data[k]) and data[k] > 0):
+            probs.append(f"{k}: found {data[k]!r}; allowed: a positive number")
+    act = data.get("activity")
+    if act is not None and act not in ACTIVITY_SEPARATION_M:
+        probs.append(f"activity: found {act!r}; allowed: {', '.join(ACTIVITY_SEPARATION_M)} "
+                     "(or give housing_distance_m)")
+    yr = data.get("ready_by")
+    if yr is not None and not (isinstance(yr, int) and not isinstance(yr, bool) and 2000 <= yr <= 2100):
+        probs.append(f"ready_by: found {yr!r}; allowed: a year such as 2028")
+    if data.get("power_mw") is not None and yr is None:
+        probs.append("ready_by: required with power_mw; the year the power is needed")
+    if "rail_siding" in data and not isinstance(data["rail_siding"], bool):
+        probs.append(f"rail_siding: found {data['rail_siding']!r}; allowed: true or false")
+    n = data.get("shortlist", 5)
+    if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 50):
+        probs.append(f"shortlist: found {n!r}; allowed: a whole number 1–50")
+    grid = data.get("grid")
+    if grid is not None:
+        if not isinstance(grid, Mapping):
+            probs.append(f"grid: found {grid!r}; allowed: a mapping with {', '.join(_GRID_KEYS)}")
+        else:
+            for k in grid:
+                if k not in _GRID_KEYS:
+                    probs.append(f"grid.{k}: unknown key; allowed keys: {', '.join(_GRID_KEYS)}")
+            w = grid.get("weight", DEFAULT_GRID_WEIGHT)
+            if not (_is_num(w) and 0 <= w < 1):
+                probs.append(f"grid.weight: found {w!r}; allowed: a number in [0, 1), e.g. 0.25")
+            u = grid.get("unknown", "assume_available")
+            if not (u in ("assume_available", "assume_unavailable") or (_is_num(u) and 0 <= u <= 1)):
+                probs.append(f"grid.unknown: found {u!r}; allowed: assume_available, assume_unavailable or 0–1")
+    if probs:
+        raise ScenarioError(f"request {source}: {len(probs)} problem(s)\n" + "\n".join(f"  - {p}" for p in probs))
+    return dict(data)
+
+
+def _slug(text: str) -> str:
+    s = text.lower()
+    for a, b in (("å", "a"), ("ä", "a"), ("ö", "o"), ("é", "e")):
+        s = s.replace(a, b)
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    return (s or "request")[:40].strip("-")
+
+
+def request_to_scenario(request: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario dict that answers a request.
+
+    Parameters
+    ----------
+    request
+        As returned by :func:`load_request` (or a dict checked the same way).
+
+    Returns
+    -------
+    dict
+        Scenario keys of today's schema (valid for
+        :func:`siteselect.scenario.scenario_from_dict` once the enquiry keys
+        are split off with :func:`split_enquiry_scenario`) plus, when needed,
+        ``grid`` (``power_mw``, ``ready_by``, ``unknown``, ``max_distance_km``,
+        ``min_voltage_kv``, table paths), ``limits`` (``max_port_minutes``,
+        ``max_motorway_minutes``, ``max_rail_minutes`` with
+        ``rail_station_kinds``, ``min_workers_45min``), ``readiness``
+        (class map) and ``shortlist``.
+    """
+    req = check_request(request, source=str(request.get("_source", "<dict>")))
+    company = str(req.get("company") or "request")
+    area = float(req["area_ha"])
+    if req.get("housing_distance_m") is not None:
+        sep = float(req["housing_distance_m"])
+        sep_note = "as requested"
+    else:
+        act = req.get("activity") or "engineering"
+        sep = ACTIVITY_SEPARATION_M[act]
+        sep_note = f"default for {act}"
+    constraints: list[dict[str, Any]] = [
+        {"id": "protected_nature", "layer": "protected_nature", "mode": "inside"},
+        {"id": "water", "layer": "water", "mode": "inside"},
+        {"id": f"housing_{int(sep)}m", "layer": "urban_areas", "mode": "within", "distance_m": sep,
+         "reason": f"housing within {sep:g} m ({sep_note})"},
+        {"id": "mifo_class_1", "layer": "candidates", "mode": "where", "field": "mifo_class", "op": "==",
+         "value": 1, "on_null": "keep"},
+    ]
+    # site.min_area_ha only judges what spatial constraints leave; an explicit rule also
+    # excludes sites that are too small to begin with
+    tail = [{"id": "min_area", "mode": "min_area", "min_area_ha": area, "reason": f"smaller than {area:g} ha"}]
+    grid_cfg = dict(req.get("grid") or {})
+    power = req.get("power_mw")
+    min_kv = float(grid_cfg.get("min_voltage_kv", 130.0 if power and power >= 20 else 10.0))
+    reach_km = float(grid_cfg.get("max_distance_km", 15.0))
+    factors: dict[str, Any] = {
+        "area_ha": {"measure": "area_ha", "fuzzy": {"shape": "linear", "direction": "increasing",
+                                                   "points": [area, max(2 * area, area + 10)]}},
+        "motorway_minutes": {"measure": "motorway_minutes", "nodata": 0,
+                             "fuzzy": {"shape": "linear", "direction": "decreasing",
+                                       "points": [2, float(req.get("max_motorway_minutes") or 30)]}},
+        "port_minutes": {"measure": "port_minutes", "nodata": 0,
+                         "fuzzy": {"shape": "linear", "direction": "decreasing",
+                                   "points": [5, float(req.get("max_port_minutes") or 90)]}},
+        "labour_45min": {"measure": "population_within", "minutes": 45,
+                         "fuzzy": {"shape": "linear", "direction": "increasing",
+                                   "points": [float(req.get("min_workers_45min") or 20_000),
+                                              max(250_000.0, 2 * float(req.get("min_workers_45min") or 0))]}},
+        "plan_status": {"measure": "plan_status", "classes": {"gällande": 1.0, "pågående": 0.6, "ingen": 0.2}},
+    }
+    weights = {"area_ha": 1, "motorway_minutes": 2, "port_minutes": 1, "labour_45min": 2, "plan_status": 2}
+    rail_minutes = req.get("max_rail_minutes")
+    if req.get("rail_siding"):
+        rail_minutes = float(rail_minutes or DEFAULT_RAIL_SIDING_MINUTES)
+        factors["rail_minutes"] = {"measure": "rail_minutes", "station_kinds": ["freight", "combi"], "nodata": 0,
+                                   "fuzzy": {"shape": "linear", "direction": "decreasing",
+                                             "points": [1, max(rail_minutes, 2.0)]}}
+        weights["rail_minutes"] = 2
+    if power:
+        factors["substation_km"] = {"measure": "substation_km", "min_voltage_kv": min_kv,
+                                    "fuzzy": {"shape": "linear", "direction": "decreasing",
+                                              "points": [1, reach_km]}}
+        weights["substation_km"] = 3
+        constraints.append({"id": f"grid_{int(min_kv)}kv_{int(reach_km)}km", "mode": "min_voltage_within",
+                            "min_voltage_kv": min_kv, "distance_km": reach_km})
+    constraints += tail
+    scenario: dict[str, Any] = {
+        "name": f"enquiry-{_slug(company)}",
+        "description": str(req.get("description") or f"Enquiry from {company}"),
+        "region": "vastmanland",
+        "site": {"min_area_ha": area},
+        "constraints": constraints,
+        "factors": factors,
+        "weights": {"method": "direct", "values": weights},
+        "aggregation": {"method": "wlc"},
+        "sensitivity": {"runs": 200, "top_k": int(req.get("shortlist", 5)), "concentration": 50, "seed": 42},
+        "output": {"sheets_top_n": int(req.get("shortlist", 5))},
+        "shortlist": int(req.get("shortlist", 5)),
+    }
+    if power:
+        grid: dict[str, Any] = {"power_mw": float(power), "ready_by": int(req["ready_by"]),
+                                "unknown": grid_cfg.get("unknown", "assume_available"),
+                                "weight": float(grid_cfg.get("weight", DEFAULT_GRID_WEIGHT)),
+                                "max_distance_km": reach_km, "min_voltage_kv": min_kv}
+        for k in ("capacity_csv", "projects_csv"):
+            if grid_cfg.get(k):
+                grid[k] = str(grid_cfg[k])
+        scenario["grid"] = grid
+    limits: dict[str, Any] = {}
+    for k in ("max_port_minutes", "max_motorway_minutes", "min_workers_45min"):
+        if req.get(k) is not None:
+            limits[k] = float(req[k])
+    if rail_minutes is not None:
+        limits["max_rail_minutes"] = float(rail_minutes)
+        limits["rail_station_kinds"] = ["freight", "combi"] if req.get("rail_siding") else ["passenger", "freight", "combi"]
+    if limits:
+        scenario["limits"] = limits
+    if req.get("readiness") is not None:
+        scenario["readiness"] = req["readiness"]
+    return scenario
+
+
+def split_enquiry_scenario(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(keys the :class:`~siteselect.scenario.Scenario` schema holds, the other enquiry keys).
+
+    Enquiry keys (``grid``, ``limits``, ``readiness``, ``shortlist``) stay in
+    the first dict once the schema has a field of that name.
+    """
+    from .scenario import Scenario
+
+    known = set(Scenario.model_fields)
+    core = {k: v for k, v in data.items() if k not in _ENQUIRY_KEYS or k in known}
+    extra = {k: v for k, v in data.items() if k in _ENQUIRY_KEYS and k not in known}
+    return core, extra
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclasses.dataclass
+class EnquiryResult:
+    """An analysed enquiry: the pipeline result with grid, limits and readiness applied."""
+
+    result: Any  # siteselect.pipeline.Result
+    scenario_dict: dict[str, Any]
+    shortlist: pd.DataFrame
+    excluded: pd.DataFrame
+
+
+_SHORTLIST_COLS = (
+    "rank", "site_id", "name", "municipality", "score", "usable_area_ha", "plan_status", "plan_use", "owner",
+    "readiness_class", "readiness_label", "years_to_build_ready", "grid_status", "grid_available_mw",
+    "grid_note", "grid_assumption", "motorway_minutes", "nearest_junction", "port_minutes", "nearest_port",
+    "rail_minutes", "nearest_station", "pop_45min",
+)
+
+
+def limit_reasons(ranking: pd.DataFrame, limits: Mapping[str, Any], rail_col: str | None) -> list[str]:
+    """Per row, the hard limits it breaks (``""`` when none), e.g. ``"port: 72 min > 60 min"``.
+
+    ``limits`` keys: ``max_port_minutes``, ``max_motorway_minutes``,
+    ``max_rail_minutes`` (checked on column ``rail_col``), ``min_workers_45min``
+    (column ``pop_45min``). A missing (unreachable) value breaks the limit.
+    """
+    checks: list[tuple[str, str, str, float]] = []
+    if "max_port_minutes" in limits:
+        checks.append(("port_minutes", ">", "port", float(limits["max_port_minutes"])))
+    if "max_motorway_minutes" in limits:
+        checks.append(("motorway_minutes", ">", "motorway junction", float(limits["max_motorway_minutes"])))
+    if "max_rail_minutes" in limits and rail_col:
+        checks.append((rail_col, ">", "freight/combi terminal", float(limits["max_rail_minutes"])))
+    if "min_workers_45min" in limits:
+        checks.append(("pop_45min", "<", "workers within 45 min", float(limits["min_workers_45min"])))
+    out = []
+    for _, row in ranking.iterrows():
+        reasons = []
+        for col, op, what, lim in checks:
+            v = row.get(col)
+            if v is None or pd.isna(v):
+                reasons.append(f"{what}: not reachable (limit {lim:g})")
+            elif op == ">" and float(v) > lim:
+                reasons.append(f"{what}: {float(v):.0f} min > {lim:g} min")
+            elif op == "<" and float(v) < lim:
+                reasons.append(f"{what}: {float(v):,.0f} < {lim:,.0f}".replace(",", " "))
+        out.append("; ".join(reasons))
+    return out
+
+
+def analyse_enquiry(
+    scenario_dict: Mapping[str, Any],
+    *,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    sensitivity: bool = False,
+) -> EnquiryResult:
+    """Run an enquiry scenario dict (from :func:`request_to_scenario` or ``enquiry-scenario.yaml``).
+
+    The pipeline ranks the sites; then sites failing the grid (status
+    insufficient / none_within, or unknown assumed unavailable) or a hard
+    limit are excluded with their reason, ranks are recomputed, and the
+    grid and readiness columns are added to the ranking.
+    """
+    from . import pipeline
+    from .overlay import rank_scores
+    from .scenario import scenario_from_dict
+
+    core, _ = split_enquiry_scenario(scenario_dict)
+    extra = {k: scenario_dict[k] for k in _ENQUIRY_KEYS if k in scenario_dict}
+    scenario = scenario_from_dict(core, source="enquiry scenario")
+    n = int(extra.get("shortlist", scenario.output.sheets_top_n or 5))
+    result = pipeline.analyse(scenario, layers=layers, sensitivity=sensitivity, isochrone_top_n=n)
+    ranking = result.ranking.copy()
+    reasons = [[r] if r else [] for r in ranking["exclusion_reason"]]
+    excluded = ranking["excluded"].to_numpy(dtype=bool).copy()
+
+    grid = extra.get("grid")
+    if grid and "grid_status" not in ranking.columns:  # the pipeline may apply the grid itself one day
+        if result.layers.get("substations") is None or result.layers["substations"].empty:
+            raise ScenarioError("enquiry grid block: the layer 'substations' is missing or empty; "
+                                "add it to the layer catalog or leave power_mw out of the request")
+        offer = grid_offer_from_spec(ranking, result.layers["substations"], grid, region=scenario.region)
+        for col in offer.columns:
+            ranking[col] = offer[col]
+        ranking = with_grid_factor(ranking, offer, weight=float(grid.get("weight", DEFAULT_GRID_WEIGHT)))
+        for i, (ok, note) in enumerate(zip(offer["grid_eligible"], offer["grid_note"])):
+            if not ok:
+                reasons[i].append(f"grid capacity: {note}")
+                excluded[i] = True
+    limits = extra.get("limits") or {}
+    if limits:
+        rail_col = None
+        if "max_rail_minutes" in limits:
+            from .measures import measure_column
+
+            rail_col = measure_column("rail_minutes", {"station_kinds": limits.get("rail_station_kinds")})
+            if rail_col not in ranking.columns:
+                rail_col = "rail_minutes"
+        for i, r in enumerate(limit_reasons(ranking, limits, rail_col)):
+            if r and not any(r in x for x in reasons[i]):
+                reasons[i].append(r)
+                excluded[i] = True
+    if "readiness_class" not in ranking.columns:
+        ready = land_readiness(ranking, class_map=extra.get("readiness"))
+        for col in ready.columns:
+            ranking[col] = ready[col]
+    contrib = [c for c in ranking.columns if c.endswith("_contrib")]
+    ranking["potential_score"] = ranking[contrib].sum(axis=1, min_count=1)
+    ranking["excluded"] = excluded
+    ranking["exclusion_reason"] = ["; ".join(r) for r in reasons]
+    ranking["score"] = ranking["score"].where(~ranking["excluded"])
+    ranking["rank"] = rank_scores(ranking["score"], excluded=ranking["excluded"])
+    if not sensitivity:
+        ranking = ranking.drop(columns=[c for c in ("rank_min", "rank_max", "p_top_k") if c in ranking.columns])
+    key = ranking["rank"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
+    ranking = ranking.iloc[np.argsort(key, kind="stable")]
+    new_result = dataclasses.replace(result, ranking=ranking)
+
+    kept = ranking[~ranking["excluded"]].head(n)
+    shortlist = pd.DataFrame(kept[[c for c in _SHORTLIST_COLS if c in kept.columns]]).reset_index(drop=True)
+    ex = ranking[ranking["excluded"]].sort_values("potential_score", ascending=False, kind="stable")
+    excluded_tbl = pd.DataFrame(
+        ex[[c for c in ("site_id", "name", "municipality", "potential_score", "exclusion_reason") if c in ex.columns]]
+    ).reset_index(drop=True)
+    return EnquiryResult(new_result, dict(scenario_dict), shortlist, excluded_tbl)
+
+
+def run_enquiry(
+    path: str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str],
+    lang: str = "sv",
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    offline: bool = True,
+) -> dict[str, Path]:
+    """Answer a request file: scenario, shortlist, site sheets, map and summary page in ``out_dir``.
+
+    Returns
+    -------
+    dict
+        Output kind -> path: the pipeline's outputs (``ranking``, ``scenario``,
+        ``map``, ``gpkg``, ``sheets``) plus ``request``, ``enquiry_scenario``,
+        ``shortlist``, ``excluded``, ``summary_html``, ``summary_pdf``.
+    """
+    from . import pipeline
+    from .summary import write_summary
+
+    request = load_request(path)
+    scenario_dict = request_to_scenario(request)
+    enq = analyse_enquiry(scenario_dict, layers=layers)
+    out = Path(out_dir)
+    n = int(scenario_dict.get("shortlist", 5))
+    paths = pipeline.write_outputs(enq.result, out, offline=offline, sheets_top_n=n, lang=lang)
+    req_copy = {k: v for k, v in request.items() if k != "_source"}
+    paths["request"] = _write_text(out / "request.yaml", yaml.safe_dump(req_copy, sort_keys=False, allow_unicode=True))
+    paths["enquiry_scenario"] = save_enquiry_scenario(scenario_dict, out / "enquiry-scenario.yaml")
+    paths["shortlist"] = _write_text(out / "shortlist.csv", enq.shortlist.to_csv(index=False))
+    paths["excluded"] = _write_text(out / "excluded.csv", enq.excluded.to_csv(index=False))
+    paths.update(write_summary(enq, out, request=req_copy, lang=lang))
+    return paths
+
+
+def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write an enquiry scenario dict (with its ``grid``/``limits`` blocks) as YAML."""
+    head = ("# Enquiry scenario written by siteselect enquiry. Re-run with siteselect.enquiry.analyse_enquiry\n"
+            "# (load_enquiry_scenario). The keys grid/limits/readiness/shortlist are enquiry blocks that\n"
+            "# scenario.yaml (today's schema) does not hold yet.\n")
+    return _write_text(Path(path), head + yaml.safe_dump(dict(scenario_dict), sort_keys=False, allow_unicode=True))
+
+
+def load_enquiry_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read an ``enquiry-scenario.yaml`` written by :func:`run_enquiry`."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"enquiry scenario {p}: cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ScenarioError(f"enquiry scenario {p}: found {type(data).__name__}; allowed: a mapping")
+    return data
+
+
+def _write_text(path: Path, text: str) -> Path:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
