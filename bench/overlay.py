@@ -1,0 +1,239 @@
+"""Benchmark of the raster overlay kernels (not a test).
+
+Usage::
+
+    .venv/bin/python bench/overlay.py                 # county at 10 m: 8000 × 8125 cells
+    .venv/bin/python bench/overlay.py --size 2000x2000 --edt-size 2000
+
+Measured in the same run, on 2 threads:
+
+floor
+    the faster of numpy ``stack.sum()`` and a 2-thread numba read-only
+    reduction of the same (8, rows, cols) float32 stack.
+wlc
+    fused fuzzy standardisation (linear increasing/decreasing/symmetric
+    curves with nodata) + constraint mask + weighted sum into one float32
+    raster (:func:`siteselect._kernels.wlc_stack`). ``wlc_mixed`` is the
+    same with sigmoid, J-shaped and piecewise curves among the 8 (reported,
+    no target).
+owa
+    the same with OWA (sorting network over the 8 values per cell).
+edt
+    exact EDT of an N × N feature grid against
+    ``scipy.ndimage.distance_transform_edt``; max |difference| reported.
+memory
+    peak resident memory above the stack while running the WLC pipeline
+    (mask + output + per-thread buffers), from Linux ``VmHWM`` after
+    resetting it through ``/proc/self/clear_refs``; same for the EDT
+    (bytes per cell = input + output + temporaries).
+rescore
+    re-scoring 10,000 candidates (8 factors) after a weight change
+    (:func:`siteselect.overlay.score_table` + :func:`rank_scores`).
+
+The last line is ``RESULT {json}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numba
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from siteselect import _kernels as K  # noqa: E402
+from siteselect.overlay import rank_scores, score_table  # noqa: E402
+from siteselect.scenario import FactorSpec  # noqa: E402
+
+LINEAR = [
+    {"shape": "linear", "direction": "decreasing", "points": [1, 15]},
+    {"shape": "linear", "direction": "decreasing", "points": [10, 90]},
+    {"shape": "linear", "direction": "decreasing", "points": [3, 30]},
+    {"shape": "linear", "direction": "decreasing", "points": [3, 30]},
+    {"shape": "linear", "direction": "increasing", "points": [20, 80]},
+    {"shape": "linear", "direction": "increasing", "points": [20, 100]},
+    {"shape": "linear", "direction": "symmetric", "points": [5, 20, 60, 90]},
+    {"shape": "linear", "direction": "decreasing", "points": [0, 60]},
+]
+MIXED = LINEAR[:4] + [
+    {"shape": "sigmoid", "direction": "increasing", "points": [20, 80]},
+    {"shape": "jshaped", "direction": "decreasing", "points": [10, 50]},
+    {"shape": "piecewise", "points": [[0, 0], [20, 1], [60, 0.5], [100, 0]]},
+    {"shape": "linear", "direction": "decreasing", "points": [0, 60]},
+]
+
+
+def _specs(curves: list[dict[str, Any]]) -> np.ndarray:
+    return np.stack(
+        [K.fuzzy_params(FactorSpec.model_validate({"measure": "port_minutes", "nodata": 0.0, "fuzzy": c})) for c in curves]
+    )
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def _status(key: str) -> int:
+    """Value of a /proc/self/status memory line, bytes (0 if unavailable)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def measure_peak(fn: Callable[[], Any]) -> tuple[int, Any]:
+    """Peak RSS growth (bytes) while running fn, relative to the RSS before."""
+    base = _status("VmRSS")
+    if not _reset_peak():
+        raise RuntimeError("cannot reset VmHWM (needs Linux /proc/self/clear_refs)")
+    out = fn()
+    return _status("VmHWM") - base, out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", default="8000x8125", help="rows x cols of the factor grid (default county at 10 m)")
+    ap.add_argument("--edt-size", type=int, default=8000, help="side of the square EDT test grid")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-scipy", action="store_true", help="do not run the scipy EDT reference")
+    args = ap.parse_args(argv)
+    rows, cols = (int(v) for v in args.size.lower().split("x"))
+    numba.set_num_threads(args.threads)
+    cells = rows * cols
+    n = 8
+    log = lambda msg: print(msg, flush=True)  # noqa: E731
+
+    # ---------------------------------------------------------------- data
+    rng = np.random.default_rng(42)
+    stack = np.empty((n, rows, cols), dtype=np.float32)
+    for f in range(n):
+        rng.random(out=stack[f], dtype=np.float32)
+        stack[f] *= 100.0
+    stack[0, ::97, ::89] = np.nan  # a few unreachable cells
+    weights = np.array([3, 1, 1, 1, 2, 1, 2, 1], dtype=np.float64)
+    weights /= weights.sum()
+    order_w = np.array([0.05, 0.05, 0.1, 0.1, 0.15, 0.15, 0.2, 0.2])
+    p_lin, p_mix = _specs(LINEAR), _specs(MIXED)
+    net = K.sorting_network(n)
+    log(f"grid {rows} x {cols} = {cells:,} cells; stack {stack.nbytes / 1e9:.2f} GB; {args.threads} threads")
+
+    def make_mask() -> np.ndarray:
+        m = np.zeros((rows, cols), dtype=np.uint8)
+        m[: rows // 10] = 1
+        m[:, : cols // 20] = 1
+        return m
+
+    # warm-up (JIT compile) on a small slice
+    small = np.ascontiguousarray(stack[:, :64, :64])
+    sm = np.zeros((64, 64), np.uint8)
+    K.parallel_sum(small)
+    K.wlc_stack(small, p_lin, weights, sm)
+    K.owa_stack(small, p_lin, weights, order_w, sm, net)
+
+    # ---------------------------------------------------------------- floor
+    t_np, _ = best_of(lambda: stack.sum(), args.repeat)
+    t_nb, _ = best_of(lambda: K.parallel_sum(stack), args.repeat)
+    floor = min(t_np, t_nb)
+    log(f"floor: numpy sum {t_np:.3f} s, numba 2-thread sum {t_nb:.3f} s -> {floor:.3f} s")
+
+    # ---------------------------------------------------------------- WLC + memory
+    extra, (mask, out) = measure_peak(lambda: (lambda m: (m, K.wlc_stack(stack, p_lin, weights, m)))(make_mask()))
+    peak_over_stack = (stack.nbytes + extra) / stack.nbytes
+    del out
+    t_wlc, out = best_of(lambda: K.wlc_stack(stack, p_lin, weights, mask), args.repeat)
+    del out
+    t_mix, out = best_of(lambda: K.wlc_stack(stack, p_mix, weights, mask), args.repeat)
+    del out
+    log(f"wlc {t_wlc:.3f} s = {t_wlc / floor:.2f}x floor (mixed curves {t_mix:.3f} s = {t_mix / floor:.2f}x); "
+        f"peak {peak_over_stack:.3f}x stack (+{extra / 1e6:.0f} MB)")
+
+    # ---------------------------------------------------------------- OWA
+    t_owa, out = best_of(lambda: K.owa_stack(stack, p_lin, weights, order_w, mask, net), max(1, args.repeat - 1))
+    del out
+    log(f"owa {t_owa:.3f} s = {t_owa / floor:.2f}x floor")
+    del stack, mask
+
+    # ---------------------------------------------------------------- EDT
+    e = args.edt_size
+    feat = np.zeros((e, e), dtype=np.uint8)
+    k = max(1, e * e // 20000)
+    feat[rng.integers(0, e, k), rng.integers(0, e, k)] = 1
+    feat[e // 3, :] = 1  # a road across
+    small_f = np.ascontiguousarray(feat[:64, :64])
+    K.edt_inplace(small_f, np.empty((64, 64), np.float32))
+    edt_extra, _ = measure_peak(lambda: K.edt_inplace(feat, np.empty((e, e), np.float32), cell_m=10.0))
+    edt_bpc = (edt_extra + feat.nbytes) / (e * e)
+    t_edt, dist = best_of(lambda: K.edt_inplace(feat, np.empty((e, e), np.float32), cell_m=10.0), args.repeat)
+    log(f"edt own {t_edt:.3f} s; {edt_bpc:.2f} bytes/cell")
+    speedup = None
+    if not args.skip_scipy:
+        from scipy import ndimage
+
+        inv = feat == 0
+        t0 = time.perf_counter()
+        ref = ndimage.distance_transform_edt(inv, sampling=10.0)
+        t_sp = time.perf_counter() - t0
+        del inv
+        maxdiff = float(np.max(np.abs(dist - ref) / np.maximum(ref, 1.0)))
+        speedup = t_sp / t_edt
+        log(f"edt scipy {t_sp:.3f} s -> speedup {speedup:.1f}x; max relative difference {maxdiff:.2e}")
+        del ref
+    del dist, feat
+
+    # ---------------------------------------------------------------- rescore
+    std = pd.DataFrame(rng.random((10_000, n)), columns=[f"f{i}" for i in range(n)])
+    w2 = {f"f{i}": float(x) for i, x in enumerate(rng.dirichlet(np.ones(n)))}
+    score_table(std, w2)
+    t_rs, _ = best_of(lambda: rank_scores(score_table(std, w2)["score"]), 5)
+    log(f"rescore 10k candidates {t_rs * 1000:.1f} ms")
+
+    result = {
+        "floor_s": round(floor, 4),
+        "wlc_s": round(t_wlc, 4),
+        "wlc_over_floor": round(t_wlc / floor, 3),
+        "wlc_mixed_over_floor": round(t_mix / floor, 3),
+        "owa_over_floor": round(t_owa / floor, 3),
+        "edt_speedup_vs_scipy": None if speedup is None else round(speedup, 2),
+        "edt_bytes_per_cell": round(edt_bpc, 2),
+        "peak_mem_over_stack": round(peak_over_stack, 3),
+        "rescore_10k_ms": round(t_rs * 1000, 2),
+        "cells": cells,
+        "edt_cells": e * e,
+        "threads": args.threads,
+        "cpu_count": os.cpu_count(),
+    }
+    print("RESULT " + json.dumps(result), flush=True)
+    return result
+
+
+if __name__ == "__main__":
+    main()

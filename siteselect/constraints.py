@@ -1,0 +1,326 @@
+"""Boolean exclusions of candidate sites, each with a reason kept per site.
+
+Constraints come from the scenario (:mod:`siteselect.scenario`) and are
+applied by :func:`apply_constraints`:
+
+``inside``
+    the part of a site overlapping the layer's polygons is unusable.
+``within``
+    the part of a site within ``distance_m`` of the layer's features is
+    unusable. Buffers are exact vector buffers (arcs approximated by 32
+    segments per quarter circle) of the *whole* layer, never clipped to the
+    study area first, so features just outside the county whose buffer
+    reaches in do count.
+``where``
+    an attribute rule on the candidate's own fields; the site is excluded
+    when the rule holds. NULL values follow ``on_null`` (keep | exclude).
+``min_area``
+    the site is excluded when its usable area is below ``min_area_ha``.
+``min_voltage_within``
+    the site is excluded unless a substation with ``voltage_kv ≥
+    min_voltage_kv`` lies within ``distance_km`` of the site polygon.
+
+Spatial constraints (``inside``/``within``) can exclude part of a site: the
+constrained area is subtracted and ``usable_area_ha`` reported; the site is
+excluded only when a constraint overlaps it and the usable area left is
+below ``min_area_ha`` (or the constraint says ``exclude: any_overlap``).
+Sites that are simply small are the job of a ``min_area`` constraint.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from siteselect.errors import CRSError, MissingFieldError, ScenarioError
+from siteselect.scenario import (
+    Constraint,
+    InsideConstraint,
+    MinAreaConstraint,
+    MinVoltageWithinConstraint,
+    WhereConstraint,
+    WithinConstraint,
+)
+
+__all__ = ["apply_constraints", "constraint_zone"]
+
+#: Segments per quarter circle of vector buffers.
+BUFFER_QUAD_SEGS = 32
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _fmt_ha(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _fmt_pct(frac: float) -> str:
+    pct = 100.0 * frac
+    if 99.5 <= pct < 100.0:
+        return "> 99"
+    if 0.0 < pct < 0.5:
+        return "< 1"
+    return f"{pct:.0f}"
+
+
+def constraint_zone(layer: gpd.GeoDataFrame, constraint: InsideConstraint | WithinConstraint) -> gpd.GeoSeries:
+    """The area a spatial constraint makes unusable, one geometry per feature.
+
+    ``inside``: the layer's (polygonal) geometries; ``within``: exact buffers
+    of ``distance_m``. Never clipped to any study area.
+    """
+    geoms = layer.geometry
+    if isinstance(constraint, WithinConstraint):
+        return gpd.GeoSeries(
+            shapely.buffer(geoms.values, constraint.distance_m, quad_segs=BUFFER_QUAD_SEGS),
+            index=layer.index,
+            crs=layer.crs,
+        )
+    return geoms
+
+
+def _overlap_by_site(sites: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """Per site, the union of ``zone`` parts intersecting it (None where none)."""
+    out = np.full(len(sites), None, dtype=object)
+    if len(zone) == 0 or len(sites) == 0:
+        return out
+    valid = ~shapely.is_missing(zone)
+    zone = zone[valid]
+    zone = zone[~shapely.is_empty(zone)]
+    bad = ~shapely.is_valid(zone)
+    if bad.any():  # self-intersecting source polygons would make GEOS fail
+        zone = zone.copy()
+        zone[bad] = shapely.make_valid(zone[bad])
+    tree = shapely.STRtree(zone)
+    site_idx, zone_idx = tree.query(sites, predicate="intersects")
+    if len(site_idx) == 0:
+        return out
+    pieces = shapely.intersection(sites[site_idx], zone[zone_idx])
+    frame = pd.DataFrame({"site": site_idx, "piece": pieces})
+    for s, grp in frame.groupby("site", sort=False):
+        out[int(s)] = shapely.union_all(grp["piece"].to_numpy())
+    return out
+
+
+def _where_mask(cands: gpd.GeoDataFrame, c: WhereConstraint) -> tuple[np.ndarray, np.ndarray]:
+    """(rule holds, value is null) per candidate."""
+    if c.field not in cands.columns:
+        raise MissingFieldError(
+            f"constraint {c.id!r}: candidates have no field {c.field!r}; "
+            f"fields are {', '.join(map(str, cands.columns))}; fix constraints.{c.id}.field"
+        )
+    col = cands[c.field]
+    isnull = col.isna().to_numpy()
+    vals = col.to_numpy(dtype=object)
+    holds = np.zeros(len(cands), dtype=bool)
+    target = c.value
+    nn = ~isnull
+
+    def _coerce(v: Any) -> Any:
+        if isinstance(target, (int, float)) and not isinstance(target, bool) and isinstance(v, str):
+            raise ScenarioError(
+                f"constraint {c.id!r}: compares field {c.field!r} (text, e.g. {v!r}) with the number {target!r}; "
+                "quote the value in the scenario or pick a numeric field"
+            )
+        return v
+
+    if c.op in ("in", "not_in"):
+        allowed = target if isinstance(target, list) else [target]
+        keys = {_norm(a) for a in allowed}
+        inside = np.array([_norm(v) in keys for v in vals[nn]], dtype=bool)
+        holds[nn] = inside if c.op == "in" else ~inside
+    else:
+        fn = _OPS[c.op]
+        try:
+            holds[nn] = np.array([bool(fn(_cmp(_coerce(v)), _cmp(target))) for v in vals[nn]], dtype=bool)
+        except TypeError as exc:
+            raise ScenarioError(
+                f"constraint {c.id!r}: cannot compare field {c.field!r} with {target!r} using {c.op!r} ({exc}); "
+                "fix constraints value or op"
+            ) from exc
+    return holds, isnull
+
+
+def _norm(v: Any) -> Any:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    return str(v)
+
+
+def _cmp(v: Any) -> Any:
+    if isinstance(v, (np.integer, np.floating)):
+        return float(v)
+    return v
+
+
+def _get_layer(layers: Mapping[str, gpd.GeoDataFrame], c: Constraint, crs: Any) -> gpd.GeoDataFrame:
+    if c.layer not in layers:
+        raise ScenarioError(
+            f"constraint {c.id!r}: layer {c.layer!r} is not loaded (loaded: {', '.join(sorted(layers)) or 'none'}); "
+            "add the layer to the catalog or remove the constraint"
+        )
+    lay = layers[c.layer]
+    if lay.crs is None or crs is None or not lay.crs.equals(crs):
+        raise CRSError(
+            f"constraint {c.id!r}: layer {c.layer!r} has CRS {lay.crs} but candidates have {crs}; "
+            "load both in EPSG:3006"
+        )
+    return lay
+
+
+def apply_constraints(
+    candidates: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    constraints: Sequence[Constraint],
+    *,
+    min_area_ha: float,
+) -> gpd.GeoDataFrame:
+    """Apply exclusion constraints to candidate sites.
+
+    Parameters
+    ----------
+    candidates
+        Candidate polygons (EPSG:3006) with their attribute fields.
+    layers
+        Role name -> GeoDataFrame for the layers constraints refer to.
+    constraints
+        Parsed constraints (``scenario.constraints``), applied in order.
+    min_area_ha
+        Usable area a site needs (``scenario.site.min_area_ha``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``candidates`` with ``excluded`` (bool), ``exclusion_reason``
+        (``"; "``-joined, ``""`` when kept), ``usable_area_ha`` (site area
+        minus the area of spatial constraints) and one bool column
+        ``c_<id>`` per constraint, True where that constraint excludes the
+        site. When several spatial constraints together leave too little
+        area, the one that brought the usable area below the minimum is
+        blamed.
+
+    Raises
+    ------
+    ScenarioError
+        A constraint's layer is not in ``layers``, or a ``where`` rule cannot
+        be evaluated.
+    MissingFieldError
+        A ``where`` field or ``voltage_kv`` is missing.
+    CRSError
+        A layer's CRS differs from the candidates'.
+    """
+    out = candidates.copy()
+    n = len(out)
+    sites = np.asarray(out.geometry.values, dtype=object)
+    bad = ~shapely.is_valid(sites) & ~shapely.is_missing(sites)
+    if bad.any():
+        sites = sites.copy()
+        sites[bad] = shapely.make_valid(sites[bad])
+    site_area = shapely.area(sites) / 1e4
+    usable = np.array(sites, dtype=object)
+    reasons: list[list[str]] = [[] for _ in range(n)]
+    excluded = np.zeros(n, dtype=bool)
+    flags: dict[str, np.ndarray] = {}
+    spatial_hit = np.zeros(n, dtype=bool)
+    blamed_area = np.zeros(n, dtype=bool)
+
+    for c in constraints:
+        flag = np.zeros(n, dtype=bool)
+        if isinstance(c, (InsideConstraint, WithinConstraint)):
+            lay = _get_layer(layers, c, out.crs)
+            zone = constraint_zone(lay, c).values
+            overlap = _overlap_by_site(sites, np.asarray(zone, dtype=object))
+            has = np.array([g is not None and not shapely.is_empty(g) for g in overlap], dtype=bool)
+            ov_area = np.zeros(n)
+            if has.any():
+                ov_area[has] = shapely.area(np.asarray(list(overlap[has]), dtype=object)) / 1e4
+            has &= ov_area > 0
+            frac = np.divide(ov_area, site_area, out=np.zeros(n), where=site_area > 0)
+            where = "inside" if isinstance(c, InsideConstraint) else f"within {c.distance_m:g} m of {c.layer}"
+            # cut the constrained part off the usable geometry
+            if has.any():
+                idx = np.flatnonzero(has)
+                usable[idx] = shapely.difference(usable[idx], np.asarray(list(overlap[idx]), dtype=object))
+            own_left = site_area - ov_area
+            cum_left = shapely.area(usable) / 1e4
+            for i in np.flatnonzero(has):
+                spatial_hit[i] = True
+                if c.exclude == "any_overlap" or frac[i] >= 1.0 - 1e-9:
+                    flag[i] = True
+                    reasons[i].append(f"{c.label}: {_fmt_pct(frac[i])} % of site {where}")
+                elif own_left[i] < min_area_ha or (cum_left[i] < min_area_ha and not blamed_area[i]):
+                    flag[i] = True
+                    blamed_area[i] = True
+                    left = own_left[i] if own_left[i] < min_area_ha else cum_left[i]
+                    reasons[i].append(
+                        f"{c.label}: usable {_fmt_ha(left)} ha < {min_area_ha:g} ha "
+                        f"({_fmt_pct(frac[i])} % of site {where})"
+                    )
+        elif isinstance(c, WhereConstraint):
+            if c.layer not in ("candidates",):
+                raise ScenarioError(f"constraint {c.id!r}: where rules apply to candidates only")
+            holds, isnull = _where_mask(out, c)
+            val = c.value if not isinstance(c.value, list) else "[" + ", ".join(map(str, c.value)) + "]"
+            for i in np.flatnonzero(holds):
+                flag[i] = True
+                reasons[i].append(f"{c.label}: {c.field} {c.op} {_fmt_value(val)} (found {_fmt_value(out[c.field].iloc[i])})")
+            if c.on_null == "exclude":
+                for i in np.flatnonzero(isnull):
+                    flag[i] = True
+                    reasons[i].append(f"{c.label}: {c.field} is NULL (on_null: exclude)")
+        elif isinstance(c, MinAreaConstraint):
+            left = shapely.area(usable) / 1e4
+            for i in np.flatnonzero(left < c.min_area_ha):
+                flag[i] = True
+                reasons[i].append(f"{c.label}: usable {_fmt_ha(left[i])} ha < {c.min_area_ha:g} ha")
+        elif isinstance(c, MinVoltageWithinConstraint):
+            lay = _get_layer(layers, c, out.crs)
+            if "voltage_kv" not in lay.columns:
+                raise MissingFieldError(f"constraint {c.id!r}: layer {c.layer!r} has no field 'voltage_kv'")
+            ok = lay[pd.to_numeric(lay["voltage_kv"], errors="coerce") >= c.min_voltage_kv]
+            dist_m = np.full(n, np.inf)
+            if len(ok):
+                tree = shapely.STRtree(ok.geometry.values)
+                s_idx, t_idx = tree.query_nearest(np.asarray(sites), return_distance=False, all_matches=False)
+                dist_m[s_idx] = shapely.distance(np.asarray(sites)[s_idx], ok.geometry.values[t_idx])
+            limit = c.distance_km * 1000.0
+            for i in np.flatnonzero(dist_m > limit):
+                flag[i] = True
+                near = "none in layer" if not np.isfinite(dist_m[i]) else f"nearest {dist_m[i] / 1000:.1f} km"
+                reasons[i].append(
+                    f"{c.label}: no substation ≥ {c.min_voltage_kv:g} kV within {c.distance_km:g} km ({near})"
+                )
+        else:  # pragma: no cover - the scenario schema admits no other mode
+            raise ScenarioError(f"constraint {getattr(c, 'id', '?')!r}: unknown mode")
+        flags[f"c_{c.id}"] = flag
+        excluded |= flag
+
+    out["excluded"] = excluded
+    out["exclusion_reason"] = ["; ".join(r) for r in reasons]
+    out["usable_area_ha"] = shapely.area(usable) / 1e4
+    for col, flag in flags.items():
+        out[col] = flag
+    return out
+
+
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (np.floating,)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
