@@ -71,7 +71,6 @@ __all__ = [
     "read_grid_capacity",
     "read_grid_projects",
     "unknown_score",
-    "with_grid_factor",
 ]
 
 #: Columns of a grid capacity CSV (template order). Required: substation_id.
@@ -614,7 +613,7 @@ def _later_hint(later: Mapping[int, list[_StationState]], dists: np.ndarray, sub
     return ""
 
 
-#: Factor name under which :func:`with_grid_factor` adds the grid score.
+#: Factor name under which the pipeline adds the grid score (scenario ``grid.weight``).
 GRID_FACTOR = "grid_capacity"
 
 
@@ -631,41 +630,6 @@ def grid_raw_text(offer: pd.DataFrame) -> pd.Series:
             bound = "≥ " if isinstance(r["grid_note"], str) and "at least" in r["grid_note"] else ""
             out.append(f"{bound}{r['grid_available_mw']:g} MW ({status})")
     return pd.Series(out, index=offer.index, dtype=object)
-
-
-def with_grid_factor(ranking: pd.DataFrame, offer: pd.DataFrame, *, weight: float,
-                     name: str = GRID_FACTOR) -> pd.DataFrame:
-    """The ranking with the grid score folded in as one more WLC factor.
-
-    The grid factor gets ``weight`` (0–1); every other factor's
-    ``NAME_weight`` and ``NAME_contrib`` are scaled by ``1 − weight``, so the
-    contributions still sum to ``score``::
-
-        score' = (1 − weight) · score + weight · grid_score
-
-    Columns ``{name}_raw`` (text with the MW figure or the unknown-capacity
-    assumption, so the breakdown shows it), ``{name}_std`` (=
-    ``grid_score``), ``{name}_weight`` and ``{name}_contrib`` are added.
-    Ranks are not recomputed here. For WLC rankings only (OWA
-    contributions are not weight × value).
-
-    Raises
-    ------
-    LayerError
-        ``weight`` outside [0, 1).
-    """
-    if not 0.0 <= weight < 1.0:
-        raise LayerError(f"grid weight: found {weight!r}; allowed: a number in [0, 1)")
-    out = ranking.copy()
-    for col in out.columns:
-        if col.endswith(("_weight", "_contrib")) and not col.startswith(f"{name}_"):
-            out[col] = out[col] * (1.0 - weight)
-    out[f"{name}_raw"] = grid_raw_text(offer).reindex(out.index)
-    out[f"{name}_std"] = offer["grid_score"].reindex(out.index).astype(float)
-    out[f"{name}_weight"] = weight
-    out[f"{name}_contrib"] = weight * out[f"{name}_std"]
-    out["score"] = out["score"] * (1.0 - weight) + out[f"{name}_contrib"]
-    return out
 
 
 def load_grid_tables(

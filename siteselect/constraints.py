@@ -24,7 +24,11 @@ Spatial constraints (``inside``/``within``) can exclude part of a site: the
 constrained area is subtracted and ``usable_area_ha`` reported; the site is
 excluded only when a constraint overlaps it and the usable area left is
 below ``min_area_ha`` (or the constraint says ``exclude: any_overlap``).
-Sites that are simply small are the job of a ``min_area`` constraint.
+The scenario's ``site.min_area_ha`` always applies: a site smaller than it
+from the start (or cut below it by several constraints together, none of
+which alone was blamed) is excluded with the reason ``site.min_area_ha`` and
+flagged in ``c_site_min_area``. A ``min_area`` constraint adds a stricter
+threshold of its own.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from siteselect.errors import CRSError, MissingFieldError, ScenarioError
 from siteselect.scenario import (
     Constraint,
     InsideConstraint,
+    LimitsSpec,
     MinAreaConstraint,
     MinVoltageWithinConstraint,
     WhereConstraint,
@@ -238,6 +243,7 @@ def apply_constraints(
     flags: dict[str, np.ndarray] = {}
     spatial_hit = np.zeros(n, dtype=bool)
     blamed_area = np.zeros(n, dtype=bool)
+    area_excluded = np.zeros(n, dtype=bool)  # already excluded for area or overlap
 
     for c in constraints:
         flag = np.zeros(n, dtype=bool)
@@ -309,10 +315,22 @@ def apply_constraints(
             raise ScenarioError(f"constraint {getattr(c, 'id', '?')!r}: unknown mode")
         flags[f"c_{c.id}"] = flag
         excluded |= flag
+        if isinstance(c, (InsideConstraint, WithinConstraint, MinAreaConstraint)):
+            area_excluded |= flag
+
+    # The site requirement holds whatever constraints there are: a site too
+    # small to begin with, or cut below it by several constraints together.
+    usable_ha = shapely.area(usable) / 1e4
+    too_small = (usable_ha < min_area_ha) & ~area_excluded
+    for i in np.flatnonzero(too_small):
+        what = "area" if not spatial_hit[i] else "usable area after constraints"
+        reasons[i].append(f"site.min_area_ha: {what} {_fmt_ha(usable_ha[i])} ha < {min_area_ha:g} ha")
+    flags["c_site_min_area"] = too_small
+    excluded |= too_small
 
     out["excluded"] = excluded
     out["exclusion_reason"] = ["; ".join(r) for r in reasons]
-    out["usable_area_ha"] = shapely.area(usable) / 1e4
+    out["usable_area_ha"] = usable_ha
     for col, flag in flags.items():
         out[col] = flag
     return out
@@ -324,3 +342,46 @@ def _fmt_value(v: Any) -> str:
     if isinstance(v, (np.floating,)) and float(v).is_integer():
         return str(int(v))
     return str(v)
+
+
+def limit_reasons(measures: pd.DataFrame, limits: LimitsSpec, *, rail_column: str = "rail_minutes") -> pd.Series:
+    """Per site, the hard reach limits it breaks (``""`` when none).
+
+    Parameters
+    ----------
+    measures
+        Per-site measures (:func:`siteselect.measures.site_measures`) with
+        ``port_minutes``, ``motorway_minutes``, ``pop_45min`` and
+        ``rail_column`` as the limits need them.
+    limits
+        The scenario's ``limits`` block.
+    rail_column
+        Column holding minutes to the station kinds the limit names.
+
+    Returns
+    -------
+    pandas.Series
+        Text such as ``"limits.max_port_minutes: 72 min > 60 min"``; a site
+        with no value (unreachable) breaks the limit and says so.
+    """
+    checks: list[tuple[str, str, str, float]] = []
+    if limits.max_port_minutes is not None:
+        checks.append(("port_minutes", ">", "limits.max_port_minutes", limits.max_port_minutes))
+    if limits.max_motorway_minutes is not None:
+        checks.append(("motorway_minutes", ">", "limits.max_motorway_minutes", limits.max_motorway_minutes))
+    if limits.max_rail_minutes is not None:
+        checks.append((rail_column, ">", "limits.max_rail_minutes", limits.max_rail_minutes))
+    if limits.min_workers_45min is not None:
+        checks.append(("pop_45min", "<", "limits.min_workers_45min", limits.min_workers_45min))
+    reasons: list[list[str]] = [[] for _ in range(len(measures))]
+    for col, op, key, lim in checks:
+        if col not in measures.columns:
+            raise MissingFieldError(f"{key}: the measure column {col!r} was not computed; this is a bug")
+        v = pd.to_numeric(measures[col], errors="coerce").to_numpy(dtype=float)
+        for i in np.flatnonzero(np.isnan(v)):
+            reasons[i].append(f"{key}: not reachable (limit {lim:g})")
+        broken = v > lim if op == ">" else v < lim
+        for i in np.flatnonzero(broken & ~np.isnan(v)):
+            text = f"{v[i]:.0f} min > {lim:g} min" if op == ">" else f"{v[i]:,.0f} < {lim:,.0f}".replace(",", " ")
+            reasons[i].append(f"{key}: {text}")
+    return pd.Series(["; ".join(r) for r in reasons], index=measures.index, dtype=object)

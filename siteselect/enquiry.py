@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .capacity import grid_offer_from_spec, with_grid_factor
 from .errors import ScenarioError
 from .readiness import land_readiness
 
@@ -371,37 +370,6 @@ _SHORTLIST_COLS = (
 )
 
 
-def limit_reasons(ranking: pd.DataFrame, limits: Mapping[str, Any], rail_col: str | None) -> list[str]:
-    """Per row, the hard limits it breaks (``""`` when none), e.g. ``"port: 72 min > 60 min"``.
-
-    ``limits`` keys: ``max_port_minutes``, ``max_motorway_minutes``,
-    ``max_rail_minutes`` (checked on column ``rail_col``), ``min_workers_45min``
-    (column ``pop_45min``). A missing (unreachable) value breaks the limit.
-    """
-    checks: list[tuple[str, str, str, float]] = []
-    if "max_port_minutes" in limits:
-        checks.append(("port_minutes", ">", "port", float(limits["max_port_minutes"])))
-    if "max_motorway_minutes" in limits:
-        checks.append(("motorway_minutes", ">", "motorway junction", float(limits["max_motorway_minutes"])))
-    if "max_rail_minutes" in limits and rail_col:
-        checks.append((rail_col, ">", "freight/combi terminal", float(limits["max_rail_minutes"])))
-    if "min_workers_45min" in limits:
-        checks.append(("pop_45min", "<", "workers within 45 min", float(limits["min_workers_45min"])))
-    out = []
-    for _, row in ranking.iterrows():
-        reasons = []
-        for col, op, what, lim in checks:
-            v = row.get(col)
-            if v is None or pd.isna(v):
-                reasons.append(f"{what}: not reachable (limit {lim:g})")
-            elif op == ">" and float(v) > lim:
-                reasons.append(f"{what}: {float(v):.0f} min > {lim:g} min")
-            elif op == "<" and float(v) < lim:
-                reasons.append(f"{what}: {float(v):,.0f} < {lim:,.0f}".replace(",", " "))
-        out.append("; ".join(reasons))
-    return out
-
-
 def analyse_enquiry(
     scenario_dict: Mapping[str, Any],
     *,
@@ -410,64 +378,22 @@ def analyse_enquiry(
 ) -> EnquiryResult:
     """Run an enquiry scenario dict (from :func:`request_to_scenario` or ``enquiry-scenario.yaml``).
 
-    The pipeline ranks the sites; then sites failing the grid (status
-    insufficient / none_within, or unknown assumed unavailable) or a hard
-    limit are excluded with their reason, ranks are recomputed, and the
-    grid and readiness columns are added to the ranking.
+    The pipeline ranks the sites, applying the scenario's ``grid`` block
+    (sites the grid cannot serve by ``ready_by`` are excluded with the
+    reason), its hard ``limits`` and land readiness. This adds
+    ``potential_score`` (what an excluded site would have scored) so the
+    best-known excluded sites can be explained, and cuts the shortlist.
     """
     from . import pipeline
-    from .overlay import rank_scores
     from .scenario import scenario_from_dict
 
-    core, _ = split_enquiry_scenario(scenario_dict)
-    extra = {k: scenario_dict[k] for k in _ENQUIRY_KEYS if k in scenario_dict}
+    core, extra = split_enquiry_scenario(scenario_dict)
     scenario = scenario_from_dict(core, source="enquiry scenario")
     n = int(extra.get("shortlist", scenario.output.sheets_top_n or 5))
     result = pipeline.analyse(scenario, layers=layers, sensitivity=sensitivity, isochrone_top_n=n)
     ranking = result.ranking.copy()
-    reasons = [[r] if r else [] for r in ranking["exclusion_reason"]]
-    excluded = ranking["excluded"].to_numpy(dtype=bool).copy()
-
-    grid = extra.get("grid")
-    if grid and "grid_status" not in ranking.columns:  # the pipeline may apply the grid itself one day
-        if result.layers.get("substations") is None or result.layers["substations"].empty:
-            raise ScenarioError("enquiry grid block: the layer 'substations' is missing or empty; "
-                                "add it to the layer catalog or leave power_mw out of the request")
-        offer = grid_offer_from_spec(ranking, result.layers["substations"], grid, region=scenario.region)
-        for col in offer.columns:
-            ranking[col] = offer[col]
-        ranking = with_grid_factor(ranking, offer, weight=float(grid.get("weight", DEFAULT_GRID_WEIGHT)))
-        for i, (ok, note) in enumerate(zip(offer["grid_eligible"], offer["grid_note"])):
-            if not ok:
-                reasons[i].append(f"grid capacity: {note}")
-                excluded[i] = True
-    limits = extra.get("limits") or {}
-    if limits:
-        rail_col = None
-        if "max_rail_minutes" in limits:
-            from .measures import measure_column
-
-            rail_col = measure_column("rail_minutes", {"station_kinds": limits.get("rail_station_kinds")})
-            if rail_col not in ranking.columns:
-                rail_col = "rail_minutes"
-        for i, r in enumerate(limit_reasons(ranking, limits, rail_col)):
-            if r and not any(r in x for x in reasons[i]):
-                reasons[i].append(r)
-                excluded[i] = True
-    if "readiness_class" not in ranking.columns:
-        ready = land_readiness(ranking, class_map=extra.get("readiness"))
-        for col in ready.columns:
-            ranking[col] = ready[col]
     contrib = [c for c in ranking.columns if c.endswith("_contrib")]
     ranking["potential_score"] = ranking[contrib].sum(axis=1, min_count=1)
-    ranking["excluded"] = excluded
-    ranking["exclusion_reason"] = ["; ".join(r) for r in reasons]
-    ranking["score"] = ranking["score"].where(~ranking["excluded"])
-    ranking["rank"] = rank_scores(ranking["score"], excluded=ranking["excluded"])
-    if not sensitivity:
-        ranking = ranking.drop(columns=[c for c in ("rank_min", "rank_max", "p_top_k") if c in ranking.columns])
-    key = ranking["rank"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
-    ranking = ranking.iloc[np.argsort(key, kind="stable")]
     new_result = dataclasses.replace(result, ranking=ranking)
 
     kept = ranking[~ranking["excluded"]].head(n)

@@ -29,11 +29,8 @@ import numpy as np
 import pandas as pd
 
 from siteselect.errors import WeightsError
-from siteselect.factors import standardise_table
-from siteselect.scenario import Scenario
-from siteselect.weights import weights_from_spec
 
-__all__ = ["owa_measures", "rank_scores", "score_sites", "score_table"]
+__all__ = ["owa_measures", "rank_scores", "score_table"]
 
 
 def owa_measures(order_weights: Sequence[float]) -> dict[str, float]:
@@ -139,60 +136,3 @@ def rank_scores(scores: pd.Series, *, excluded: pd.Series | None = None) -> pd.S
     if excluded is not None:
         s = s.where(~excluded.astype(bool))
     return s.rank(ascending=False, method="min").astype("Int64")
-
-
-def score_sites(sites: pd.DataFrame, raw: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """Standardise, weight, score and rank sites: the per-site result columns.
-
-    Parameters
-    ----------
-    sites
-        Candidate table after :func:`siteselect.constraints.apply_constraints`
-        (needs ``excluded`` and ``exclusion_reason``; a GeoDataFrame stays one).
-    raw
-        Raw factor values, one column per factor name of the scenario, same
-        index as ``sites``.
-    scenario
-        Supplies factors, weights and aggregation.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy of ``sites`` with, per factor NAME, ``NAME_raw``, ``NAME_std``,
-        ``NAME_weight`` and ``NAME_contrib`` (contributions sum to
-        ``score``), then ``score`` (NaN when excluded) and ``rank`` (Int64,
-        1 = best, <NA> when excluded). Sites whose factor has no value and
-        ``nodata: exclude`` become excluded, with the reason appended.
-
-    Raises
-    ------
-    ScenarioError
-        A factor column is missing, or a missing value has no stated nodata.
-    WeightsError
-        Invalid weights or an AHP matrix that is too inconsistent.
-    """
-    names = scenario.factor_names
-    std, nodata_reason = standardise_table(raw.reindex(sites.index), scenario.factors)
-    weights, _ = weights_from_spec(scenario.weights, names)
-    agg = scenario.aggregation
-    scores = score_table(std, weights, method=agg.method, order_weights=agg.order_weights)
-    out = sites.copy()
-    excluded = out["excluded"].astype(bool).to_numpy() if "excluded" in out.columns else np.zeros(len(out), bool)
-    reasons = out["exclusion_reason"].astype(str).to_numpy() if "exclusion_reason" in out.columns else np.full(len(out), "")
-    extra = nodata_reason.to_numpy(dtype=object)
-    has_extra = extra != ""
-    reasons = np.array(
-        [("; ".join(x for x in (r, e) if x)) if h else r for r, e, h in zip(reasons, extra, has_extra)], dtype=object
-    )
-    excluded = excluded | has_extra
-    out["excluded"] = excluded
-    out["exclusion_reason"] = reasons
-    for n in names:
-        out[f"{n}_raw"] = raw.reindex(sites.index)[n].to_numpy()
-        out[f"{n}_std"] = std[n].to_numpy()
-        out[f"{n}_weight"] = scores[f"{n}_weight"].to_numpy()
-        out[f"{n}_contrib"] = np.where(excluded, np.nan, scores[f"{n}_contrib"].to_numpy())
-    out["score"] = np.where(excluded, np.nan, scores["score"].to_numpy())
-    out["rank"] = rank_scores(pd.Series(out["score"].to_numpy(), index=out.index)).to_numpy()
-    out["rank"] = out["rank"].astype("Int64")
-    return out

@@ -22,13 +22,15 @@ import pandas as pd
 
 from . import __version__
 from ._atomic import atomic_write
-from .constraints import apply_constraints
+from .capacity import GRID_FACTOR, grid_offer_from_spec, grid_raw_text
+from .constraints import apply_constraints, limit_reasons
 from .errors import OutputError, ScenarioError
 from .factors import standardise_table
 from .layers import embedded_path, load_layers
 from .measures import MeasureRequest, site_measures, standard_requests
 from .network import GraphCache, RoadGraph
 from .overlay import rank_scores, score_table
+from .readiness import land_readiness
 from .scenario import Scenario, load_scenario, save_scenario
 from .weights import AHPResult, weights_from_spec
 
@@ -41,7 +43,7 @@ ISOCHRONE_MINUTES: tuple[float, ...] = (15.0, 30.0, 45.0, 60.0)
 SITE_COLUMNS: tuple[str, ...] = (
     "site_id", "name", "municipality", "area_ha", "usable_area_ha", "site_type",
     "plan_status", "plan_use", "owner", "mifo_class", "excluded", "exclusion_reason",
-    "score", "rank",
+    "score", "rank", "readiness_class", "grid_status", "grid_note",
 )
 
 
@@ -65,6 +67,9 @@ class Result:
         Isochrone polygons (``site_id``, ``minutes``) of the top sites.
     weights
         Factor name -> weight (sum 1) as used.
+    factor_names
+        Factors in scoring order: the scenario's, then ``grid_capacity``
+        when the scenario's ``grid`` block gives it a weight.
     ahp
         AHP details (consistency ratio …) when the weights came from AHP.
     provenance
@@ -80,12 +85,8 @@ class Result:
     weights: dict[str, float]
     ahp: AHPResult | None
     provenance: dict[str, Any]
+    factor_names: list[str] = field(default_factory=list)
     graph_report: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def factor_names(self) -> list[str]:
-        """Factor names in scenario order."""
-        return self.scenario.factor_names
 
     @property
     def kept(self) -> gpd.GeoDataFrame:
@@ -160,30 +161,58 @@ def analyse(
 
     requests = standard_requests(layers, min_voltage_kv=_min_voltage(scenario))
     requests += [MeasureRequest(spec.measure, spec.params) for spec in scenario.factors.values()]
+    rail_limit = _rail_limit_request(scenario)
+    if rail_limit is not None:
+        requests.append(rail_limit)
     measures = site_measures(candidates, layers, graph, requests)
 
     checked = apply_constraints(candidates, layers, scenario.constraints, min_area_ha=scenario.site.min_area_ha)
+    extra_reasons = [pd.Series("", index=candidates.index, dtype=object)]
+    if scenario.limits is not None:
+        extra_reasons.append(
+            limit_reasons(measures, scenario.limits, rail_column=rail_limit.column if rail_limit else "rail_minutes")
+        )
 
     raw = pd.DataFrame(
         {name: measures[MeasureRequest(spec.measure, spec.params).column] for name, spec in scenario.factors.items()},
         index=candidates.index,
     )
     std, nodata_reason = standardise_table(raw, scenario.factors)
+    extra_reasons.append(nodata_reason)
     weights, ahp = weights_from_spec(scenario.weights, scenario.factor_names)
+    factor_names = list(scenario.factor_names)
+
+    grid = None
+    if scenario.grid is not None:
+        _require(layers, ("substations",))
+        grid = grid_offer_from_spec(
+            candidates, layers["substations"], scenario.grid, region=scenario.region,
+            base_dir=scenario_path.parent if scenario_path else None,
+        )
+        extra_reasons.append(
+            pd.Series(np.where(grid["grid_eligible"], "", "grid capacity: " + grid["grid_note"].astype(str)),
+                      index=candidates.index, dtype=object)
+        )
+        w = scenario.grid.weight
+        if w > 0:
+            weights = {k: v * (1.0 - w) for k, v in weights.items()} | {GRID_FACTOR: w}
+            std[GRID_FACTOR] = grid["grid_score"].astype(float)
+            raw[GRID_FACTOR] = grid_raw_text(grid)
+            factor_names.append(GRID_FACTOR)
+
     scored = score_table(
         std, weights, method=scenario.aggregation.method, order_weights=scenario.aggregation.order_weights
     )
-
-    excluded = checked["excluded"].to_numpy(dtype=bool) | (nodata_reason != "").to_numpy()
-    reasons = [
-        "; ".join(r for r in (a, b) if r) for a, b in zip(checked["exclusion_reason"], nodata_reason)
-    ]
+    more = pd.concat(extra_reasons, axis=1).apply(lambda row: "; ".join(r for r in row if r), axis=1)
+    excluded = checked["excluded"].to_numpy(dtype=bool) | (more != "").to_numpy()
     ranking = checked.copy()
     ranking["excluded"] = excluded
-    ranking["exclusion_reason"] = reasons
+    ranking["exclusion_reason"] = [
+        "; ".join(r for r in (a, b) if r) for a, b in zip(checked["exclusion_reason"], more)
+    ]
     ranking["score"] = scored["score"].where(~excluded)
     ranking["rank"] = rank_scores(ranking["score"], excluded=ranking["excluded"])
-    for name in scenario.factor_names:
+    for name in factor_names:
         ranking[f"{name}_raw"] = raw[name]
         ranking[f"{name}_std"] = std[name]
         ranking[f"{name}_weight"] = scored[f"{name}_weight"]
@@ -191,11 +220,17 @@ def analyse(
     for col in measures.columns:
         if col not in ranking.columns:
             ranking[col] = measures[col]
+    if grid is not None:
+        for col in grid.columns:
+            ranking[col] = grid[col]
+    ready = land_readiness(candidates, class_map=scenario.readiness)
+    for col in ready.columns:
+        ranking[col] = ready[col]
 
     if sensitivity and scenario.sensitivity.runs > 0:
         ranking = _with_sensitivity(ranking, std, raw, weights, scenario)
 
-    ranking = _ordered(ranking, scenario)
+    ranking = _ordered(ranking, factor_names)
     top_n = isochrone_top_n if isochrone_top_n is not None else max(scenario.output.sheets_top_n, 1)
     top = ranking[~ranking["excluded"]].sort_values("rank", kind="stable").head(top_n)
     if isochrone_site_ids:
@@ -221,6 +256,7 @@ def analyse(
         weights=weights,
         ahp=ahp,
         provenance=provenance,
+        factor_names=factor_names,
         graph_report=dict(graph.report),
     )
 
@@ -232,6 +268,15 @@ def _catalog_path(scenario: Scenario, scenario_path: Path | None) -> Path | None
     if not path.is_absolute() and scenario_path is not None:
         path = scenario_path.parent / path
     return path
+
+
+def _rail_limit_request(scenario: Scenario) -> MeasureRequest | None:
+    """The rail measure a ``limits.max_rail_minutes`` is checked on (its station kinds)."""
+    lim = scenario.limits
+    if lim is None or lim.max_rail_minutes is None:
+        return None
+    params = {"station_kinds": lim.rail_station_kinds} if lim.rail_station_kinds else {}
+    return MeasureRequest("rail_minutes", params)
 
 
 def _require(layers: Mapping[str, gpd.GeoDataFrame], roles: tuple[str, ...]) -> None:
@@ -283,11 +328,11 @@ def _with_sensitivity(
     return out
 
 
-def _ordered(ranking: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDataFrame:
+def _ordered(ranking: gpd.GeoDataFrame, factor_names: list[str]) -> gpd.GeoDataFrame:
     """Columns in a stable, readable order; rows best first, excluded last."""
     first = [c for c in SITE_COLUMNS if c in ranking.columns]
     per_factor = [
-        f"{n}_{part}" for n in scenario.factor_names for part in ("raw", "std", "weight", "contrib")
+        f"{n}_{part}" for n in factor_names for part in ("raw", "std", "weight", "contrib")
     ]
     rest = [c for c in ranking.columns if c not in first and c not in per_factor and c != "geometry"]
     cols = first + per_factor + rest + ["geometry"]

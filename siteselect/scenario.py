@@ -54,6 +54,8 @@ __all__ = [
     "Constraint",
     "FactorSpec",
     "FuzzySpec",
+    "GridSpec",
+    "LimitsSpec",
     "InsideConstraint",
     "MEASURES",
     "MinAreaConstraint",
@@ -332,6 +334,38 @@ class OutputSpec(_Model):
     sheets_top_n: int = Field(default=5, ge=0)
 
 
+class GridSpec(_Model):
+    """Grid capacity the establishment needs (see :mod:`siteselect.capacity`).
+
+    A site is judged against what its best substation in reach can offer by
+    ``ready_by``. Unknown capacity is scored by the stated ``unknown``
+    assumption (``assume_available`` = 1, ``assume_unavailable`` = 0 and
+    excluded, or a number in [0, 1]); the grid becomes one more factor with
+    ``weight``, the scenario's own weights being scaled by ``1 − weight``.
+    """
+
+    power_mw: float = Field(gt=0)
+    ready_by: int = Field(ge=2000, le=2100)
+    unknown: Literal["assume_available", "assume_unavailable"] | Annotated[float, Field(ge=0, le=1)] = (
+        "assume_available"
+    )
+    weight: float = Field(default=0.25, ge=0, lt=1)
+    max_distance_km: float = Field(default=15.0, gt=0)
+    min_voltage_kv: float | None = Field(default=None, gt=0)
+    capacity_csv: Path | None = None
+    projects_csv: Path | None = None
+
+
+class LimitsSpec(_Model):
+    """Hard limits on measured reach: a site beyond any of them is excluded with the reason."""
+
+    max_port_minutes: float | None = Field(default=None, gt=0)
+    max_motorway_minutes: float | None = Field(default=None, gt=0)
+    max_rail_minutes: float | None = Field(default=None, gt=0)
+    rail_station_kinds: list[Literal["passenger", "freight", "combi"]] | None = None
+    min_workers_45min: float | None = Field(default=None, gt=0)
+
+
 class SiteSpec(_Model):
     """What the establishment needs of a site."""
 
@@ -354,6 +388,18 @@ class Scenario(_Model):
     aggregation: AggregationSpec = Field(default_factory=AggregationSpec)
     sensitivity: SensitivitySpec = Field(default_factory=SensitivitySpec)
     output: OutputSpec = Field(default_factory=OutputSpec)
+    grid: GridSpec | None = None
+    limits: LimitsSpec | None = None
+    readiness: dict[str, Any] | None = None
+
+    @field_validator("readiness")
+    @classmethod
+    def _readiness_ok(cls, value: Any) -> Any:
+        if value is not None:
+            from siteselect.readiness import validate_class_map
+
+            validate_class_map(value)  # raises ScenarioError, a ValueError
+        return value
 
     @property
     def factor_names(self) -> list[str]:
@@ -424,7 +470,7 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>") -> Scenario:
     """
     if not isinstance(data, Mapping):
         raise ScenarioError(
-            f"scenario {source}: 1 problem\n  - (top level): found {type(data).__name__}; "
+            f"scenario {source}: (top level): found {type(data).__name__}; "
             "allowed: a mapping with keys name, site, factors, weights, …"
         )
     problems: list[str] = []
@@ -448,6 +494,8 @@ def scenario_from_dict(data: Any, *, source: str = "<dict>") -> Scenario:
 
 def _problem_message(source: str, problems: Sequence[str]) -> str:
     n = len(problems)
+    if n == 1:
+        return f"scenario {source}: {problems[0]}"
     head = f"scenario {source}: {n} problem{'s' if n != 1 else ''}"
     return "\n".join([head] + [f"  - {p}" for p in problems])
 

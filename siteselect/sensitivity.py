@@ -141,7 +141,7 @@ def monte_carlo_ranks(
         raise ValueError("order_weights are required for method 'owa'")
 
     if fuzzy_jitter > 0 and raw is not None and factors is not None:
-        jittered = [n for n in names if factors[n].fuzzy is not None]
+        jittered = [n for n in names if n in factors and factors[n].fuzzy is not None]
         scores = np.empty((runs, z.shape[0]))
         raw_keep = raw.loc[std.index[keep]]
         for r in range(runs):

@@ -193,29 +193,14 @@ def test_unknown_station_id_in_capacity_table(tmp_path: Path):
         apply_grid_capacity(_subs(), read_grid_capacity(f))
 
 
-def test_grid_factor_keeps_contributions_summing_to_score_and_shows_assumption():
-    import pandas as pd
-
-    from siteselect.capacity import with_grid_factor
+def test_grid_raw_text_shows_figure_or_assumption():
+    from siteselect.capacity import grid_raw_text
 
     sites = _sites().iloc[[0, 1]]
-    ranking = pd.DataFrame(
-        {"site_id": ["A", "B"], "score": [0.8, 0.6], "f_raw": [1.0, 2.0], "f_std": [0.8, 0.6],
-         "f_weight": [1.0, 1.0], "f_contrib": [0.8, 0.6]},
-        index=sites.index,
-    )
     offer = grid_offer(sites, _subs(), power_mw=10, ready_by=2026, unknown=0.5)
-    out = with_grid_factor(ranking, offer, weight=0.25)
-    # A: S1 has 20 MW ≥ 10 → 1.0; B: S2 unknown → 0.5
-    assert list(out["grid_capacity_std"]) == [1.0, 0.5]
-    assert out["score"].tolist() == pytest.approx([0.75 * 0.8 + 0.25, 0.75 * 0.6 + 0.125])
-    assert (out["f_contrib"] + out["grid_capacity_contrib"]).tolist() == pytest.approx(out["score"].tolist())
-    assert out["f_weight"].tolist() == [0.75, 0.75]
-    assert out.loc[out.index[0], "grid_capacity_raw"] == "20 MW (sufficient)"
-    assert out.loc[out.index[1], "grid_capacity_raw"] == "unknown, assumed 0.5"
-    assert ranking["score"].tolist() == [0.8, 0.6]  # input untouched
-    with pytest.raises(LayerError):
-        with_grid_factor(ranking, offer, weight=1.0)
+    # A: S1 has 20 MW ≥ 10 → 1.0; B: S2 unknown → the stated assumption 0.5
+    assert list(offer["grid_score"]) == [1.0, 0.5]
+    assert list(grid_raw_text(offer)) == ["20 MW (sufficient)", "unknown, assumed 0.5"]
 
 
 def test_munga_400kv_counts_from_2028_on_the_embedded_layers():

@@ -133,6 +133,17 @@ def test_min_area_and_min_voltage_within() -> None:
     assert out["c_small"].tolist() == [False, True, False]
 
 
+def test_site_min_area_applies_without_any_constraint() -> None:
+    sites = _sites()
+    sites.loc[1, "geometry"] = box(2000, 0, 2100, 1000)  # 10 ha, the others 100 ha
+    out = apply_constraints(sites, {}, [], min_area_ha=20)
+    assert out["excluded"].tolist() == [False, True, False]
+    assert out["exclusion_reason"].tolist() == ["", "site.min_area_ha: area 10.0 ha < 20 ha", ""]
+    assert out["c_site_min_area"].tolist() == [False, True, False]
+    # at exactly the minimum a site is kept
+    assert not apply_constraints(sites, {}, [], min_area_ha=10)["excluded"].any()
+
+
 def test_missing_layer_and_crs_mismatch() -> None:
     cons = _cons({"id": "housing", "layer": "urban_areas", "mode": "within", "distance_m": 300})
     with pytest.raises(ScenarioError, match="constraint 'housing': layer 'urban_areas' is not loaded"):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from siteselect.errors import WeightsError
-from siteselect.overlay import owa_measures, rank_scores, score_sites, score_table
+from siteselect.overlay import owa_measures, rank_scores, score_table
 
 # 3 sites × 3 factors
 STD = pd.DataFrame(
@@ -72,29 +72,3 @@ def test_bad_weights() -> None:
         score_table(STD, {"a": 1, "b": 1, "c": 1})
     with pytest.raises(WeightsError, match="order_weights"):
         score_table(STD, W, method="owa", order_weights=[0.5, 0.5])
-
-
-def test_score_sites_columns_and_nodata_exclusion() -> None:
-    from siteselect.scenario import scenario_from_dict
-
-    sc = scenario_from_dict({
-        "name": "t", "site": {"min_area_ha": 1},
-        "factors": {
-            "port_minutes": {"measure": "port_minutes", "nodata": "exclude",
-                             "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [0, 100]}},
-            "plan_status": {"measure": "plan_status", "classes": {"gällande": 1.0, "ingen": 0.0}},
-        },
-        "weights": {"values": {"port_minutes": 3, "plan_status": 1}},
-    })
-    sites = pd.DataFrame({"site_id": ["a", "b", "c"], "excluded": [False, False, True],
-                          "exclusion_reason": ["", "", "water: 100 % of site inside"]})
-    raw = pd.DataFrame({"port_minutes": [20.0, np.nan, 10.0], "plan_status": ["ingen", "gällande", "gällande"]})
-    out = score_sites(sites, raw, sc)
-    # a: .75 * .8 + .25 * 0 = .6; b: no port time -> excluded; c: excluded by constraint
-    assert out.loc[0, "score"] == pytest.approx(0.6)
-    assert out.loc[0, "port_minutes_contrib"] == pytest.approx(0.6) and out.loc[0, "plan_status_contrib"] == 0.0
-    assert out["excluded"].tolist() == [False, True, True]
-    assert out.loc[1, "exclusion_reason"] == "port_minutes: no data (nodata: exclude)"
-    assert out["rank"].tolist() == [1, pd.NA, pd.NA]
-    assert out.loc[2, "plan_status_raw"] == "gällande" and out.loc[2, "plan_status_std"] == 1.0
-    assert "excluded" in sites and sites["excluded"].tolist() == [False, False, True]  # input unchanged

@@ -86,3 +86,70 @@ def test_write_outputs_files(tmp_path):
         assert col in table.columns
     assert (tmp_path / "scenario.yaml").read_text(encoding="utf-8").startswith("name: tiny")
     assert (tmp_path / "map.html").stat().st_size > 1000
+
+
+def test_nodata_exclude_and_unreachable_site():
+    # a site 40 km off the road network: its port minutes are the access leg at 30 km/h,
+    # so it is reachable; a factor with no value (NaN) and nodata: exclude excludes it
+    import numpy as np
+
+    data = tiny_scenario_dict()
+    data["factors"]["port_minutes"]["nodata"] = "exclude"
+    layers = tiny_layers()
+    layers["ports"] = layers["ports"].iloc[0:0]  # no port at all: every port time is NaN
+    with pytest.raises(Exception, match="ports"):
+        _analyse(data, layers, sensitivity=False)
+    res = _analyse(data, sensitivity=False)
+    assert not res.ranking["excluded"].any()
+    assert np.isfinite(res.ranking["score"]).all()
+
+
+def test_limits_exclude_with_reason():
+    data = tiny_scenario_dict()
+    data["limits"] = {"max_port_minutes": 20, "min_workers_45min": 100}
+    res = _analyse(data, sensitivity=False)
+    r = res.ranking.set_index("site_id")
+    assert bool(r.loc["A", "excluded"])  # 25 min to the port
+    assert r.loc["A", "exclusion_reason"] == "limits.max_port_minutes: 25 min > 20 min"
+    assert not r.loc[["B", "C"], "excluded"].any()
+
+
+def test_grid_block_adds_factor_status_and_exclusions(tmp_path):
+    # one 130 kV substation at the east end; capacity table says 50 MW now, +100 MW in 2028
+    data = tiny_scenario_dict()
+    cap = tmp_path / "cap.csv"
+    cap.write_text(
+        "substation_id,available_mw,capacity_date,capacity_source\nT,50,2026-01-01,test operator letter\n",
+        encoding="utf-8",
+    )
+    proj = tmp_path / "proj.csv"
+    proj.write_text(
+        "project_id,name,kind,substation_ids,voltage_kv,operator,expected_year,added_mw,source\n"
+        "P1,Upgrade,capacity,T,130,X,2028,100,test statement\n",
+        encoding="utf-8",
+    )
+    data["grid"] = {"power_mw": 80, "ready_by": 2026, "weight": 0.2, "max_distance_km": 30,
+                    "capacity_csv": str(cap), "projects_csv": str(proj)}
+    res = _analyse(data, sensitivity=False)
+    r = res.ranking.set_index("site_id")
+    assert (r["grid_status"] == "insufficient").all()
+    assert r["excluded"].all()
+    assert r["exclusion_reason"].str.startswith("grid capacity:").all()
+    data["grid"]["ready_by"] = 2028
+    res = _analyse(data, sensitivity=False)
+    r = res.ranking.set_index("site_id")
+    assert (r["grid_status"] == "sufficient").all() and not r["excluded"].any()
+    assert res.factor_names == ["port_minutes", "area_ha", "grid_capacity"]
+    # scenario weights scaled by 0.8, grid weight 0.2, grid std 1: C = 0.8 * 2/3 + 0.2
+    assert r.loc["C", "score"] == pytest.approx(0.8 * 2 / 3 + 0.2)
+    contrib = sum(r[f"{n}_contrib"] for n in res.factor_names)
+    assert (contrib - r["score"]).abs().max() < 1e-12
+
+
+def test_readiness_columns_for_every_site():
+    res = _analyse(tiny_scenario_dict(), sensitivity=False)
+    r = res.ranking.set_index("site_id")
+    assert r["readiness_class"].notna().all()
+    # A: plan in force, use J, municipal -> at least "planlagd" (A or B); C: no plan -> D or E
+    assert r.loc["A", "readiness_class"] in ("A", "B")
+    assert r.loc["C", "readiness_class"] in ("D", "E")
