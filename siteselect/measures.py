@@ -168,11 +168,12 @@ def site_measures(
                 out["substation_voltage_kv"] = dist["voltage_kv"]
         elif m == "substation_minutes":
             subs = _substations(layers, req.params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV), col)
-            reach = graph.minutes_to_nearest(candidates, subs, facility_id="name")
+            reach = graph.minutes_to_nearest(candidates, subs, facility_id="name", facility_class="substations")
             out[col] = reach["minutes"]
         elif m in ("port_minutes", "motorway_minutes", "airport_minutes", "rail_minutes"):
             facilities, nearest_col = _facilities(layers, m, req.params)
-            reach = graph.minutes_to_nearest(candidates, facilities, facility_id="name")
+            role = _FACILITY_ROLES[m][0]
+            reach = graph.minutes_to_nearest(candidates, facilities, facility_id="name", facility_class=role)
             out[col] = reach["minutes"]
             if col == m:
                 out[nearest_col] = reach["facility"]
