@@ -2,8 +2,82 @@
 
 Layers → constraints / factors → overlay → ranking → outputs, with road reach
 from networkx graphs. Everything is held in SWEREF 99 TM (EPSG:3006).
+
+The public API, in the order a run uses it::
+
+    import siteselect as ss
+    scenario = ss.load_scenario("layers/scenarios/electricity-intensive.yaml")
+    layers = ss.load_layers()                      # embedded Västmanland sample
+    result = ss.rank(scenario, layers=layers)      # ranked sites, no files written
+    graph = ss.road_graph(layers["roads"])
+    minutes = ss.reach(result.ranking, layers, graph=graph)
+    ss.to_map(result.ranking, layers, out_path="map.html", factor_names=result.factor_names,
+              title="My screen", offline=True)
+    ss.site_sheet(result.ranking, layers, out_dir="out", top_n=3)
+    ss.run(scenario, out_dir="out")                # all of it, with every output
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from .catalog import check_catalog, format_report
+from .errors import (
+    CRSError,
+    LayerError,
+    MissingFieldError,
+    NetworkError,
+    OutputError,
+    ScenarioError,
+    SiteSelectError,
+    WeightsError,
+)
+from .gpkg import write_geopackage as to_geopackage
+from .layers import load_layers, validate_layer
+from .mapview import write_map as to_map
+from .measures import reach_table as reach
+from .network import GraphCache, RoadGraph
+from .pipeline import Result, run, write_outputs
+from .pipeline import analyse as rank
+from .population import population_from_region_vastmanland, population_from_scb_grid
+from .scenario import Scenario, load_scenario, save_scenario, scenario_from_dict
+from .sheets import write_site_sheets as site_sheet
+
+
+def road_graph(roads, **options) -> RoadGraph:  # type: ignore[no-untyped-def]
+    """Build a :class:`RoadGraph` from a roads layer (see :meth:`RoadGraph.from_roads`)."""
+    return RoadGraph.from_roads(roads, **options)
+
+
+__all__ = [
+    "CRSError",
+    "GraphCache",
+    "LayerError",
+    "MissingFieldError",
+    "NetworkError",
+    "OutputError",
+    "Result",
+    "RoadGraph",
+    "Scenario",
+    "ScenarioError",
+    "SiteSelectError",
+    "WeightsError",
+    "__version__",
+    "check_catalog",
+    "format_report",
+    "load_layers",
+    "load_scenario",
+    "population_from_region_vastmanland",
+    "population_from_scb_grid",
+    "rank",
+    "reach",
+    "road_graph",
+    "run",
+    "save_scenario",
+    "scenario_from_dict",
+    "site_sheet",
+    "to_geopackage",
+    "to_map",
+    "validate_layer",
+    "write_outputs",
+]

@@ -291,8 +291,12 @@ def load_source(src: LayerSource) -> gpd.GeoDataFrame:
     """Read, reproject and validate one catalog entry (warnings as LayerWarning)."""
     from siteselect.layers import validate_layer
 
+    from siteselect.layers import source_label
+
     gdf = to_work_crs(read_source(src), source=str(src.path), layer=src.layer)
-    return validate_layer(gdf, src.role, source=str(src.path), layer=src.layer)
+    out = validate_layer(gdf, src.role, source=str(src.path), layer=src.layer)
+    out.attrs["source"] = f"{source_label(src.path, src.layer)} (format {src.format})"
+    return out
 
 
 def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None) -> Layers:

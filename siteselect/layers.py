@@ -93,7 +93,7 @@ def embedded_path() -> Path:
 # ----------------------------------------------------------------------------- reading
 
 
-def _where(path: Path, layer: str | None) -> str:
+def source_label(path: Path, layer: str | None) -> str:
     return f"{path}" + (f" (layer '{layer}')" if layer else "")
 
 
@@ -116,7 +116,7 @@ def _wrap(path: Path, layer: str | None, exc: Exception) -> LayerError:
         hint = "The file looks damaged or truncated; copy or export it again."
     if "layer" in low and ("not found" in low or "does not exist" in low):
         hint = "Name one of the file's layers (see `ogrinfo FILE` or pyogrio.list_layers)."
-    return LayerError(f"{_where(path, layer)}: cannot be read: {text}. {hint}")
+    return LayerError(f"{source_label(path, layer)}: cannot be read: {text}. {hint}")
 
 
 def list_layers(path: str | Path) -> list[str]:
@@ -325,15 +325,15 @@ def read_layer(
         try:
             gdf = _read_ogr(p, layer, where=where, encoding=encoding)
         except UnicodeDecodeError as exc:
-            raise LayerError(f"{_where(p, layer)}: text is not in encoding "
+            raise LayerError(f"{source_label(p, layer)}: text is not in encoding "
                              f"{encoding or 'UTF-8'}: {exc}. State the encoding (catalog key "
                              "`encoding`).") from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
-        raise LayerError(f"{_where(p, layer)}: has no geometry column. Use a spatial layer, "
+        raise LayerError(f"{source_label(p, layer)}: has no geometry column. Use a spatial layer, "
                          "or a CSV with coordinate columns.")
     nbad = _count_replacement_chars(gdf)
     if nbad:
-        warnings.warn(f"{_where(p, layer)}: {nbad} text values contain the replacement "
+        warnings.warn(f"{source_label(p, layer)}: {nbad} text values contain the replacement "
                       "character '\ufffd' (text in an unexpected encoding). State the "
                       "encoding (catalog key `encoding`).", LayerWarning, stacklevel=2)
     if crs is not None:
@@ -341,7 +341,7 @@ def read_layer(
         if gdf.crs is None:
             gdf = gdf.set_crs(stated)
         elif not pyproj.CRS(gdf.crs).equals(stated, ignore_axis_order=True):
-            raise CRSError(f"{_where(p, layer)}: the catalog states CRS {crs} but the file says "
+            raise CRSError(f"{source_label(p, layer)}: the catalog states CRS {crs} but the file says "
                            f"{_crs_label(gdf.crs)}. Remove the stated `crs` or fix the file.")
     return gdf
 
@@ -353,7 +353,7 @@ def _parse_crs(crs: Any, path: Path | str, layer: str | None) -> pyproj.CRS:
     try:
         return pyproj.CRS.from_user_input(crs)
     except Exception as exc:
-        raise CRSError(f"{_where(Path(path), layer)}: stated CRS {crs!r} is not understood "
+        raise CRSError(f"{source_label(Path(path), layer)}: stated CRS {crs!r} is not understood "
                        f"({exc}). Use an EPSG code such as EPSG:3006.") from exc
 
 
@@ -391,7 +391,7 @@ def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
         No CRS; or coordinates outside Sweden after reprojection (with a hint
         when the axes look swapped or the CRS looks wrong).
     """
-    where = _where(Path(source), layer)
+    where = source_label(Path(source), layer)
     if gdf.crs is None:
         raise CRSError(f"{where}: has no CRS. State it (catalog key `crs`, e.g. EPSG:3006 for "
                        "SWEREF 99 TM, EPSG:3010 for SWEREF 99 16 30, EPSG:4326 for lon/lat).")
@@ -496,7 +496,7 @@ class LayerCheck:
 
     def error(self) -> LayerError:
         """One error listing every problem (MissingFieldError when fields are missing)."""
-        head = (f"{_where(Path(self.source), self.layer)} as role '{self.role}': "
+        head = (f"{source_label(Path(self.source), self.layer)} as role '{self.role}': "
                 f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}:")
         msg = "\n".join([head] + [f"  - {p}" for p in self.problems])
         cls = MissingFieldError if self.missing_fields else LayerError
@@ -612,7 +612,7 @@ def check_layer(
         Only for an unknown role name.
     """
     if role not in ROLES:
-        raise LayerError(f"{_where(Path(source), layer)}: unknown role '{role}'. Known roles: "
+        raise LayerError(f"{source_label(Path(source), layer)}: unknown role '{role}'. Known roles: "
                          f"{', '.join(sorted(ROLES))}.")
     spec: RoleSpec = ROLES[role]
     chk = LayerCheck(role=role, source=str(source), layer=layer, frame=gdf)
@@ -768,7 +768,7 @@ def validate_layer(
         gdf = to_work_crs(gdf, source=source, layer=layer)
     chk = check_layer(gdf, role, source=source, layer=layer)
     for w in chk.warnings:
-        warnings.warn(f"{_where(Path(source), layer)} as role '{role}': {w}", LayerWarning,
+        warnings.warn(f"{source_label(Path(source), layer)} as role '{role}': {w}", LayerWarning,
                       stacklevel=2)
     if not chk.ok:
         raise chk.error()
@@ -804,7 +804,7 @@ def apply_mapping(
         have = [c for c in gdf.columns if c != gdf.geometry.name]
         listing = ", ".join(f"{rf} ← '{ff}'" for rf, ff in missing.items())
         raise MissingFieldError(
-            f"{_where(Path(source), layer)}: mapped field(s) not in the file: {listing}. The "
+            f"{source_label(Path(source), layer)}: mapped field(s) not in the file: {listing}. The "
             f"file has {have}. Fix `fields` in the catalog.")
     for rf, ff in fields.items():
         out[rf] = gdf[ff]
@@ -846,7 +846,9 @@ def load_layer(
                      x_field=x_field, y_field=y_field)
     gdf = apply_mapping(gdf, fields=fields, defaults=defaults, source=str(path), layer=layer)
     gdf = to_work_crs(gdf, source=str(path), layer=layer)
-    return validate_layer(gdf, role, source=str(path), layer=layer)
+    out = validate_layer(gdf, role, source=str(path), layer=layer)
+    out.attrs["source"] = source_label(Path(path), layer)
+    return out
 
 
 def load_embedded(

@@ -60,7 +60,7 @@ _FIGURE_COLUMNS = (
 _TEXT_COLUMNS = (
     "municipality", "plan_status", "plan_use", "owner", "site_type",
     "nearest_port", "nearest_junction", "nearest_station", "nearest_substation",
-    "exclusion_reason",
+    "exclusion_reason", "readiness_class", "readiness_label", "grid_status", "grid_note",
 )
 
 

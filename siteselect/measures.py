@@ -255,3 +255,85 @@ def _nearest_euclidean(sites: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> pd.
         },
         index=sites.index,
     ).astype({"distance_m": np.float64})
+
+
+def reach_table(
+    sites: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    graph: RoadGraph | None = None,
+    min_voltage_kv: float = DEFAULT_MIN_VOLTAGE_KV,
+    commute_minutes: Sequence[float] = DEFAULT_COMMUTE_MINUTES,
+) -> pd.DataFrame:
+    """Logistics and commute reach of any sites: the standard measures, no scoring.
+
+    Parameters
+    ----------
+    sites
+        Polygons or points in EPSG:3006 (needs ``area_ha`` only if present).
+    layers
+        Layers by role; ``roads`` is required, the others are used when present.
+    graph
+        A road graph to reuse; built from ``layers["roads"]`` when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``sites``: minutes to port / motorway junction / rail /
+        airport with the nearest facility's name, distance to the nearest
+        substation of ≥ ``min_voltage_kv``, people within each of
+        ``commute_minutes``.
+    """
+    if graph is None:
+        graph = RoadGraph.from_roads(layers["roads"])
+    present = dict(layers)
+    if "area_ha" not in sites.columns:
+        present = {k: v for k, v in present.items() if k != "candidates"}
+    reqs = [
+        r for r in standard_requests(present, min_voltage_kv=min_voltage_kv, commute_minutes=commute_minutes)
+        if r.measure != "area_ha" or "area_ha" in sites.columns
+    ]
+    return site_measures(sites, layers, graph, reqs)
+
+
+def node_measures(
+    factors: Mapping[str, Any],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    graph: RoadGraph,
+) -> dict[str, pd.DataFrame]:
+    """Per graph node, the network measures of a scenario's factors (for raster mode).
+
+    Parameters
+    ----------
+    factors
+        Factor name -> :class:`~siteselect.scenario.FactorSpec` (``scenario.factors``).
+    layers
+        Layers by role.
+    graph
+        Road graph built from ``layers["roads"]``.
+
+    Returns
+    -------
+    dict
+        Factor name -> DataFrame with node ``x``, ``y`` (EPSG:3006) and
+        ``minutes`` (minutes measures) or ``value`` (people within the
+        factor's minutes). Factors that are not network measures are left out.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    for name, spec in factors.items():
+        m = spec.measure
+        if m in _FACILITY_ROLES:
+            fac, _ = _facilities(layers, m, spec.params)
+            t = graph.node_minutes_to_nearest(fac, facility_id="name", facility_class=_FACILITY_ROLES[m][0])
+            tables[name] = t[["x", "y", "minutes"]]
+        elif m == "substation_minutes":
+            subs = _substations(layers, spec.params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV), name)
+            t = graph.node_minutes_to_nearest(subs, facility_id="name", facility_class="substations")
+            tables[name] = t[["x", "y", "minutes"]]
+        elif m == "population_within":
+            if "population" not in layers or layers["population"].empty:
+                raise ScenarioError(f"factors.{name}: needs the layer 'population', which is missing or empty")
+            t = graph.node_population_within(layers["population"], minutes=float(spec.params["minutes"]))
+            col = measure_column(m, spec.params)
+            tables[name] = t[["x", "y"]].assign(value=t[col].to_numpy())
+    return tables

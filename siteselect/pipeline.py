@@ -131,8 +131,7 @@ def analyse(
     scenario
         A validated scenario.
     scenario_path
-        The file the scenario came from; a relative ``layers:`` catalog path
-        is read relative to it.
+        The file the scenario came from (recorded in the provenance).
     layers
         Layers by role, to use instead of loading them (tests, notebooks).
     graph_cache
@@ -151,7 +150,7 @@ def analyse(
     """
     started = _dt.datetime.now(_dt.UTC)
     if layers is None:
-        catalog = _catalog_path(scenario, scenario_path)
+        catalog = _catalog_path(scenario)
         layers = load_layers(catalog)
     layers = dict(layers)
     _require(layers, ("candidates", "roads"))
@@ -186,8 +185,7 @@ def analyse(
     if scenario.grid is not None:
         _require(layers, ("substations",))
         grid = grid_offer_from_spec(
-            candidates, layers["substations"], scenario.grid, region=scenario.region,
-            base_dir=scenario_path.parent if scenario_path else None,
+            candidates, layers["substations"], scenario.grid, region=scenario.region
         )
         extra_reasons.append(
             pd.Series(np.where(grid["grid_eligible"], "", "grid capacity: " + grid["grid_note"].astype(str)),
@@ -261,13 +259,9 @@ def analyse(
     )
 
 
-def _catalog_path(scenario: Scenario, scenario_path: Path | None) -> Path | None:
-    if scenario.layers is None:
-        return None
-    path = Path(scenario.layers)
-    if not path.is_absolute() and scenario_path is not None:
-        path = scenario_path.parent / path
-    return path
+def _catalog_path(scenario: Scenario) -> Path | None:
+    """The scenario's layer catalog (absolute when read with :func:`load_scenario`), or ``None``."""
+    return None if scenario.layers is None else Path(scenario.layers)
 
 
 def _rail_limit_request(scenario: Scenario) -> MeasureRequest | None:
@@ -470,3 +464,64 @@ def run(
     result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity)
     paths = write_outputs(result, out_dir, offline=offline, sheets_top_n=sheets_top_n, lang=lang)
     return result, paths
+
+
+def run_suitability(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    resolution_m: float = 50.0,
+    bbox: tuple[float, float, float, float] | None = None,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    offline: bool = True,
+    top_share: float = 0.03,
+) -> dict[str, Path]:
+    """Raster mode: the suitability surface of a scenario and the best zones as new candidates.
+
+    Writes ``suitability.tif`` (Cloud-Optimized GeoTIFF, EPSG:3006, NaN =
+    excluded), ``zones.gpkg`` and ``zones.csv`` (contiguous zones in the top
+    ``top_share`` of cells, at least ``site.min_area_ha``, with area and
+    compactness), ``map.html`` (zones over the coloured surface) and
+    ``scenario.yaml``.
+
+    Returns
+    -------
+    dict
+        Output kind -> path.
+    """
+    from .mapview import render_suitability_png, write_map
+    from .measures import node_measures
+    from .suitability import extract_zones, suitability_surface
+
+    started = _dt.datetime.now(_dt.timezone.utc)
+    sc, path = resolve_scenario(scenario)
+    layers = dict(load_layers(_catalog_path(sc)) if layers is None else layers)
+    _require(layers, ("roads",))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    graph = RoadGraph.from_roads(layers["roads"])
+    surface = suitability_surface(
+        sc, layers, resolution_m=resolution_m, bbox=bbox, node_tables=node_measures(sc.factors, layers, graph),
+        skip_unavailable=True, out_path=out / "suitability.tif",
+    )
+    zones = extract_zones(surface, min_area_ha=sc.site.min_area_ha, top_share=top_share,
+                          municipalities=layers.get("municipalities"))
+    paths: dict[str, Path] = {"surface": out / "suitability.tif"}
+    paths["zones"] = atomic_write(out / "zones.gpkg", lambda tmp: zones.to_file(tmp, layer="zones", driver="GPKG"))
+    paths["zones_csv"] = _write_csv(pd.DataFrame(zones.drop(columns="geometry")), out / "zones.csv")
+    png = render_suitability_png(surface.score, bounds=surface.grid.bounds, out_path=out / "suitability.png")
+    as_sites = zones.assign(
+        score=zones["mean_score"], excluded=False, exclusion_reason="",
+        rank=zones["mean_score"].rank(ascending=False, method="min").astype("Int64"),
+    )
+    paths["map"] = write_map(
+        as_sites, layers, out_path=out / "map.html", factor_names=[], suitability_png=png,
+        title=f"siteselect — {sc.name}: suitability {resolution_m:g} m", offline=offline,
+    )
+    provenance = _provenance(sc, path, layers, started, graph.report, None)
+    provenance["suitability"] = {
+        "resolution_m": resolution_m, "factors": surface.factors, "weights": surface.weights,
+        "dropped_factors": surface.dropped, "constraints": surface.notes,
+    }
+    paths["scenario"] = save_scenario(sc, out / "scenario.yaml", provenance=provenance)
+    return paths

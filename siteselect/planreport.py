@@ -35,11 +35,12 @@ from matplotlib.figure import Figure
 
 from .errors import LayerError, OutputError
 from .roles import WORK_CRS
+from .measures import node_measures
 from .scenario import Scenario
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PlanReport", "node_tables_for", "plan_report", "planned_areas", "write_plan_report"]
+__all__ = ["PlanReport", "plan_report", "planned_areas", "write_plan_report"]
 
 _NEAR_M = 1000.0
 _NO_ZONE = {"sv": "ingen zon hittad", "en": "no zone found"}
@@ -80,29 +81,6 @@ def planned_areas(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Candidates that count as planned (detaljplan, gällande or pågående)."""
     mask = (candidates["site_type"] == "detaljplan") & candidates["plan_status"].isin(["gällande", "pågående"])
     return candidates[mask]
-
-
-def node_tables_for(scenario: Scenario, layers: Mapping[str, gpd.GeoDataFrame], graph: Any) -> dict[str, pd.DataFrame]:
-    """Per-node tables (``x``, ``y``, ``minutes``/``value``) for the scenario's network factors."""
-    tables: dict[str, pd.DataFrame] = {}
-    role = {"port_minutes": "ports", "motorway_minutes": "junctions", "rail_minutes": "stations",
-            "airport_minutes": "airports", "substation_minutes": "substations"}
-    for name, spec in scenario.factors.items():
-        if spec.measure in role:
-            fac = layers.get(role[spec.measure])
-            if fac is None or fac.empty:
-                continue
-            if spec.measure == "rail_minutes" and spec.station_kinds:
-                fac = fac[fac["kind"].isin(spec.station_kinds)]
-            if spec.measure == "substation_minutes" and spec.min_voltage_kv:
-                fac = fac[fac["voltage_kv"] >= spec.min_voltage_kv]
-            t = graph.node_minutes_to_nearest(fac, facility_id="name")
-            tables[name] = t[["x", "y", "minutes"]]
-        elif spec.measure == "population_within" and "population" in layers:
-            t = graph.node_population_within(layers["population"], minutes=float(spec.minutes or 45.0))
-            col = next(c for c in t.columns if c.startswith("pop_"))
-            tables[name] = t[["x", "y"]].assign(value=t[col].to_numpy())
-    return tables
 
 
 def plan_report(
@@ -154,7 +132,7 @@ def plan_report(
         scenario, _ = pipeline.resolve_scenario(None)
     if graph is None:
         graph = RoadGraph.from_roads(layers["roads"])
-    tables = node_tables_for(scenario, layers, graph)
+    tables = node_measures(scenario.factors, layers, graph)
     surf = suitability_surface(scenario, layers, resolution_m=resolution_m, node_tables=tables, skip_unavailable=True)
     valid = np.isfinite(surf.score)
     if not valid.any():

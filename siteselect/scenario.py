@@ -420,7 +420,9 @@ class Scenario(_Model):
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and validate a scenario YAML file.
 
-    A relative ``layers:`` catalog path is taken relative to the file's folder.
+    Relative file paths in it (``layers``, ``grid.capacity_csv``,
+    ``grid.projects_csv``) are taken relative to the file's folder and made
+    absolute.
 
     Parameters
     ----------
@@ -446,11 +448,31 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ScenarioError(f"scenario {p}: is not valid YAML: {exc}") from exc
-    if isinstance(data, dict) and isinstance(data.get("layers"), str):
-        lp = Path(data["layers"])
-        if not lp.is_absolute():
-            data = {**data, "layers": str(p.parent / lp)}
-    return scenario_from_dict(data, source=str(p))
+    return scenario_from_dict(_paths_from(data, p.resolve().parent), source=str(p))
+
+
+def _paths_from(data: Any, folder: Path) -> Any:
+    """Make the file paths a scenario names (``layers``, ``grid.capacity_csv``,
+    ``grid.projects_csv``) absolute, taking relative ones from ``folder``, so a
+    scenario saved beside its results still points at the same files."""
+    if not isinstance(data, dict):
+        return data
+
+    def absolute(value: Any) -> Any:
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            return str((folder / value).resolve())
+        return value
+
+    out = dict(data)
+    if "layers" in out:
+        out["layers"] = absolute(out["layers"])
+    if isinstance(out.get("grid"), dict):
+        grid = dict(out["grid"])
+        for key in ("capacity_csv", "projects_csv"):
+            if key in grid:
+                grid[key] = absolute(grid[key])
+        out["grid"] = grid
+    return out
 
 
 def scenario_from_dict(data: Any, *, source: str = "<dict>") -> Scenario:

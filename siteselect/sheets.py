@@ -158,6 +158,13 @@ def sheet_facts(row: pd.Series, *, lang: str, n_ranked: int | None = None) -> li
         (lab["pop_60min"], f("pop_60min")),
         (lab["brownfield_class"], cls("mifo_class")),
     ]
+    if not _is_missing(g("grid_note")):
+        rows.append((lab["grid_capacity"], str(g("grid_note"))))
+    if not _is_missing(g("readiness_class")):
+        ready = str(g("readiness_class"))
+        if not _is_missing(g("readiness_label")):
+            ready += f" – {g('readiness_label')}"
+        rows.append((lab["readiness"], ready))
     if not bool(g("excluded", False)):
         rank = f("rank")
         if n_ranked and rank != "–":

@@ -189,11 +189,26 @@ def test_real_catalog_layers_import(embedded: Path) -> None:
     assert rows["municipalities"].ok and rows["municipalities"].features == 10
     assert rows["county"].ok and rows["county"].features == 1
     assert rows["protected_nature"].ok and rows["protected_nature"].features == 1031
-    assert rows["urban_areas"].ok and rows["urban_areas"].features == 46
+    # housing areas stay embedded on purpose (tätort outlines include industrial land)
+    assert "urban_areas" not in read_catalog(REAL_CATALOG, embedded=embedded).sources
     assert rows["towns"].ok and rows["towns"].features == 44
     if importlib.util.find_spec("siteselect.population") is not None:
         assert rows["population"].ok, rows["population"].problems
         assert rows["population"].features == 2363
+
+
+@pytest.mark.shared_data
+@needs_shared
+def test_real_tatort_outlines_import_as_urban_areas() -> None:
+    from siteselect.importers.scb import urban_areas_from_scb_tatorter
+    from siteselect.layers import apply_mapping, to_work_crs, validate_layer
+
+    path = SHARED / "region_vastmanland_kartor" / "region_vastmanland_kartor.gpkg"
+    raw = urban_areas_from_scb_tatorter(path, layer="tatorter_polygons")
+    raw = apply_mapping(raw, defaults={"name": "namnlös tätort"}, source=str(path))  # 2 outlines lack a name
+    areas = validate_layer(to_work_crs(raw, source=str(path)), "urban_areas", source=str(path))
+    assert len(areas) == 46
+    assert "Västerås" in set(areas["name"])
 
 
 @pytest.mark.shared_data

@@ -149,7 +149,15 @@ def test_layers_catalog_path_resolved_next_to_file(tmp_path: Path) -> None:
     d["layers"] = "catalog.yaml"
     f = tmp_path / "s.yaml"
     f.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
-    assert load_scenario(f).layers == tmp_path / "catalog.yaml"
+    assert load_scenario(f).layers == (tmp_path / "catalog.yaml").resolve()
+    # grid tables too, and a saved scenario still points at the same files from elsewhere
+    d["grid"] = {"power_mw": 10, "ready_by": 2028, "capacity_csv": "grid/cap.csv"}
+    f.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    sc = load_scenario(f)
+    assert sc.grid is not None and sc.grid.capacity_csv == (tmp_path / "grid" / "cap.csv").resolve()
+    saved = save_scenario(sc, tmp_path / "out" / "scenario.yaml", provenance={})
+    again = load_scenario(saved)
+    assert again.layers == sc.layers and again.grid == sc.grid
     d["region"] = "vastmanland"
     assert any(p.startswith("layers: found both") for p in _problems(d))
 

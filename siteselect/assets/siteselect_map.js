@@ -56,6 +56,10 @@
       row(t, L_.nearest_substation, sub);
     }
     if ("pop_45min" in f) { row(t, L_.pop_45min, fmt(f.pop_45min, 0)); }
+    if (site.text.grid_note) { row(t, L_.grid_capacity, site.text.grid_note); }
+    if (site.text.readiness_class) {
+      row(t, L_.readiness, site.text.readiness_class + (site.text.readiness_label ? " – " + site.text.readiness_label : ""));
+    }
     box.appendChild(t);
     if (!site.excluded && site.breakdown.length) {
       box.appendChild(el("h4", null, L_.breakdown));

@@ -15,7 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import SiteSelectError
-from . import enquiry, export, layers_cmd, run, sheet, suitability
+from . import enquiry, export, layers_cmd, planreport, run, sheet, suitability
 
 
 class _Group(click.Group):
@@ -45,3 +45,4 @@ main.add_command(sheet.sheet)
 main.add_command(export.export)
 main.add_command(suitability.suitability)
 main.add_command(enquiry.enquiry)
+main.add_command(planreport.planreport)

@@ -1,0 +1,148 @@
+"""The ``siteselect`` commands of the foundation, run through click's test runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from siteselect.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "layers" / "scenarios" / "electricity-intensive.yaml"
+MUNICIPALITIES = {
+    "Västerås", "Köping", "Arboga", "Kungsör", "Hallstahammar", "Surahammar", "Sala", "Fagersta", "Norberg",
+    "Skinnskatteberg",
+}
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("run")
+    res = CliRunner().invoke(main, ["run", "--out", str(out), "--sheets", "2"])
+    assert res.exit_code == 0, res.output
+    return out, res.output
+
+
+def test_default_run_writes_every_output(default_run: tuple[Path, str]) -> None:
+    out, text = default_run
+    for name in ("ranking.csv", "map.html", "scenario.yaml", "siteselect.gpkg"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+        assert str(out / name) in text  # the run says where its outputs are
+    assert len(list((out / "sites").glob("*.pdf"))) == 2
+
+
+def test_default_ranking_has_a_score_or_a_reason_for_every_site(default_run: tuple[Path, str]) -> None:
+    out, _ = default_run
+    table = pd.read_csv(out / "ranking.csv", keep_default_na=False)
+    assert set(table["municipality"]) == MUNICIPALITIES
+    for col in ("site_id", "name", "municipality", "area_ha", "excluded", "exclusion_reason", "score", "rank",
+                "substation_km_raw", "substation_km_std", "port_minutes_raw", "labour_45min_raw",
+                "grid_status", "grid_note", "readiness_class"):
+        assert col in table.columns, col
+    kept = table["excluded"].astype(str) == "False"
+    assert kept.any() and (~kept).any()
+    assert (table.loc[kept, "score"] != "").all()
+    assert (table.loc[~kept, "exclusion_reason"].str.len() > 0).all()
+    assert (table.loc[~kept, "score"] == "").all()
+    # ranks 1..n among kept sites, best first
+    ranks = table.loc[kept, "rank"].astype(int).tolist()
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    # every site says what grid it can get, or that it is unknown
+    assert table["grid_note"].str.len().gt(0).all()
+
+
+def test_minutes_to_port_near_the_port_and_far_away(default_run: tuple[Path, str]) -> None:
+    table = pd.read_csv(default_run[0] / "ranking.csv")
+    by_id = table.set_index("site_id")
+    assert by_id.loc["VAS-04", "port_minutes"] < 10  # Västerås hamn, Västra hamnen
+    norberg = table[table["municipality"] == "Norberg"]
+    assert (norberg["port_minutes"] > 45).all()
+
+
+def test_scenario_used_is_saved_and_reloads(default_run: tuple[Path, str]) -> None:
+    out, _ = default_run
+    saved = yaml.safe_load((out / "scenario.yaml").read_text(encoding="utf-8"))
+    original = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    assert saved["factors"].keys() == original["factors"].keys()
+    assert saved["provenance"]["siteselect_version"]
+    res = CliRunner().invoke(main, ["run", str(out / "scenario.yaml"), "--out", str(out / "again"),
+                                    "--sheets", "0", "--no-sensitivity"])
+    assert res.exit_code == 0, res.output
+    first = pd.read_csv(out / "ranking.csv")
+    again = pd.read_csv(out / "again" / "ranking.csv")
+    assert list(first["site_id"]) == list(again["site_id"])
+    assert (first["score"].fillna(-1) - again["score"].fillna(-1)).abs().max() < 1e-12
+
+
+def _bad(tmp_path: Path, edit) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out")])
+    return res.exit_code, res.output
+
+
+def test_unknown_layer_is_one_line_with_key_and_fix(tmp_path: Path) -> None:
+    code, text = _bad(tmp_path, lambda d: d["constraints"][0].update(layer="protected_naturee"))
+    assert code == 2
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in text
+    assert "constraints[0].layer" in lines[0] and "'protected_naturee'" in lines[0]
+    assert "allowed layer roles" in lines[0] and "protected_nature" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_weight_for_missing_factor(tmp_path: Path) -> None:
+    code, text = _bad(tmp_path, lambda d: d["weights"]["values"].update(rail_km=1))
+    assert code == 2 and "Traceback" not in text
+    assert "weights.values" in text and "rail_km" in text and "allowed:" in text
+    assert len(text.strip().splitlines()) == 1
+
+
+def test_negative_distance(tmp_path: Path) -> None:
+    code, text = _bad(tmp_path, lambda d: d["constraints"][2].update(distance_m=-500))
+    assert code == 2 and "Traceback" not in text
+    assert "constraints[2].distance_m" in text and "-500" in text and "greater than 0" in text
+
+
+def test_several_problems_reported_together(tmp_path: Path) -> None:
+    def edit(d: dict) -> None:
+        d["constraints"][2]["distance_m"] = -500
+        d["weights"]["values"]["rail_km"] = 1
+        d["colour"] = "red"
+
+    code, text = _bad(tmp_path, edit)
+    assert code == 2 and "3 problems" in text
+    assert "distance_m" in text and "rail_km" in text and "colour" in text
+
+
+def test_missing_scenario_file(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "nope.yaml" in res.output and "Traceback" not in res.output
+
+
+def test_layers_check_embedded() -> None:
+    res = CliRunner().invoke(main, ["layers", "check"])
+    assert res.exit_code == 0, res.output
+    assert "candidates" in res.output and "All layers OK" in res.output
+
+
+def test_suitability_writes_surface_and_zones(tmp_path: Path) -> None:
+    import rasterio
+
+    res = CliRunner().invoke(main, ["suitability", "--resolution", "250", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    with rasterio.open(tmp_path / "suitability.tif") as src:
+        assert src.crs.to_epsg() == 3006 and src.res == (250.0, 250.0)
+        band = src.read(1)
+    import numpy as np
+
+    finite = band[np.isfinite(band)]
+    assert finite.size and finite.min() >= 0 and finite.max() <= 1
+    zones = pd.read_csv(tmp_path / "zones.csv")
+    assert len(zones) >= 1 and (zones["area_ha"] >= 20).all()
