@@ -473,12 +473,16 @@ def _draw_sheet(row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], isochron
     # fact box
     facts = sheet_facts(row, lang=lang, n_ranked=n_ranked)
     fig.text(0.06, 0.415, _mpl(lab["facts"]), fontsize=12, fontweight="bold", va="top")
+    # Rows shrink together (down to 80 %) when a long grid note or exclusion list would
+    # otherwise run into the footer; the value column wraps so it never crosses the divider.
+    wrapped_facts = [(key, _wrap(value, 29)) for key, value in facts]
+    needed = sum(0.0165 + 0.0112 * w.count("\n") for _, w in wrapped_facts)
+    shrink = max(0.8, min(1.0, (0.39 - 0.055) / needed)) if needed else 1.0
     y = 0.39
-    for key, value in facts:
-        wrapped = _wrap(value, 34)
-        fig.text(0.06, y, _mpl(key), fontsize=8, color="#444444", va="top")
-        fig.text(0.325, y, _mpl(wrapped), fontsize=8, va="top", linespacing=1.15)
-        y -= 0.0165 + 0.0112 * wrapped.count("\n")
+    for key, wrapped in wrapped_facts:
+        fig.text(0.06, y, _mpl(key), fontsize=8 * shrink, color="#444444", va="top")
+        fig.text(0.325, y, _mpl(wrapped), fontsize=8 * shrink, va="top", linespacing=1.15)
+        y -= (0.0165 + 0.0112 * wrapped.count("\n")) * shrink
     fig.add_artist(Line2D([0.545, 0.545], [0.06, 0.415], color="#cccccc", lw=0.8))
 
     # right column: drivers or exclusion reasons
