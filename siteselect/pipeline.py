@@ -11,7 +11,7 @@ import datetime as _dt
 import logging
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,14 @@ from .scenario import Scenario, load_scenario, save_scenario
 from .weights import AHPResult, weights_from_spec
 
 log = logging.getLogger(__name__)
+
+#: A progress callback: called with a short text as each step starts.
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """The default progress callback: says nothing."""
+
 
 #: Isochrone limits drawn on maps and site sheets, minutes.
 ISOCHRONE_MINUTES: tuple[float, ...] = (15.0, 30.0, 45.0, 60.0)
@@ -123,6 +131,7 @@ def analyse(
     isochrone_top_n: int | None = None,
     isochrone_site_ids: list[str] | None = None,
     sensitivity: bool = True,
+    progress: Progress | None = None,
 ) -> Result:
     """Run the analysis of one scenario; writes nothing.
 
@@ -143,21 +152,27 @@ def analyse(
         Sites to draw isochrones for as well (e.g. sites asked for by id).
     sensitivity
         Whether to run the Monte-Carlo weight sensitivity.
+    progress
+        Called with a short text as each step starts (the CLI shows it).
 
     Returns
     -------
     Result
     """
+    step = progress or _quiet
     started = _dt.datetime.now(_dt.UTC)
     if layers is None:
+        step("loading layers")
         catalog = _catalog_path(scenario)
         layers = load_layers(catalog)
     layers = dict(layers)
     _require(layers, ("candidates", "roads"))
     candidates = layers["candidates"]
 
+    step("building the road graph")
     graph = RoadGraph.from_roads(layers["roads"], cache=graph_cache)
 
+    step(f"measuring reach of {len(candidates)} sites")
     requests = standard_requests(layers, min_voltage_kv=_min_voltage(scenario))
     requests += [MeasureRequest(spec.measure, spec.params) for spec in scenario.factors.values()]
     rail_limit = _rail_limit_request(scenario)
@@ -165,6 +180,7 @@ def analyse(
         requests.append(rail_limit)
     measures = site_measures(candidates, layers, graph, requests)
 
+    step("applying constraints and scoring")
     checked = apply_constraints(candidates, layers, scenario.constraints, min_area_ha=scenario.site.min_area_ha)
     extra_reasons = [pd.Series("", index=candidates.index, dtype=object)]
     if scenario.limits is not None:
@@ -226,6 +242,7 @@ def analyse(
         ranking[col] = ready[col]
 
     if sensitivity and scenario.sensitivity.runs > 0:
+        step(f"sensitivity: {scenario.sensitivity.runs} weight draws")
         ranking = _with_sensitivity(ranking, std, raw, weights, scenario)
 
     ranking = _ordered(ranking, factor_names)
@@ -240,6 +257,7 @@ def analyse(
             )
         asked = ranking[ranking["site_id"].isin(isochrone_site_ids) & ~ranking.index.isin(top.index)]
         top = pd.concat([top, asked])
+    step(f"isochrones for {len(top)} sites")
     isochrones = (
         graph.isochrones(top, origin_id="site_id", minutes=ISOCHRONE_MINUTES)
         if len(top)
@@ -382,6 +400,7 @@ def write_outputs(
     sheets_top_n: int | None = None,
     lang: str = "sv",
     gpkg: bool = True,
+    progress: Progress | None = None,
 ) -> dict[str, Path]:
     """Write ranking.csv, scenario.yaml, map.html, siteselect.gpkg and site sheets.
 
@@ -396,6 +415,7 @@ def write_outputs(
     from .mapview import write_map
     from .sheets import write_site_sheets
 
+    step = progress or _quiet
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -404,6 +424,7 @@ def write_outputs(
     paths: dict[str, Path] = {}
     paths["ranking"] = _write_csv(ranking_table(result), out / "ranking.csv")
     paths["scenario"] = save_scenario(result.scenario, out / "scenario.yaml", provenance=result.provenance)
+    step("writing the map")
     paths["map"] = write_map(
         result.ranking,
         result.layers,
@@ -415,6 +436,7 @@ def write_outputs(
         lang=lang,
     )
     if gpkg:
+        step("writing the GeoPackage")
         paths["gpkg"] = write_geopackage(
             out / "siteselect.gpkg",
             ranking=result.ranking,
@@ -425,6 +447,7 @@ def write_outputs(
         )
     n = result.scenario.output.sheets_top_n if sheets_top_n is None else sheets_top_n
     if n > 0:
+        step(f"writing {n} site sheets")
         write_site_sheets(
             result.ranking, result.layers, out_dir=out, top_n=n, isochrones=result.isochrones, lang=lang
         )
@@ -445,6 +468,7 @@ def run(
     lang: str = "sv",
     sensitivity: bool = True,
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Result, dict[str, Path]]:
     """Analyse a scenario and write its outputs.
 
@@ -461,8 +485,8 @@ def run(
         The result and the paths written.
     """
     sc, path = resolve_scenario(scenario)
-    result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity)
-    paths = write_outputs(result, out_dir, offline=offline, sheets_top_n=sheets_top_n, lang=lang)
+    result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity, progress=progress)
+    paths = write_outputs(result, out_dir, offline=offline, sheets_top_n=sheets_top_n, lang=lang, progress=progress)
     return result, paths
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -22,3 +23,18 @@ offline_option = click.option(
     show_default=True,
     help="Inline the map's JavaScript and CSS so it works without internet (closed networks).",
 )
+
+
+class StepPrinter:
+    """Prints each pipeline step with the seconds since the command started, on stderr."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self._start = time.perf_counter()
+        self._quiet = quiet
+
+    def __call__(self, text: str) -> None:
+        if not self._quiet:
+            click.echo(f"[{time.perf_counter() - self._start:5.1f} s] {text} …", err=True)
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Do not show progress on stderr.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import pipeline
-from .options import lang_option, offline_option, out_option
+from .options import StepPrinter, lang_option, offline_option, out_option, quiet_option
 
 
 @click.command()
@@ -18,12 +18,13 @@ from .options import lang_option, offline_option, out_option
 @click.option("--sheets", "sheets_top_n", type=click.IntRange(min=0), default=None,
               help="Site sheets for the top N sites (default: the scenario's output.sheets_top_n).")
 @click.option("--no-sensitivity", is_flag=True, help="Skip the Monte-Carlo weight sensitivity.")
+@quiet_option
 def run(scenario: Path | None, out_dir: Path, offline: bool, lang: str, sheets_top_n: int | None,
-        no_sensitivity: bool) -> None:
+        no_sensitivity: bool, quiet: bool) -> None:
     """Rank candidate sites for SCENARIO (default: electricity-intensive on the embedded layers)."""
     result, paths = pipeline.run(
         scenario, out_dir=out_dir, offline=offline, lang=lang, sheets_top_n=sheets_top_n,
-        sensitivity=not no_sensitivity,
+        sensitivity=not no_sensitivity, progress=StepPrinter(quiet=quiet),
     )
     kept = result.kept
     click.echo(f"scenario {result.scenario.name}: {len(result.ranking)} candidate sites, "
