@@ -17,7 +17,7 @@ applied by :func:`apply_constraints`:
 ``min_area``
     the site is excluded when its usable area is below ``min_area_ha``.
 ``min_voltage_within``
-    the site is excluded unless a substation with ``voltage_kv ≥
+    the site is excluded unless a substation in service (not ``status: planned``) with ``voltage_kv ≥
     min_voltage_kv`` lies within ``distance_km`` of the site polygon.
 
 Spatial constraints (``inside``/``within``) can exclude part of a site: the
@@ -43,6 +43,7 @@ import pandas as pd
 import shapely
 
 from siteselect.errors import CRSError, MissingFieldError, ScenarioError
+from siteselect.roles import in_service
 from siteselect.scenario import (
     Constraint,
     InsideConstraint,
@@ -298,6 +299,7 @@ def apply_constraints(
             lay = _get_layer(layers, c, out.crs)
             if "voltage_kv" not in lay.columns:
                 raise MissingFieldError(f"constraint {c.id!r}: layer {c.layer!r} has no field 'voltage_kv'")
+            lay = in_service(lay)  # a planned station is no connection point yet
             ok = lay[pd.to_numeric(lay["voltage_kv"], errors="coerce") >= c.min_voltage_kv]
             dist_m = np.full(n, np.inf)
             if len(ok):

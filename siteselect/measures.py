@@ -23,6 +23,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 from .network import RoadGraph
+from .roles import in_service
 from .scenario import MEASURES
 
 #: Default substation voltage for the standard measure columns, kV.
@@ -225,14 +226,16 @@ def _facilities(
 
 
 def _substations(layers: Mapping[str, gpd.GeoDataFrame], min_voltage_kv: float, col: str) -> gpd.GeoDataFrame:
+    """Substations in service with at least ``min_voltage_kv`` (planned ones are no connection point yet)."""
     subs = layers.get("substations")
     if subs is None or subs.empty:
         raise ScenarioError(f"{col}: the layer 'substations' is missing or empty")
-    picked = subs[subs["voltage_kv"] >= float(min_voltage_kv)]
+    existing = in_service(subs)
+    picked = existing[existing["voltage_kv"] >= float(min_voltage_kv)]
     if picked.empty:
         raise ScenarioError(
-            f"{col}: no substation of ≥ {min_voltage_kv:g} kV in layer 'substations' "
-            f"(highest is {subs['voltage_kv'].max():g} kV); lower min_voltage_kv"
+            f"{col}: no substation in service of ≥ {min_voltage_kv:g} kV in layer 'substations' "
+            f"(highest is {existing['voltage_kv'].max():g} kV); lower min_voltage_kv"
         )
     return picked
 

@@ -10,6 +10,10 @@ All layers are held in SWEREF 99 TM (EPSG:3006) once loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: The CRS every layer is reprojected to on load.
 WORK_CRS = "EPSG:3006"
@@ -63,6 +67,14 @@ OWNERS = ("kommunal", "privat", "statlig", "okänd")
 SITE_TYPES = ("detaljplan", "brownfield", "reserve")
 ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "local")
 STATION_KINDS = ("passenger", "freight", "combi")
+SUBSTATION_STATUSES = ("in_service", "planned")
+
+
+def in_service(substations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Substations in service today: those not marked ``status: planned``."""
+    if "status" not in substations.columns:
+        return substations
+    return substations[substations["status"].fillna("in_service") != "planned"]
 
 _POLY = ("Polygon", "MultiPolygon")
 _LINE = ("LineString", "MultiLineString")
@@ -168,6 +180,9 @@ ROLES: dict[str, RoleSpec] = {
                           description="Firm capacity a new customer can get; null = unknown"),
                 FieldSpec("capacity_date", "str", required=False, nullable=True),
                 FieldSpec("capacity_source", "str", required=False, nullable=True),
+                FieldSpec("status", "str", required=False, nullable=True, allowed=SUBSTATION_STATUSES,
+                          description="in_service (default when absent) or planned; planned stations "
+                          "are no connection point today, only through grid projects"),
             ),
             required=True,
         ),

@@ -133,6 +133,21 @@ def test_min_area_and_min_voltage_within() -> None:
     assert out["c_small"].tolist() == [False, True, False]
 
 
+def test_planned_substation_is_no_connection_point() -> None:
+    sites = _sites()
+    subs = gpd.GeoDataFrame({"voltage_kv": [130.0, 130.0], "status": ["planned", None]},
+                            geometry=[Point(500, 500), Point(50_000, 0)], crs=CRS)
+    out = apply_constraints(sites, {"substations": subs}, _cons(
+        {"id": "grid", "mode": "min_voltage_within", "min_voltage_kv": 130, "distance_km": 15},
+    ), min_area_ha=1)
+    assert out["excluded"].all()  # the station inside site a is only planned
+    subs.loc[0, "status"] = "in_service"
+    out = apply_constraints(sites, {"substations": subs}, _cons(
+        {"id": "grid", "mode": "min_voltage_within", "min_voltage_kv": 130, "distance_km": 15},
+    ), min_area_ha=1)
+    assert not out["excluded"].any()
+
+
 def test_site_min_area_applies_without_any_constraint() -> None:
     sites = _sites()
     sites.loc[1, "geometry"] = box(2000, 0, 2100, 1000)  # 10 ha, the others 100 ha

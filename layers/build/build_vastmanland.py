@@ -339,10 +339,11 @@ def build_rail() -> gpd.GeoDataFrame:
 
 def build_substations() -> gpd.GeoDataFrame:
     cols = ["substation_id", "name", "voltage_kv", "operator", "available_mw",
-            "capacity_date", "capacity_source"]
+            "capacity_date", "capacity_source", "status"]
     rows, geoms = [], []
     for sid, name, kv, op, mw, date, src, lon, lat in fp.SUBSTATIONS:
-        rows.append(dict(zip(cols, (sid, name, kv, op, mw, date, src))))
+        status = "planned" if sid in fp.PLANNED_SUBSTATIONS else "in_service"
+        rows.append(dict(zip(cols, (sid, name, kv, op, mw, date, src, status))))
         geoms.append(Point(_xy(lon, lat)))
     gdf = _frame(rows, geoms, cols)
     gdf["available_mw"] = gdf["available_mw"].astype("float64")

@@ -111,6 +111,10 @@ RAIL_LINES: list[tuple[str, str, list[str | tuple[float, float]]]] = [
         "ST-FAG-V", (15.95, 60.03), "ST-KAR", "ST-AVE"]),
 ]
 
+#: Stations that are announced but not in service: they count for grid capacity only
+#: from the year their project says (layers/grid), never as an existing connection point.
+PLANNED_SUBSTATIONS: frozenset[str] = frozenset({"SS-MUNGA", "SS-ARB-130", "SS-KUN-130"})
+
 #: Substations: (substation_id, name, voltage_kv, operator, available_mw,
 #: capacity_date, capacity_source, lon, lat). Confidence per row in README.
 SUBSTATIONS: list[tuple[str, str, float, str | None, float | None, str | None, str | None,
