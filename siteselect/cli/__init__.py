@@ -16,6 +16,8 @@ import click
 from .. import __version__
 from ..errors import SiteSelectError
 from . import enquiry, export, layers_cmd, planreport, run, sheet, suitability
+from . import compare as compare_cmd
+from . import init as init_cmd
 
 
 class _Group(click.Group):
@@ -46,3 +48,5 @@ main.add_command(export.export)
 main.add_command(suitability.suitability)
 main.add_command(enquiry.enquiry)
 main.add_command(planreport.planreport)
+main.add_command(compare_cmd.compare)
+main.add_command(init_cmd.init)

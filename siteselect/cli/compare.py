@@ -1,0 +1,36 @@
+"""``siteselect compare``: how the ranking changes between two scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("scenario_a", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario_b", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--top", "top_n", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Size of the top list whose entries and exits are reported.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the full comparison (every site) to this CSV file.")
+def compare(scenario_a: Path, scenario_b: Path, top_n: int, csv_path: Path | None) -> None:
+    """Compare the rankings of SCENARIO_A and SCENARIO_B (YAML files) site by site."""
+    from .. import pipeline
+    from .._atomic import atomic_write
+    from ..compare import compare_rankings, format_comparison
+    from ..network import GraphCache
+
+    cache = GraphCache()
+    results = []
+    for path in (scenario_a, scenario_b):
+        sc, p = pipeline.resolve_scenario(path)
+        results.append(pipeline.analyse(sc, scenario_path=p, graph_cache=cache, sensitivity=False,
+                                        isochrone_top_n=0))
+    table = compare_rankings(results[0], results[1], top_n=top_n)
+    names = (results[0].scenario.name, results[1].scenario.name)
+    label_a, label_b = names if names[0] != names[1] else ("A", "B")
+    click.echo(format_comparison(table, top_n=top_n, label_a=label_a, label_b=label_b))
+    if csv_path is not None:
+        atomic_write(csv_path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        click.echo(f"csv: {csv_path}")
