@@ -43,7 +43,7 @@ import pandas as pd
 import shapely
 
 from siteselect.errors import CRSError, MissingFieldError, ScenarioError
-from siteselect.roles import in_service
+from siteselect.roles import connection_points
 from siteselect.scenario import (
     Constraint,
     InsideConstraint,
@@ -299,8 +299,7 @@ def apply_constraints(
             lay = _get_layer(layers, c, out.crs)
             if "voltage_kv" not in lay.columns:
                 raise MissingFieldError(f"constraint {c.id!r}: layer {c.layer!r} has no field 'voltage_kv'")
-            lay = in_service(lay)  # a planned station is no connection point yet
-            ok = lay[pd.to_numeric(lay["voltage_kv"], errors="coerce") >= c.min_voltage_kv]
+            ok = connection_points(lay, min_voltage_kv=c.min_voltage_kv)  # planned stations are not
             dist_m = np.full(n, np.inf)
             if len(ok):
                 tree = shapely.STRtree(ok.geometry.values)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 from .network import RoadGraph
-from .roles import in_service
+from .roles import connection_points
 from .scenario import MEASURES
 
 #: Default substation voltage for the standard measure columns, kV.
@@ -230,9 +230,9 @@ def _substations(layers: Mapping[str, gpd.GeoDataFrame], min_voltage_kv: float, 
     subs = layers.get("substations")
     if subs is None or subs.empty:
         raise ScenarioError(f"{col}: the layer 'substations' is missing or empty")
-    existing = in_service(subs)
-    picked = existing[existing["voltage_kv"] >= float(min_voltage_kv)]
+    picked = connection_points(subs, min_voltage_kv=min_voltage_kv)
     if picked.empty:
+        existing = connection_points(subs)
         raise ScenarioError(
             f"{col}: no substation in service of ≥ {min_voltage_kv:g} kV in layer 'substations' "
             f"(highest is {existing['voltage_kv'].max():g} kV); lower min_voltage_kv"

@@ -31,7 +31,7 @@ from .measures import MeasureRequest, site_measures, standard_requests
 from .network import GraphCache, RoadGraph
 from .overlay import rank_scores, score_table
 from .readiness import land_readiness
-from .scenario import Scenario, load_scenario, save_scenario
+from .scenario import EngineSpec, Scenario, load_scenario, save_scenario
 from .weights import AHPResult, weights_from_spec
 
 log = logging.getLogger(__name__)
@@ -499,6 +499,8 @@ def run_suitability(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     offline: bool = True,
     top_share: float = 0.03,
+    engine: EngineSpec | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Path]:
     """Raster mode: the suitability surface of a scenario and the best zones as new candidates.
 
@@ -507,6 +509,10 @@ def run_suitability(
     ``top_share`` of cells, at least ``site.min_area_ha``, with area and
     compactness), ``map.html`` (zones over the coloured surface) and
     ``scenario.yaml``.
+
+    ``engine`` (default: the scenario's ``engine``) chooses where the surface
+    is computed: in memory, or chunk by chunk on Dask (a LocalCluster, or the
+    scheduler it names). Both give the same surface.
 
     Returns
     -------
@@ -517,17 +523,36 @@ def run_suitability(
     from .measures import node_measures
     from .suitability import extract_zones, suitability_surface
 
+    step = progress or _quiet
     started = _dt.datetime.now(_dt.timezone.utc)
     sc, path = resolve_scenario(scenario)
+    eng = engine or sc.engine or EngineSpec()
+    if layers is None:
+        step("loading layers")
     layers = dict(load_layers(_catalog_path(sc)) if layers is None else layers)
     _require(layers, ("roads",))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    step("building the road graph and per-node reach")
     graph = RoadGraph.from_roads(layers["roads"])
-    surface = suitability_surface(
-        sc, layers, resolution_m=resolution_m, bbox=bbox, node_tables=node_measures(sc.factors, layers, graph),
-        skip_unavailable=True, out_path=out / "suitability.tif",
-    )
+    tables = node_measures(sc.factors, layers, graph)
+    if eng.kind == "dask":
+        from .scale import dask_client, suitability_surface_dask
+
+        step(f"suitability surface at {resolution_m:g} m on Dask ({eng.scheduler or 'LocalCluster'})")
+        with dask_client(eng.scheduler, n_workers=eng.workers) as client:
+            lazy = suitability_surface_dask(
+                sc, layers, resolution_m=resolution_m, bbox=bbox, chunk_size=eng.chunk_size, node_tables=tables,
+                skip_unavailable=True, client=client, out_path=out / "suitability.tif",
+            )
+            surface = lazy.compute()
+    else:
+        step(f"suitability surface at {resolution_m:g} m in memory")
+        surface = suitability_surface(
+            sc, layers, resolution_m=resolution_m, bbox=bbox, node_tables=tables,
+            skip_unavailable=True, out_path=out / "suitability.tif",
+        )
+    step("extracting zones and writing the map")
     zones = extract_zones(surface, min_area_ha=sc.site.min_area_ha, top_share=top_share,
                           municipalities=layers.get("municipalities"))
     paths: dict[str, Path] = {"surface": out / "suitability.tif"}
@@ -545,7 +570,7 @@ def run_suitability(
     provenance = _provenance(sc, path, layers, started, graph.report, None)
     provenance["suitability"] = {
         "resolution_m": resolution_m, "factors": surface.factors, "weights": surface.weights,
-        "dropped_factors": surface.dropped, "constraints": surface.notes,
+        "dropped_factors": surface.dropped, "constraints": surface.notes, "engine": eng.kind,
     }
     paths["scenario"] = save_scenario(sc, out / "scenario.yaml", provenance=provenance)
     return paths

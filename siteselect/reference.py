@@ -65,6 +65,8 @@ _NOTES: dict[str, str] = {
     "Scenario.output": "Output options (see `output`).",
     "Scenario.grid": "Grid capacity the establishment needs; adds the `grid_capacity` factor (see `grid`).",
     "Scenario.limits": "Hard limits on measured reach (see `limits`).",
+    "Scenario.engine": "Where raster mode (`siteselect suitability`) runs: in memory or on Dask "
+                       "(see `engine`); default: in memory. CLI options override it.",
     "Scenario.readiness": "Land-readiness class map (`{classes: [...]}`, see siteselect/readiness.py); "
                           "default: the built-in classes.",
     "SiteSpec.min_area_ha": "Smallest usable area, hectares, after the constraints have cut away what they "
@@ -163,6 +165,7 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("output", _sc.OutputSpec),
     ("grid", _sc.GridSpec),
     ("limits", _sc.LimitsSpec),
+    ("engine", _sc.EngineSpec),
 )
 
 

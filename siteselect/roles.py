@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -70,11 +72,16 @@ STATION_KINDS = ("passenger", "freight", "combi")
 SUBSTATION_STATUSES = ("in_service", "planned")
 
 
-def in_service(substations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Substations in service today: those not marked ``status: planned``."""
-    if "status" not in substations.columns:
-        return substations
-    return substations[substations["status"].fillna("in_service") != "planned"]
+def connection_points(substations: gpd.GeoDataFrame, *, min_voltage_kv: float | None = None) -> gpd.GeoDataFrame:
+    """Substations a site can connect to today: in service (not ``status: planned``) and,
+    when given, of at least ``min_voltage_kv``."""
+    out = substations
+    if "status" in out.columns:
+        out = out[out["status"].fillna("in_service") != "planned"]
+    if min_voltage_kv is not None:
+        out = out[pd.to_numeric(out["voltage_kv"], errors="coerce") >= float(min_voltage_kv)]
+    return out
+
 
 _POLY = ("Polygon", "MultiPolygon")
 _LINE = ("LineString", "MultiLineString")

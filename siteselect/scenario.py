@@ -53,6 +53,7 @@ __all__ = [
     "AggregationSpec",
     "Constraint",
     "FactorSpec",
+    "EngineSpec",
     "FuzzySpec",
     "GridSpec",
     "LimitsSpec",
@@ -366,6 +367,23 @@ class LimitsSpec(_Model):
     min_workers_45min: float | None = Field(default=None, gt=0)
 
 
+class EngineSpec(_Model):
+    """Where raster mode runs: ``local`` (in memory, numba) or ``dask`` (chunked, out of core).
+
+    ``scheduler`` is the address of a running Dask scheduler (``tcp://host:8786``);
+    without it a LocalCluster with ``workers`` processes is started on this machine.
+    ``chunk_size`` is the chunk edge in cells. Vector mode (``siteselect run``) is
+    always local.
+    """
+
+    kind: Literal["local", "dask"] = Field(default="local", description="`local` (in memory) or `dask`.")
+    scheduler: str | None = Field(default=None, description="Address of a running Dask scheduler, "
+                                  "e.g. tcp://10.0.0.5:8786; without it a LocalCluster is started.")
+    chunk_size: int = Field(default=2048, ge=64, description="Chunk edge in cells (dask).")
+    workers: int | None = Field(default=None, ge=1, description="Worker processes of the LocalCluster "
+                                "(default: one per core).")
+
+
 class SiteSpec(_Model):
     """What the establishment needs of a site."""
 
@@ -391,6 +409,7 @@ class Scenario(_Model):
     grid: GridSpec | None = None
     limits: LimitsSpec | None = None
     readiness: dict[str, Any] | None = None
+    engine: EngineSpec | None = None
 
     @field_validator("readiness")
     @classmethod

@@ -61,7 +61,7 @@ from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
 from siteselect.errors import OutputError, ScenarioError
-from siteselect.roles import WORK_CRS
+from siteselect.roles import WORK_CRS, connection_points
 from siteselect.scenario import (
     FactorSpec,
     InsideConstraint,
@@ -290,13 +290,60 @@ def constraint_mask(
             mask |= (d <= c.distance_m).astype(np.uint8)
             notes[c.id] = f"cells within {c.distance_m:g} m (raster buffer on cell centres)"
         elif isinstance(c, MinVoltageWithinConstraint):
-            ok = lay[pd.to_numeric(lay["voltage_kv"], errors="coerce") >= c.min_voltage_kv]
+            ok = connection_points(lay, min_voltage_kv=c.min_voltage_kv)
             d = distance_raster(ok, grid, max_distance_m=c.distance_km * 1000.0)
             mask |= (d > c.distance_km * 1000.0).astype(np.uint8)
             notes[c.id] = f"cells farther than {c.distance_km:g} km from a ≥ {c.min_voltage_kv:g} kV substation"
         else:
             notes[c.id] = f"not applied to the surface ({c.mode} concerns candidate sites)"
     return mask, notes
+
+
+def plan_factors(
+    scenario: Scenario, grid: Grid, node_tables: Mapping[str, Any],
+    factor_rasters: Mapping[str, Any], *, skip_unavailable: bool,
+) -> tuple[list[str], list[str], dict[str, float], str]:
+    """Which factors a grid can carry, and their renormalised weights and aggregation.
+
+    A factor is usable when a raster is given for it, or when it is
+    ``substation_km`` or a network measure with a node table. Unusable ones
+    are an error, or with ``skip_unavailable`` dropped and the remaining
+    weights renormalised (not allowed for OWA). Local and Dask mode share
+    these rules.
+
+    Returns
+    -------
+    (usable, dropped, weights, method)
+    """
+    usable: list[str] = []
+    dropped: list[str] = []
+    for name, spec in scenario.factors.items():
+        if name in factor_rasters:
+            if tuple(np.shape(factor_rasters[name])) != grid.shape:
+                raise ScenarioError(
+                    f"factor_rasters[{name!r}]: found shape {tuple(np.shape(factor_rasters[name]))}; allowed: {grid.shape}"
+                )
+            usable.append(name)
+        elif spec.fuzzy is not None and (
+            spec.measure == "substation_km" or (spec.measure in _NETWORK_MEASURES and name in node_tables)
+        ):
+            usable.append(name)
+        else:
+            dropped.append(name)
+    if dropped and not skip_unavailable:
+        raise ScenarioError(
+            f"suitability: factor(s) {', '.join(dropped)} cannot be rasterised (no node table or raster given; "
+            "class and area measures need factor_rasters); pass them or use skip_unavailable=True"
+        )
+    if not usable:
+        raise ScenarioError("suitability: no factor can be rasterised")
+    all_w, _ = weights_from_spec(scenario.weights, scenario.factor_names)
+    tot = sum(all_w[n] for n in usable)
+    weights = {n: all_w[n] / tot for n in usable}
+    method = scenario.aggregation.method
+    if method == "owa" and dropped:
+        raise ScenarioError("suitability: OWA order weights cannot be renormalised after dropping factors; give all factors")
+    return usable, dropped, weights, method
 
 
 def suitability_surface(
@@ -361,32 +408,8 @@ def suitability_surface(
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
 
-    usable: list[str] = []
-    dropped: list[str] = []
-    for name, spec in scenario.factors.items():
-        if name in factor_rasters:
-            if np.shape(factor_rasters[name]) != grid.shape:
-                raise ScenarioError(
-                    f"factor_rasters[{name!r}]: found shape {np.shape(factor_rasters[name])}; allowed: {grid.shape}"
-                )
-            usable.append(name)
-        elif spec.fuzzy is not None and (spec.measure == "substation_km" or (spec.measure in _NETWORK_MEASURES and name in node_tables)):
-            usable.append(name)
-        else:
-            dropped.append(name)
-    if dropped and not skip_unavailable:
-        raise ScenarioError(
-            f"suitability: factor(s) {', '.join(dropped)} cannot be rasterised (no node table or raster given; "
-            "class and area measures need factor_rasters); pass them or use skip_unavailable=True"
-        )
-    if not usable:
-        raise ScenarioError("suitability: no factor can be rasterised")
-    all_w, _ = weights_from_spec(scenario.weights, scenario.factor_names)
-    tot = sum(all_w[n] for n in usable)
-    weights = {n: all_w[n] / tot for n in usable}
-    method = scenario.aggregation.method
-    if method == "owa" and dropped:
-        raise ScenarioError("suitability: OWA order weights cannot be renormalised after dropping factors; give all factors")
+    usable, dropped, weights, method = plan_factors(scenario, grid, node_tables, factor_rasters,
+                                                    skip_unavailable=skip_unavailable)
 
     n = len(usable)
     stack = np.empty((n, grid.height, grid.width), dtype=np.float32)
@@ -399,8 +422,7 @@ def suitability_surface(
             subs = layers.get("substations")
             if subs is None:
                 raise ScenarioError(f"factor {name!r}: layer 'substations' is not loaded")
-            if spec.min_voltage_kv is not None:
-                subs = subs[pd.to_numeric(subs["voltage_kv"], errors="coerce") >= spec.min_voltage_kv]
+            subs = connection_points(subs, min_voltage_kv=spec.min_voltage_kv)
             d = distance_raster(subs, grid, max_distance_m=_flat_beyond_m(spec, unit_m=1000.0) + grid.resolution_m)
             # beyond the padding the true distance exceeds the flat part of the curve
             d[~np.isfinite(d)] = np.float32(1e12)

@@ -146,3 +146,27 @@ def test_suitability_writes_surface_and_zones(tmp_path: Path) -> None:
     assert finite.size and finite.min() >= 0 and finite.max() <= 1
     zones = pd.read_csv(tmp_path / "zones.csv")
     assert len(zones) >= 1 and (zones["area_ha"] >= 20).all()
+
+
+def test_suitability_on_dask_equals_in_memory(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="siteselect[dask] not installed")
+    import numpy as np
+    import rasterio
+
+    args = ["suitability", "--resolution", "500", "-q"]
+    local = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "local")])
+    dask_run = CliRunner().invoke(main, [*args, "--engine", "dask", "--workers", "1", "--chunk-size", "64",
+                                         "--out", str(tmp_path / "dask")])
+    assert local.exit_code == 0, local.output
+    assert dask_run.exit_code == 0, dask_run.output
+    with rasterio.open(tmp_path / "local" / "suitability.tif") as a, \
+            rasterio.open(tmp_path / "dask" / "suitability.tif") as b:
+        x, y = a.read(1), b.read(1)
+    assert x.shape == y.shape and x.shape[0] > 64  # several chunks
+    assert np.array_equal(np.isnan(x), np.isnan(y))
+    assert np.nanmax(np.abs(x - y)) <= 2e-7
+
+
+def test_local_engine_rejects_dask_only_options(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["suitability", "--engine", "local", "--workers", "2", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "--workers" in res.output and "Traceback" not in res.output

@@ -9,6 +9,7 @@ stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -38,6 +39,8 @@ def main(verbose: int) -> None:
     """Site selection for industrial establishment (default region: Västmanland)."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # Dask's distributed logs every worker start and stop at INFO on import; keep that for -v.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", logging.getLevelName(level).lower())
     logging.captureWarnings(True)
 
 

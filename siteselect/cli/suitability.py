@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from .. import pipeline
-from .options import offline_option, out_option
+from ..scenario import EngineSpec
+from .options import StepPrinter, offline_option, out_option, quiet_option
+from .scale_options import check_engine_options, engine_options
 
 
 @click.command()
@@ -20,11 +22,24 @@ from .options import offline_option, out_option
               help="Share of the best cells that zones are drawn from.")
 @out_option
 @offline_option
+@engine_options
+@quiet_option
 def suitability(scenario: Path | None, resolution_m: float, bbox: tuple[float, float, float, float] | None,
-                top_share: float, out_dir: Path, offline: bool) -> None:
-    """Suitability surface for SCENARIO as a Cloud-Optimized GeoTIFF, and the best zones as new candidates."""
-    paths = pipeline.run_suitability(scenario, out_dir=out_dir, resolution_m=resolution_m, bbox=bbox,
-                                     top_share=top_share, offline=offline)
+                top_share: float, out_dir: Path, offline: bool, engine: str | None, scheduler: str | None,
+                chunk_size: int | None, n_workers: int | None, quiet: bool) -> None:
+    """Suitability surface for SCENARIO as a Cloud-Optimized GeoTIFF, and the best zones as new candidates.
+
+    With --engine dask the surface is computed chunk by chunk on Dask (a LocalCluster, or the
+    cluster at --scheduler) and gives the same numbers as the in-memory engine.
+    """
+    check_engine_options(engine, scheduler, chunk_size, n_workers)
+    sc, path = pipeline.resolve_scenario(scenario)
+    given = {k: v for k, v in (("kind", engine), ("scheduler", scheduler), ("chunk_size", chunk_size),
+                               ("workers", n_workers)) if v is not None}
+    eng = EngineSpec.model_validate((sc.engine or EngineSpec()).model_dump() | given)
+    paths = pipeline.run_suitability(sc, out_dir=out_dir, resolution_m=resolution_m, bbox=bbox,
+                                     top_share=top_share, offline=offline, engine=eng,
+                                     progress=StepPrinter(quiet=quiet))
     click.echo("outputs:")
     for kind, path in paths.items():
         click.echo(f"  {kind:<9} {path}")
