@@ -1,14 +1,14 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   installs siteselect into .venv and runs the default scenarios on the embedded layers
 #   make test   installs siteselect with its test extras (and, as root, Debian's chromium for the
-#               browser tests) and runs the whole test suite
+#               browser tests), checks the code with ruff and runs the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= results
 
-.PHONY: demo test install browser-deps bench clean
+.PHONY: demo test lint install browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,10 @@ browser-deps:
 		  || echo "QGIS not installable: the QGIS check will be skipped"; \
 	else echo "python3-qgis missing and not root: the QGIS check will be skipped"; fi
 
-test: $(STAMP) browser-deps
+lint: $(STAMP)
+	$(BIN)/ruff check siteselect tests bench layers/build
+
+test: $(STAMP) browser-deps lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -86,7 +86,7 @@ PROJECT_COLUMNS: tuple[str, ...] = (
 #: Columns :func:`grid_offer` returns.
 GRID_COLUMNS: tuple[str, ...] = (
     "grid_substation", "grid_substation_id", "grid_operator", "grid_voltage_kv", "grid_distance_km",
-    "grid_available_mw", "grid_available_year", "grid_status", "grid_note", "grid_source",
+    "grid_available_mw", "grid_available_year", "grid_status", "grid_note", "grid_note_sv", "grid_source",
     "grid_assumption", "grid_score", "grid_eligible",
 )
 
@@ -563,10 +563,12 @@ def _offer_row(best: tuple[int, float, int] | None, subs: pd.DataFrame, states: 
     if best is None:
         kv = f"≥ {min_voltage_kv:g} kV " if min_voltage_kv else ""
         note = f"no {kv}substation in service within {max_distance_km:g} km by {ready_by}"
-        hint = _later_hint(later, dists, subs, power_mw, max_distance_km)
+        note_sv = f"ingen {kv}transformatorstation i drift inom {max_distance_km:g} km till {ready_by}"
+        hint, hint_sv = _later_hint(later, dists, subs, power_mw, max_distance_km)
         return {"grid_substation": None, "grid_substation_id": None, "grid_operator": None,
                 "grid_voltage_kv": np.nan, "grid_distance_km": np.nan, "grid_available_mw": np.nan,
                 "grid_available_year": np.nan, "grid_status": "none_within", "grid_note": note + hint,
+                "grid_note_sv": note_sv + hint_sv,
                 "grid_source": None, "grid_assumption": "", "grid_score": 0.0, "grid_eligible": False}
     _, d, j = best
     st = subs.iloc[j]
@@ -583,34 +585,43 @@ def _offer_row(best: tuple[int, float, int] | None, subs: pd.DataFrame, states: 
     mw = state.mw if state.known else np.nan
     name = str(st["name"])
     if status == "sufficient":
-        bound = "" if state.exact else "at least "
+        bound, bound_sv = ("", "") if state.exact else ("at least ", "minst ")
         note = f"{name}: {bound}{state.mw:g} MW by {ready_by} (need {power_mw:g} MW)"
+        note_sv = f"{name}: {bound_sv}{state.mw:g} MW till {ready_by} (behov {power_mw:g} MW)"
         score, assumption = 1.0, ""
     elif status == "insufficient":
-        note = f"{name}: {state.mw:g} MW by {ready_by}, need {power_mw:g} MW"
-        note += _later_hint(later, dists, subs, power_mw, max_distance_km)
+        hint, hint_sv = _later_hint(later, dists, subs, power_mw, max_distance_km)
+        note = f"{name}: {state.mw:g} MW by {ready_by}, need {power_mw:g} MW" + hint
+        note_sv = f"{name}: {state.mw:g} MW till {ready_by}, behov {power_mw:g} MW" + hint_sv
         score, assumption = 0.0, ""
     else:
-        bound = f" (at least {state.mw:g} MW stated)" if state.known and state.mw > 0 else ""
+        stated = state.known and state.mw > 0
+        bound = f" (at least {state.mw:g} MW stated)" if stated else ""
+        bound_sv = f" (minst {state.mw:g} MW angivet)" if stated else ""
         note = f"{name}: capacity unknown{bound} — ask {ask}"
+        note_sv = f"{name}: kapacitet okänd{bound_sv} — fråga {operator or 'nätägaren'}"
         score, assumption = u_score, _assumption_text(unknown)
     return {
         "grid_substation": name, "grid_substation_id": str(st["substation_id"]), "grid_operator": operator,
         "grid_voltage_kv": float(st["voltage_kv"]), "grid_distance_km": round(d, 3), "grid_available_mw": mw,
         "grid_available_year": float(state.year) if state.year is not None else np.nan,
-        "grid_status": status, "grid_note": note, "grid_source": "; ".join(source_parts) or None,
+        "grid_status": status, "grid_note": note, "grid_note_sv": note_sv,
+        "grid_source": "; ".join(source_parts) or None,
         "grid_assumption": assumption, "grid_score": score, "grid_eligible": score > 0,
     }
 
 
 def _later_hint(later: Mapping[int, list[_StationState]], dists: np.ndarray, subs: pd.DataFrame,
-                power_mw: float, max_distance_km: float) -> str:
-    """"; sufficient from YEAR at NAME" when a planned project would make a station in reach sufficient."""
+                power_mw: float, max_distance_km: float) -> tuple[str, str]:
+    """("; sufficient from YEAR at NAME", the same in Swedish) when a planned project would make a
+    station in reach sufficient; empty texts otherwise."""
     for yr, states in later.items():
         for j, s in enumerate(states):
             if dists[j] <= max_distance_km and s.in_service and _status(s, power_mw) == "sufficient":
-                return f"; sufficient from {yr} at {subs.iloc[j]['name']} (planned, public statement)"
-    return ""
+                name = subs.iloc[j]["name"]
+                return (f"; sufficient from {yr} at {name} (planned, public statement)",
+                        f"; räcker från {yr} vid {name} (planerat, offentligt uttalande)")
+    return "", ""
 
 
 #: Factor name under which the pipeline adds the grid score (scenario ``grid.weight``).

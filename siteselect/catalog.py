@@ -289,9 +289,7 @@ def read_source(src: LayerSource) -> gpd.GeoDataFrame:
 
 def load_source(src: LayerSource) -> gpd.GeoDataFrame:
     """Read, reproject and validate one catalog entry (warnings as LayerWarning)."""
-    from siteselect.layers import validate_layer
-
-    from siteselect.layers import source_label
+    from siteselect.layers import source_label, validate_layer
 
     gdf = to_work_crs(read_source(src), source=str(src.path), layer=src.layer)
     out = validate_layer(gdf, src.role, source=str(src.path), layer=src.layer)

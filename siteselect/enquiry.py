@@ -40,7 +40,6 @@ import pandas as pd
 import yaml
 
 from .errors import ScenarioError
-from .readiness import land_readiness
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,6 @@ __all__ = [
     "TEMPLATE",
     "EnquiryResult",
     "analyse_enquiry",
-    "limit_reasons",
     "load_request",
     "request_to_scenario",
     "run_enquiry",
@@ -365,7 +363,7 @@ class EnquiryResult:
 _SHORTLIST_COLS = (
     "rank", "site_id", "name", "municipality", "score", "usable_area_ha", "plan_status", "plan_use", "owner",
     "readiness_class", "readiness_label", "years_to_build_ready", "grid_status", "grid_available_mw",
-    "grid_note", "grid_assumption", "motorway_minutes", "nearest_junction", "port_minutes", "nearest_port",
+    "grid_note", "grid_note_sv", "grid_assumption", "motorway_minutes", "nearest_junction", "port_minutes", "nearest_port",
     "rail_minutes", "nearest_station", "pop_45min",
 )
 

@@ -160,7 +160,7 @@ def _site_records(ranking: gpd.GeoDataFrame, factor_names: Sequence[str], colour
     geo = _to_map_crs(ranking, what="ranking")
     points = geo.geometry.representative_point()
     records: list[dict[str, Any]] = []
-    for i, (idx, row) in enumerate(geo.iterrows()):
+    for i, (_idx, row) in enumerate(geo.iterrows()):
         score = _num(row["score"])
         breakdown = []
         for name in factor_names:
@@ -401,6 +401,8 @@ def build_map_html(
     excluded = ranking["excluded"].fillna(False).astype(bool).to_numpy()
     scores = np.where(excluded, np.nan, pd.to_numeric(ranking["score"], errors="coerce").to_numpy(dtype=float))
     colours, _, _ = score_colors(scores)
+    if lang == "sv" and "grid_note_sv" in ranking.columns:  # the grid note in the page's language
+        ranking = ranking.assign(grid_note=ranking["grid_note_sv"])
     sites = _site_records(ranking, factor_names, colours)
 
     county = layers.get("county")

@@ -556,7 +556,7 @@ class RoadGraph:
         if labels:
             vlabel = {vn: k for k, vn in vnodes.items()}
             # virtual nodes first at equal distance; real edges are strictly positive
-            for d, v in sorted(real):
+            for _d, v in sorted(real):
                 lab[v] = min(vlabel[p] if p < -1 else int(lab[p]) for p in pred[v])
         return out, lab
 

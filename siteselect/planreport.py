@@ -34,8 +34,8 @@ import rasterio.features
 from matplotlib.figure import Figure
 
 from .errors import LayerError, OutputError
-from .roles import WORK_CRS
 from .measures import node_measures
+from .roles import WORK_CRS
 from .scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ def _describe(zones: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], s
         j = gpd.sjoin_nearest(out[["geometry"]], lay[["name", "geometry"]], how="left", max_distance=_NEAR_M,
                               distance_col="d")
         j = j[~j.index.duplicated(keep="first")]
-        for k, (idx, r) in enumerate(j.iterrows()):
+        for _k, (idx, r) in enumerate(j.iterrows()):
             if pd.notna(r.get("d")):
                 near[out.index.get_loc(idx)].append(f"{what} {r['name']} ({r['d'] / 1000:.1f} km)")
     out["constraints_near"] = ["; ".join(n) if n else "none within 1 km" for n in near]

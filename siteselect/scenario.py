@@ -551,7 +551,7 @@ def _is_union_label(item: Any) -> bool:
 def _path_text(loc: Sequence[Any]) -> str:
     parts: list[str] = []
     prev: Any = None
-    for i, item in enumerate(loc):
+    for _i, item in enumerate(loc):
         # drop the discriminator tag pydantic inserts after a constraint index
         if isinstance(item, str) and item in _CONSTRAINT_MODES and isinstance(prev, int) and loc[0] == "constraints":
             prev = item

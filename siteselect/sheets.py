@@ -158,8 +158,9 @@ def sheet_facts(row: pd.Series, *, lang: str, n_ranked: int | None = None) -> li
         (lab["pop_60min"], f("pop_60min")),
         (lab["brownfield_class"], cls("mifo_class")),
     ]
-    if not _is_missing(g("grid_note")):
-        rows.append((lab["grid_capacity"], str(g("grid_note"))))
+    grid_note = g("grid_note_sv") if lang == "sv" and not _is_missing(g("grid_note_sv")) else g("grid_note")
+    if not _is_missing(grid_note):
+        rows.append((lab["grid_capacity"], str(grid_note)))
     if not _is_missing(g("readiness_class")):
         ready = str(g("readiness_class"))
         if not _is_missing(g("readiness_label")):
@@ -544,7 +545,8 @@ def _sheet_html(row: pd.Series, facts: list[tuple[str, str]], png_name: str, *, 
     if bool(row.get("excluded", False)):
         reasons = [r.strip() for r in str(row.get("exclusion_reason") or "").split(";") if r.strip()]
         items = "".join(f"<li>{e(r)}</li>" for r in reasons)
-        extra = f'<section class="excluded"><h2>{e(lab["excluded_title"])}</h2><p>{e(lab["excluded_because"])}</p><ul>{items}</ul></section>'
+        extra = (f'<section class="excluded"><h2>{e(lab["excluded_title"])}</h2>'
+                 f'<p>{e(lab["excluded_because"])}</p><ul>{items}</ul></section>')
     else:
         items = "".join(
             f"<tr><td>{e(label(n, lang=lang))}</td><td>{e(_fmt(c, 3, lang=lang))}</td>"

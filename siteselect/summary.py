@@ -59,7 +59,8 @@ def summary_lines(enq: Any, request: Mapping[str, Any], *, lang: str) -> dict[st
     asked = [(k, _fmt(request[k])) for k in _ASK_KEYS if k in request and request[k] is not None]
     rows = []
     for _, r in enq.shortlist.iterrows():
-        grid = _fmt(r.get("grid_note")) if "grid_note" in r else "–"
+        note_col = "grid_note_sv" if lang != "en" and "grid_note_sv" in r else "grid_note"
+        grid = _fmt(r.get(note_col)) if note_col in r else "–"
         rows.append({
             "rank": _fmt(r.get("rank")), "site": f"{r['site_id']} {r['name']}", "muni": _fmt(r.get("municipality")),
             "score": _fmt(r.get("score"), 2), "ha": _fmt(r.get("usable_area_ha"), 1), "grid": grid,

@@ -83,6 +83,7 @@ def test_unknown_capacity_is_reported_with_its_assumption():
         assert row["grid_status"] == "unknown"
         assert math.isnan(row["grid_available_mw"])
         assert row["grid_note"] == "Station 2: capacity unknown — ask Vattenfall Eldistribution"
+        assert row["grid_note_sv"] == "Station 2: kapacitet okänd — fråga Vattenfall Eldistribution"
         assert row["grid_score"] == score
         assert row["grid_assumption"].startswith("unknown capacity")
         assert row["grid_eligible"] == (score > 0)

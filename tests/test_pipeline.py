@@ -6,12 +6,11 @@ import math
 
 import geopandas as gpd
 import pytest
+from _fixtures_pipeline import X0, Y0, tiny_layers, tiny_scenario_dict
 from shapely.geometry import box
 
 from siteselect import pipeline
 from siteselect.scenario import scenario_from_dict
-
-from _fixtures_pipeline import X0, Y0, tiny_layers, tiny_scenario_dict
 
 
 def _analyse(data: dict, layers=None, **kw):

@@ -16,8 +16,8 @@ import click
 
 from .. import __version__
 from ..errors import SiteSelectError
-from . import enquiry, export, layers_cmd, planreport, run, sheet, suitability
 from . import compare as compare_cmd
+from . import enquiry, export, layers_cmd, planreport, run, sheet, suitability
 from . import init as init_cmd
 
 

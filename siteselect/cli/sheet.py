@@ -8,7 +8,6 @@ import click
 
 from .. import pipeline
 from ..errors import ScenarioError
-
 from .options import lang_option, out_option
 
 
