@@ -885,6 +885,17 @@ def _fuzzy_problems(path: str, fuzzy: Mapping[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- saving
 
 
+def scenario_yaml_text(scenario: Scenario, *, provenance: Mapping[str, Any]) -> str:
+    """The scenario as YAML text with a ``provenance:`` block (version, time, and ``provenance``)."""
+    from siteselect import __version__
+
+    prov = {"siteselect_version": __version__, "written_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+    prov.update(dict(provenance))
+    doc = scenario.to_yaml_dict()
+    doc["provenance"] = prov
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
 def save_scenario(
     scenario: Scenario,
     path: str | os.PathLike[str],
@@ -911,14 +922,9 @@ def save_scenario(
     Path
         The written file.
     """
-    from siteselect import __version__
 
     target = Path(path)
-    prov = {"siteselect_version": __version__, "written_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
-    prov.update(dict(provenance))
-    doc = scenario.to_yaml_dict()
-    doc["provenance"] = prov
-    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    text = scenario_yaml_text(scenario, provenance=provenance)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

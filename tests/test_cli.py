@@ -170,3 +170,24 @@ def test_suitability_on_dask_equals_in_memory(tmp_path: Path) -> None:
 def test_local_engine_rejects_dask_only_options(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["suitability", "--engine", "local", "--workers", "2", "--out", str(tmp_path)])
     assert res.exit_code == 2 and "--workers" in res.output and "Traceback" not in res.output
+
+
+def test_export_writes_a_styled_geopackage_with_the_scenario(tmp_path: Path) -> None:
+    import pyogrio
+
+    target = tmp_path / "export" / "siteselect.gpkg"
+    res = CliRunner().invoke(main, ["export", "--gpkg", str(target)])
+    assert res.exit_code == 0, res.output
+    names = {name for name, _ in pyogrio.list_layers(target)}
+    assert {"candidates", "roads", "substations", "ranking", "isochrones", "layer_styles"} <= names
+    from siteselect.gpkg import read_geopackage_metadata, read_geopackage_styles
+
+    styles = read_geopackage_styles(target)
+    assert len(styles) >= 5
+    meta = read_geopackage_metadata(target)
+    assert any("electricity-intensive" in str(v) for v in meta.values())
+
+
+def test_sheet_for_unknown_site_is_a_clear_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["sheet", "NOPE", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "NOPE" in res.output and "Traceback" not in res.output
