@@ -191,3 +191,11 @@ def test_export_writes_a_styled_geopackage_with_the_scenario(tmp_path: Path) -> 
 def test_sheet_for_unknown_site_is_a_clear_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["sheet", "NOPE", "--out", str(tmp_path)])
     assert res.exit_code == 2 and "NOPE" in res.output and "Traceback" not in res.output
+
+
+def test_planreport_covers_every_municipality(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["planreport", "--resolution", "500", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    pdfs = sorted(p.name for p in tmp_path.glob("plan_*.pdf"))
+    assert len(pdfs) == 10, pdfs  # one summary per municipality, "no zone found" included
+    assert (tmp_path / "plan_report.gpkg").is_file()
