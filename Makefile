@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   installs siteselect into .venv and runs the default scenarios on the embedded layers
 #   make test   installs siteselect with its test extras (and, as root, Debian's chromium for the
-#               browser tests), checks the code with ruff and runs the whole test suite
+#               browser tests), checks the code with ruff and mypy and runs the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -42,6 +42,7 @@ browser-deps:
 
 lint: $(STAMP)
 	$(BIN)/ruff check siteselect tests bench layers/build
+	$(BIN)/mypy siteselect
 
 test: $(STAMP) browser-deps lint
 	$(BIN)/python -m pytest -q

@@ -95,15 +95,15 @@ def fuzzy_params(spec: FactorSpec) -> np.ndarray:
         p[8 + MAX_BREAKS : 8 + MAX_BREAKS + len(pts)] = pts[:, 1]
         return p
     p[0] = {"linear": 0, "sigmoid": 1, "jshaped": 2}[f.shape]
-    pts = [float(x) for x in f.points]  # type: ignore[arg-type]
+    vals = [float(x) for x in f.points]  # type: ignore[arg-type]
     if f.direction == "increasing":
-        a, b = pts
+        a, b = vals
         p[2], p[3] = 1.0 / (b - a), -a / (b - a)
     elif f.direction == "decreasing":
-        a, b = pts
+        a, b = vals
         p[2], p[3] = -1.0 / (b - a), b / (b - a)
     else:
-        a, b, c, d = pts
+        a, b, c, d = vals
         p[2], p[3] = 1.0 / (b - a), -a / (b - a)
         p[4], p[5] = -1.0 / (d - c), d / (d - c)
     return p

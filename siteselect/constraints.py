@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -117,7 +117,7 @@ def _overlap_by_site(sites: np.ndarray, zone: np.ndarray) -> np.ndarray:
     pieces = shapely.intersection(sites[site_idx], zone[zone_idx])
     frame = pd.DataFrame({"site": site_idx, "piece": pieces})
     for s, grp in frame.groupby("site", sort=False):
-        out[int(s)] = shapely.union_all(grp["piece"].to_numpy())
+        out[cast(int, s)] = shapely.union_all(grp["piece"].to_numpy())
     return out
 
 

@@ -774,7 +774,7 @@ def _name_set_problems(path: str, given: list[str], factors: list[str]) -> list[
 
 
 def _ahp_matrix_problems(matrix: list[list[Any]], order: list[str]) -> list[str]:
-    probs = []
+    probs: list[str] = []
     vals: list[list[float]] = []
     for i, row in enumerate(matrix):
         r = []
@@ -832,10 +832,10 @@ def _factor_problems(path: str, spec: Mapping[str, Any]) -> list[str]:
         if classes is None:
             probs.append(f"{path}.classes: required for class measure {measure!r}")
         elif isinstance(classes, Mapping):
-            allowed = CLASS_VALUES[measure]
-            bad = [_class_key(k) for k in classes if _class_key(k) not in allowed]
+            allowed_classes = CLASS_VALUES[measure]
+            bad = [_class_key(k) for k in classes if _class_key(k) not in allowed_classes]
             if bad:
-                probs.append(f"{path}.classes: found unknown class {', '.join(map(repr, bad))}; allowed: {', '.join(allowed)}")
+                probs.append(f"{path}.classes: found unknown class {', '.join(map(repr, bad))}; allowed: {', '.join(allowed_classes)}")
             if not classes:
                 probs.append(f"{path}.classes: found an empty mapping; allowed: class -> value in [0, 1]")
     return probs

@@ -120,7 +120,7 @@ def ahp_weights(matrix: Sequence[Sequence[float]] | np.ndarray, labels: Sequence
         raise WeightsError(f"weights.ahp.matrix: found diagonal {np.diag(a).tolist()}; allowed: all 1")
     prod = a * a.T
     if not np.allclose(prod, 1.0, rtol=0.02, atol=0.0):
-        i, j = np.unravel_index(np.argmax(np.abs(np.log(prod))), prod.shape)
+        i, j = (int(k) for k in np.unravel_index(np.argmax(np.abs(np.log(prod))), prod.shape))
         raise WeightsError(
             f"weights.ahp.matrix: not reciprocal: [{i}][{j}] = {a[i, j]:g} ({labels[i]} vs {labels[j]}) "
             f"but [{j}][{i}] = {a[j, i]:g}; allowed: a[j][i] = 1/a[i][j]"
