@@ -415,3 +415,105 @@ def test_isochrone_follows_long_edges() -> None:
     shape = iso.geometry.iloc[0]
     assert shape.contains(Point(4000, 0)) and not shape.contains(Point(6000, 0))
     assert shape.bounds[3] <= 1000 + 1e-6
+
+
+# ----------------------------------------------------------------- isochrones: fast path vs reference
+
+
+def test_isochrone_piecewise_shape_on_one_road() -> None:
+    # one straight 10 km road at 60 km/h (1000 m/min), access 30 km/h (500 m/min), cap 1000 m,
+    # site at the west end, 5 min. A road point at x has 5 - x/1000 min left: radius 1000 m up
+    # to x = 3000, then 1000 - (x - 3000)/2, down to the 51 m floor at the tip x = 5000.
+    # The discs of the shrinking stretch are bounded by the line y = (√3/2)(2500 - x/2)/0.75
+    # (577 m at x = 4000); the shape spans x from -1000 to 5051 and y from -1000 to 1000.
+    roads = roads_frame([("long", [(0, 0), (10_000, 0)], "local", 60.0, False)])
+    g = RoadGraph.from_roads(roads)
+    shape = g.isochrones(points([(0, 0)], sid=["s"]), origin_id="sid", minutes=(5,)).geometry.iloc[0]
+    np.testing.assert_allclose(shape.bounds, (-1000.0, -1000.0, 5051.0, 1000.0), atol=1e-6)
+    assert shape.contains(Point(4000, 560)) and not shape.contains(Point(4000, 600))
+    assert shape.contains(Point(2900, 990)) and shape.contains(Point(5040, 0))
+    assert not shape.contains(Point(5060, 0))
+
+
+def mixed_grid_roads() -> gpd.GeoDataFrame:
+    # 6×6 grid, 1 km spacing: rows at 40/60/90 km/h by row, columns at 50 km/h, two one-way
+    # streets and one road without a speed (class default), so edges are reached from both ends,
+    # at different speeds, and one way only.
+    rows: list[tuple[str, list[tuple[float, float]], str, float | None, bool]] = []
+    for i in range(6):
+        for j in range(5):
+            speed = (40.0, 60.0, 90.0)[i % 3]
+            rows.append((f"h{i}_{j}", [(j * 1000.0, i * 1000.0), ((j + 1) * 1000.0, i * 1000.0)],
+                         "local", speed, (i, j) in {(1, 2), (4, 0)}))
+            rows.append((f"v{i}_{j}", [(i * 1000.0, j * 1000.0), (i * 1000.0, (j + 1) * 1000.0)],
+                         "tertiary", None if (i, j) == (3, 3) else 50.0, False))
+    return roads_frame(rows)
+
+
+@pytest.mark.parametrize("max_access_m", [1000.0, 300.0, None])
+def test_isochrones_match_reference_on_grid(max_access_m: float | None) -> None:
+    g = RoadGraph.from_roads(mixed_grid_roads())
+    sites = points([(2300, 2400), (0, 0)], sid=["a", "b"])
+    opts = {"origin_id": "sid", "minutes": (1.5, 4, 8), "max_access_m": max_access_m}
+    fast = g.isochrones(sites, **opts)
+    ref = g._isochrones_reference(sites, **opts)
+    assert list(fast["site_id"]) == ["a"] * 3 + ["b"] * 3
+    assert list(fast["minutes"]) == list(ref["minutes"]) == [1.5, 4.0, 8.0] * 2
+    for m, a, b in zip(ref["minutes"], ref.geometry, fast.geometry):
+        assert b.is_valid and not b.is_empty
+        # the pieces hold every sampled disc, and add only what lies between samples (≤ 100 m
+        # apart) and at most one sample step beyond the last sample before a road tip
+        assert a.difference(b).area <= 1e-6 * a.area
+        assert b.difference(a.buffer(100.0, quad_segs=32)).area <= 1e-6 * a.area
+        if m >= 4:  # at 1.5 min site a's shape is a few discs of 50–150 m: sampling dominates
+            assert a.symmetric_difference(b).area <= 0.02 * a.area
+
+
+def test_isochrones_match_reference_on_embedded_network() -> None:
+    from siteselect.layers import load_layers
+
+    layers = load_layers()
+    g = RoadGraph.from_roads(layers["roads"])
+    sites = layers["candidates"].iloc[[0, len(layers["candidates"]) // 2]]
+    opts = {"origin_id": "site_id", "minutes": (15, 45)}
+    fast = g.isochrones(sites, **opts)
+    ref = g._isochrones_reference(sites, **opts)
+    for a, b in zip(ref.geometry, fast.geometry):
+        assert b.is_valid and a.area > 1e7
+        assert a.difference(b).area <= 1e-6 * a.area
+        assert a.symmetric_difference(b).area <= 0.02 * a.area
+    # every node reached within the limit lies inside
+    nodes = points([tuple(p) for p in g.node_xy], nid=list(range(g.n_nodes)))
+    for sid in sites["site_id"]:
+        to_site = g.minutes_to_nearest(nodes, sites[sites["site_id"] == sid], facility_id="site_id")
+        for m in (15, 45):
+            shape = fast[(fast["site_id"] == sid) & (fast["minutes"] == m)].geometry.iloc[0]
+            reached = nodes[to_site["minutes"].to_numpy() <= m]
+            assert len(reached) > 0
+            assert shape.covers(reached.geometry).all()
+
+
+@pytest.mark.parametrize("method", ["networkx", "fast"])
+def test_isochrone_empty_when_nothing_reached(method: str) -> None:
+    # 100 km from the grid at 30 km/h access: 200 min before any road, so nothing within 5 min
+    g = RoadGraph.from_roads(grid_roads(3))
+    sites = points([(100_000, 0), (1000, 1000)], sid=["far", "near"])
+    fast = g.isochrones(sites, origin_id="sid", minutes=(5,), method=method)
+    ref = g._isochrones_reference(sites, origin_id="sid", minutes=(5,), method=method)
+    assert list(fast["site_id"]) == ["far", "near"]
+    assert fast.geometry.iloc[0].is_empty and ref.geometry.iloc[0].is_empty
+    assert not fast.geometry.iloc[1].is_empty
+
+
+def test_isochrone_keeps_entry_nodes_reached_exactly_at_the_limit() -> None:
+    # site on the road midway between (0, 0) and (1000, 0) at 60 km/h: both entry nodes are
+    # reached in exactly 0.5 min, and points between them only via a node (0.5 + detour), so
+    # at 0.5 min the shape is the two 51 m floor discs at the nodes, as in the reference.
+    g = RoadGraph.from_roads(roads_frame([("a", [(0, 0), (1000, 0)], "local", 60.0, False),
+                                          ("b", [(1000, 0), (2000, 0)], "local", 60.0, False)]))
+    site = points([(500, 0)], sid=["s"])
+    shape = g.isochrones(site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
+    ref = g._isochrones_reference(site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
+    assert shape.contains(Point(0, 0)) and shape.contains(Point(1000, 0))
+    assert not shape.contains(Point(500, 0)) and not shape.contains(Point(1060, 0))
+    assert shape.symmetric_difference(ref).area <= 1e-6 * ref.area
