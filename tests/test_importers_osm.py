@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import osmium
 import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
 from osmium.osm.mutable import Node, Way
 
 from siteselect.errors import LayerError
@@ -130,3 +134,132 @@ def test_not_an_osm_file(tmp_path: Path) -> None:
 def test_unknown_role(pbf: Path) -> None:
     with pytest.raises(LayerError, match="water"):
         layers_from_osm_pbf(pbf, roles=["water"])
+
+
+# --- bbox import equals the whole import cut to the bbox ------------------------------------
+
+def _write_pbf(path: Path, nodes: dict[int, tuple[float, float, dict[str, str]]],
+               ways: dict[int, tuple[list[int], dict[str, str]]]) -> Path:
+    writer = osmium.SimpleWriter(str(path))
+    try:
+        for nid, (lon, lat, tags) in sorted(nodes.items()):
+            writer.add_node(Node(id=nid, version=1, location=(lon, lat), tags=tags))
+        for wid, (refs, tags) in sorted(ways.items()):
+            writer.add_way(Way(id=wid, version=1, nodes=refs, tags=tags))
+    finally:
+        writer.close()
+    return path
+
+
+def test_bbox_split_at_node_shared_with_way_outside(tmp_path: Path) -> None:
+    # way 100 runs from node 1 (inside the bbox) east to node 3; way 101 lies wholly
+    # outside and meets way 100 at node 2, also outside: way 100 is split there in
+    # the whole import, so it must be split there in the bbox import too.
+    nodes: dict[int, tuple[float, float, dict[str, str]]] = {
+        1: (16.5, 59.5, {}), 2: (17.5, 59.5, {}), 3: (18.0, 59.5, {}),
+        4: (17.5, 60.5, {})}
+    ways = {100: ([1, 2, 3], {"highway": "primary"}),
+            101: ([2, 4], {"highway": "residential"})}
+    pbf = _write_pbf(tmp_path / "shared.osm.pbf", nodes, ways)
+    whole = layers_from_osm_pbf(pbf, roles=["roads"])["roads"]
+    assert sorted(whole["road_id"]) == ["w100-0", "w100-1", "w101-0"]
+    cut = layers_from_osm_pbf(pbf, roles=["roads"], bbox=(16.0, 59.0, 17.0, 60.0))["roads"]
+    assert sorted(cut["road_id"]) == ["w100-0", "w100-1"]
+    ends = {rid: [tuple(round(v, 6) for v in xy) for xy in g.coords]
+            for rid, g in zip(cut["road_id"], cut.geometry.to_crs(4326), strict=True)}
+    assert ends == {"w100-0": [(16.5, 59.5), (17.5, 59.5)],
+                    "w100-1": [(17.5, 59.5), (18.0, 59.5)]}
+
+
+def test_bbox_no_split_by_way_with_missing_node(tmp_path: Path) -> None:
+    # way 102 meets way 100 at node 2 (outside the bbox) but refers to node 99, which
+    # the file lacks: the importer drops it, so it splits nothing, with or without bbox
+    nodes: dict[int, tuple[float, float, dict[str, str]]] = {
+        1: (16.5, 59.5, {}), 2: (17.5, 59.5, {}), 3: (18.0, 59.5, {})}
+    ways = {100: ([1, 2, 3], {"highway": "primary"}),
+            102: ([2, 99], {"highway": "residential"})}
+    pbf = _write_pbf(tmp_path / "missing.osm.pbf", nodes, ways)
+    whole = layers_from_osm_pbf(pbf, roles=["roads"])["roads"]
+    cut = layers_from_osm_pbf(pbf, roles=["roads"], bbox=(16.0, 59.0, 17.0, 60.0))["roads"]
+    assert list(whole["road_id"]) == ["w100-0"]
+    assert list(cut["road_id"]) == ["w100-0"]
+    assert len(cut.geometry.iloc[0].coords) == 3
+
+
+LAT0, LON0, STEP = 59.0, 16.0, 0.01  # lattice origin and spacing (degrees)
+ROWS, COLS = 12, 16
+#: Edges half-way between lattice lines (nodes are jittered by at most a quarter step).
+LATTICE_BBOX = (LON0 + 4.5 * STEP, LAT0 + 3.5 * STEP, LON0 + 10.5 * STEP, LAT0 + 8.5 * STEP)
+
+
+@pytest.fixture
+def lattice_pbf(tmp_path: Path) -> Path:
+    """Jittered 12 × 16 lattice: row and column roads crossing, a railway, points, areas."""
+    rng = np.random.default_rng(3)
+    nodes: dict[int, tuple[float, float, dict[str, str]]] = {}
+    for r in range(ROWS):
+        for c in range(COLS):
+            nid = r * COLS + c + 1
+            tags: dict[str, str] = {}
+            if nid % 23 == 0:
+                tags = {"power": "substation", "voltage": "130000", "name": f"S{nid}"}
+            elif nid % 29 == 0:
+                tags = {"railway": "station", "name": f"H{nid}"}
+            nodes[nid] = (LON0 + STEP * (c + rng.uniform(-0.25, 0.25)),
+                          LAT0 + STEP * (r + rng.uniform(-0.25, 0.25)), tags)
+    classes = ["residential", "primary", "track", "motorway", "tertiary", "unclassified"]
+    ways: dict[int, tuple[list[int], dict[str, str]]] = {}
+
+    def segments(n: int) -> list[tuple[int, int]]:
+        out, a = [], 0
+        while a < n - 1:
+            b = min(n - 1, a + int(rng.integers(2, 6)))
+            out.append((a, b))
+            a = b
+        return out
+
+    for r in range(ROWS):
+        for a, b in segments(COLS):
+            tags = ({"railway": "rail", "name": f"Bana {r}"} if r == 6 else
+                    {"highway": classes[len(ways) % len(classes)]})
+            if len(ways) % 4 == 1 and "highway" in tags:
+                tags["oneway"] = "-1"
+            ways[len(ways) + 1] = ([r * COLS + c + 1 for c in range(a, b + 1)], tags)
+    for c in range(1, COLS, 3):
+        for a, b in segments(ROWS):
+            ways[len(ways) + 1] = ([r * COLS + c + 1 for r in range(a, b + 1)],
+                                   {"highway": classes[len(ways) % len(classes)]})
+    for r, c in ((1, 2), (5, 6), (5, 12), (3, 8), (9, 13)):
+        n0 = r * COLS + c + 1
+        ways[len(ways) + 1] = ([n0, n0 + 1, n0 + COLS + 1, n0 + COLS, n0],
+                               {"landuse": "industrial"})
+    return _write_pbf(tmp_path / "lattice.osm.pbf", nodes, ways)
+
+
+def _touches_bbox(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows with a vertex inside LATTICE_BBOX (or, for polygons, meeting it)."""
+    g = gdf.geometry.to_crs(4326)
+    box = shapely.box(*LATTICE_BBOX)
+    xy_inside = [bool(shapely.contains_xy(box, shapely.get_coordinates(geom)).any())
+                 for geom in g]
+    return np.asarray(xy_inside) | g.intersects(box).to_numpy() & g.geom_type.isin(
+        ["Polygon", "MultiPolygon"]).to_numpy()
+
+
+def test_bbox_import_equals_whole_import_cut_to_bbox(lattice_pbf: Path) -> None:
+    roles = ["roads", "rail", "stations", "substations", "candidates"]
+    whole = layers_from_osm_pbf(lattice_pbf, roles=roles)
+    cut = layers_from_osm_pbf(lattice_pbf, roles=roles, bbox=LATTICE_BBOX)
+    # roads: every part of each way that has a vertex inside the bbox
+    roads = whole["roads"]
+    way_of = roads["road_id"].str.split("-").str[0]
+    keep_ways = set(way_of[_touches_bbox(roads)])
+    expected = {"roads": roads[way_of.isin(keep_ways).to_numpy()]}
+    for role in ("rail", "stations", "substations", "candidates"):
+        expected[role] = whole[role][_touches_bbox(whole[role])]
+    for role in roles:
+        assert len(cut[role]) > 0, role
+        assert len(cut[role]) < len(whole[role]), role
+        assert_geodataframe_equal(cut[role], expected[role].reset_index(drop=True))
+        # same vertices in the same order (geom_equals above ignores direction)
+        assert list(cut[role].geometry.to_wkb()) == list(expected[role].geometry.to_wkb())

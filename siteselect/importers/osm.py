@@ -1,7 +1,9 @@
 """OpenStreetMap PBF/XML → roads, rail, stations, substations, ports, candidates.
 
-Uses pyosmium (``osmium``). One pass over the file per call; only objects with
-the tags below are turned into features, and only those touching ``bbox``.
+Uses pyosmium (``osmium``). One pass over the file per call (plus a pass over
+the ways alone when ``bbox`` is given and roads are read, see below); only
+objects with the tags below are turned into features, and only those touching
+``bbox``.
 
 Tags read
 ---------
@@ -13,7 +15,10 @@ roads        ``highway`` = motorway, trunk, primary, secondary, tertiary (and th
              ``yes``/``true``/``1`` → True, ``-1`` → True with the geometry reversed,
              ``no`` → False; motorways and roundabouts are one-way by default.
              Ways are split at nodes shared with other road ways, so segments meet
-             at their end points (``road_id`` = ``w<way id>-<part>``).
+             at their end points (``road_id`` = ``w<way id>-<part>``). With a
+             ``bbox`` the kept ways are split where they meet any road of the
+             file, also one wholly outside the box, so a bbox import equals the
+             whole import cut to the ways touching the box.
 rail         ``railway`` = rail, light_rail, narrow_gauge (not abandoned/disused/
              construction); ``line_id`` = ``w<way id>``; name = ``name``, else ``ref``.
 stations     ``railway`` = station/halt (nodes or areas) → ``passenger``, or
@@ -31,12 +36,20 @@ candidates   ``landuse`` = industrial / brownfield areas (closed ways and
 
 Memory
 ------
-Node locations are cached in ``location_store``: the default ``"flex_mem"``
-suits regional extracts (a county: tens of MB). For a country-size PBF use a
-disk-backed index, e.g. ``location_store="sparse_file_array,/tmp/nodes.idx"``
-(or ``dense_file_array``): memory then stays bounded by the features inside
-``bbox``; the index file grows with the node count (~16 bytes per node in the
-sparse form). Cutting the file first with ``osmium extract -b`` is faster still.
+Measured by ``bench/osm_import.py`` (synthetic 5-million-node file). Node
+locations are cached in ``location_store``: the default ``"flex_mem"`` keeps
+them in memory, about 16 bytes per node of the file (a county: tens of MB;
+Sweden, ~10⁸ nodes: GBs). For a country-size PBF use a disk-backed index, e.g.
+``location_store="sparse_file_array,/tmp/nodes.idx"`` (16 bytes per node on
+disk; ``dense_file_array``: 8 bytes per node id up to the highest id): the
+process's own (anonymous) memory then grows with the features inside
+``bbox``, not with the file (~2 MB per million nodes of file), on top of a
+fixed ~100 MB read-ahead of decoded blocks in libosmium's reader (environment
+variable ``OSMIUM_MAX_OSMDATA_QUEUE_SIZE``, default 20 blocks). The index is a
+memory-mapped file: its pages count in the resident set (RSS) while the kernel
+keeps them cached, and are given back under memory pressure. A whole-file
+import holds every feature, about 270 bytes per road node. Cutting the file
+first with ``osmium extract -b`` is faster still.
 """
 
 from __future__ import annotations
@@ -45,7 +58,6 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +144,11 @@ class _Collector:
         if include_service:
             self.road_types["service"] = "local"
         self.rows: dict[str, list[dict[str, Any]]] = {r: [] for r in OSM_ROLES}
-        self.road_ways: list[tuple[int, dict[str, str], list[int], list[tuple[float, float]]]] = []
+        #: (way id, tags, node ids, (n, 2) lon/lat) of each kept road way: compact
+        #: arrays, not per-node Python objects, as a whole-file import keeps them all
+        self.road_ways: list[tuple[int, dict[str, str], np.ndarray, np.ndarray]] = []
+        #: road ways dropped for a node missing from the file (they split nothing)
+        self.broken_road_ways: set[int] = set()
         self.wkb = __import__("osmium").geom.WKBFactory()
 
     def inside(self, coords: Sequence[tuple[float, float]]) -> bool:
@@ -168,12 +184,15 @@ class _Collector:
         try:
             coords = [(n.lon, n.lat) for n in w.nodes]
         except Exception:  # osmium.InvalidLocationError: node outside the extract
+            if tags.get("highway") in self.road_types:
+                self.broken_road_ways.add(w.id)
             return
         if len(coords) < 2 or not self.inside(coords):
             return
         hw = tags.get("highway")
         if "roads" in self.roles and hw in self.road_types:
-            self.road_ways.append((w.id, tags, [n.ref for n in w.nodes], coords))
+            refs = np.fromiter((n.ref for n in w.nodes), dtype=np.int64, count=len(coords))
+            self.road_ways.append((w.id, tags, refs, np.array(coords, dtype=np.float64)))
         if "rail" in self.roles and tags.get("railway") in _RAIL:
             self.rows["rail"].append({"line_id": f"w{w.id}",
                                       "name": tags.get("name") or tags.get("ref") or
@@ -209,26 +228,91 @@ class _Collector:
             "source": "openstreetmap", "geometry": geom})
 
 
-def _split_roads(collector: _Collector) -> list[dict[str, Any]]:
+def _road_node_uses_elsewhere(path: Path, collector: _Collector) -> Counter[int]:
+    """Uses of the kept roads' nodes by the road ways that were not kept.
+
+    A pass over the ways alone (no node locations): with a bbox, a kept way must
+    still be split where it meets a road lying wholly outside the box, as in the
+    import of the whole file. Memory grows with the kept roads, not the file.
+    """
+    import osmium
+
+    wanted = {int(ref) for _, _, refs, _ in collector.road_ways for ref in np.unique(refs)}
+    skip = {wid for wid, _, _, _ in collector.road_ways} | collector.broken_road_ways
     uses: Counter[int] = Counter()
-    for _, _, refs, _ in collector.road_ways:
-        uses.update(set(refs))
-        uses.update([refs[0], refs[-1]])  # end points always split
-    rows: list[dict[str, Any]] = []
-    for wid, tags, refs, coords in collector.road_ways:
-        hw = tags["highway"]
-        oneway, rev = parse_oneway(tags.get("oneway"), hw, tags.get("junction"))
-        cuts = [0] + [i for i in range(1, len(refs) - 1) if uses[refs[i]] > 1] + [len(refs) - 1]
-        for k, (a, b) in enumerate(pairwise(cuts)):
-            part = coords[a:b + 1]
-            if rev:
-                part = part[::-1]
-            rows.append({"road_id": f"w{wid}-{k}", "ref": tags.get("ref"),
-                         "road_class": collector.road_types[hw],
-                         "speed_kmh": parse_maxspeed(tags.get("maxspeed")), "oneway": oneway,
-                         "name": tags.get("name"), "highway": hw,
-                         "geometry": shapely.LineString(part)})
-    return rows
+    ways = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
+        osmium.filter.TagFilter(*(("highway", hw) for hw in collector.road_types)))
+    for w in ways:
+        if not isinstance(w, osmium.osm.Way) or w.id in skip:
+            continue
+        refs = [n.ref for n in w.nodes]
+        if len(refs) < 2:
+            continue
+        hits = wanted.intersection(refs)
+        if hits:
+            uses.update(hits)
+            uses.update(r for r in (refs[0], refs[-1]) if r in wanted)
+    return uses
+
+
+def _split_roads(collector: _Collector,
+                 elsewhere: Counter[int] | None = None) -> gpd.GeoDataFrame:
+    """Road segments (EPSG:4326) of the kept road ways, split at shared nodes.
+
+    A way is cut at every node used by another road way (``elsewhere``: uses by
+    road ways that were not kept) or ending a road way, its own included.
+    Vectorised over all ways; per-way values are Python lists.
+    """
+    ways = collector.road_ways
+    sizes = np.fromiter((len(r) for _, _, r, _ in ways), dtype=np.int64, count=len(ways))
+    refs = np.concatenate([r for _, _, r, _ in ways])
+    coords = np.concatenate([c for _, _, _, c in ways])
+    first = np.cumsum(sizes) - sizes
+    last = first + sizes - 1
+    way_of = np.repeat(np.arange(len(ways)), sizes)
+    # each way counts once per distinct node, and once more per end point
+    order = np.lexsort((refs, way_of))
+    r_sorted, w_sorted = refs[order], way_of[order]
+    distinct = np.ones(len(refs), dtype=bool)
+    distinct[1:] = (r_sorted[1:] != r_sorted[:-1]) | (w_sorted[1:] != w_sorted[:-1])
+    keys = [r_sorted[distinct], refs[first], refs[last]]
+    if elsewhere:
+        ids = np.fromiter(elsewhere.keys(), dtype=np.int64, count=len(elsewhere))
+        keys.append(np.repeat(ids, np.fromiter(elsewhere.values(), dtype=np.int64,
+                                               count=len(elsewhere))))
+    node, uses = np.unique(np.concatenate(keys), return_counts=True)
+    cut = np.isin(refs, node[uses > 1])
+    cut[first] = True
+    cut[last] = True
+    pos = np.flatnonzero(cut)
+    same_way = way_of[pos[:-1]] == way_of[pos[1:]]
+    a, b = pos[:-1][same_way], pos[1:][same_way]          # part = refs[a..b]
+    part_way = way_of[a]
+    n_parts = np.bincount(part_way, minlength=len(ways))
+    part_no = np.arange(len(a)) - np.repeat(np.cumsum(n_parts) - n_parts, n_parts)
+    wid = [way_id for way_id, _, _, _ in ways]
+    tag_list = [tags for _, tags, _, _ in ways]
+    hw = [tags["highway"] for tags in tag_list]
+    oneway, rev = zip(*(parse_oneway(tags.get("oneway"), h, tags.get("junction"))
+                        for h, tags in zip(hw, tag_list, strict=True)), strict=True)
+    ref = [tags.get("ref") for tags in tag_list]
+    name = [tags.get("name") for tags in tag_list]
+    speed = [parse_maxspeed(tags.get("maxspeed")) for tags in tag_list]
+    length = b - a + 1
+    step = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+    backwards = np.repeat(np.asarray(rev, dtype=bool)[part_way], length)
+    take = np.where(backwards, np.repeat(b, length) - step, np.repeat(a, length) + step)
+    geoms = shapely.linestrings(coords[take], indices=np.repeat(np.arange(len(a)), length))
+    pw = part_way.tolist()
+    return gpd.GeoDataFrame({
+        "road_id": [f"w{wid[i]}-{k}" for i, k in zip(pw, part_no.tolist(), strict=True)],
+        "ref": [ref[i] for i in pw],
+        "road_class": [collector.road_types[hw[i]] for i in pw],
+        "speed_kmh": [speed[i] for i in pw],
+        "oneway": [oneway[i] for i in pw],
+        "name": [name[i] for i in pw],
+        "highway": [hw[i] for i in pw],
+        "geometry": geoms}, geometry="geometry", crs="EPSG:4326")
 
 
 def layers_from_osm_pbf(
@@ -282,6 +366,7 @@ def layers_from_osm_pbf(
     if box is not None and (len(box) != 4 or box[0] >= box[2] or box[1] >= box[3]):
         raise LayerError(f"{p}: bbox {bbox} must be (lon_min, lat_min, lon_max, lat_max).")
     col = _Collector(roles, box, include_service)
+    elsewhere: Counter[int] | None = None
     try:
         fp = osmium.FileProcessor(str(p)).with_locations(location_store)
         if "candidates" in roles:
@@ -299,18 +384,26 @@ def layers_from_osm_pbf(
                 col.way(obj)
             elif isinstance(obj, osmium.osm.Area):
                 col.area(obj)
+        if box is not None and col.road_ways:
+            elsewhere = _road_node_uses_elsewhere(p, col)
     except LayerError:
         raise
     except Exception as exc:  # libosmium parse errors, index errors
         raise LayerError(f"{p}: cannot be read as OpenStreetMap data: {exc}. Check that the "
                          "file is a complete .osm.pbf.") from exc
-    if "roads" in roles:
-        col.rows["roads"] = _split_roads(col)
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    if "roads" in roles and col.road_ways:
+        frames["roads"] = _split_roads(col, elsewhere)
+        col.road_ways.clear()
     out: Layers = {}
     for role in roles:
         rows = col.rows[role]
-        gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326") if rows else \
-            gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
+        if role in frames:
+            gdf = frames.pop(role)
+        elif rows:
+            gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+        else:
+            gdf = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
         gdf = gdf.to_crs(WORK_CRS)
         if role == "substations" and len(gdf):
             nov = gdf["voltage_v"].isna().to_numpy()
