@@ -47,9 +47,13 @@ lint: $(STAMP)
 test: $(STAMP) browser-deps lint
 	$(BIN)/python -m pytest -q
 
+# Each benchmark prints ratios against a baseline measured in the same run; last line RESULT {json}.
 bench: $(STAMP)
 	$(BIN)/python bench/overlay.py
 	$(BIN)/python bench/reach.py
+	$(BIN)/python bench/isochrones.py
+	$(BIN)/python bench/osm_import.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info
