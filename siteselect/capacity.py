@@ -628,18 +628,26 @@ def _later_hint(later: Mapping[int, list[_StationState]], dists: np.ndarray, sub
 GRID_FACTOR = "grid_capacity"
 
 
-def grid_raw_text(offer: pd.DataFrame) -> pd.Series:
-    """Readable raw value of the grid factor: ``"120 MW (sufficient)"``, ``"unknown, assumed 0.5"``."""
+def grid_raw_text(offer: pd.DataFrame, *, power_mw: float) -> pd.Series:
+    """Raw value of the grid factor, readable in Swedish and English alike.
+
+    ``"120 MW ≥ 100 MW"`` (sufficient), ``"20 MW < 100 MW"`` (insufficient),
+    ``"? MW → 0.5"`` (unknown, scored by the stated assumption), ``"– MW"``
+    (no substation in reach); a stated lower bound shows as ``"≥ 120 MW …"``.
+    The grid note (``grid_note`` / ``grid_note_sv``) says the same in words.
+    """
+    need = f"{power_mw:g} MW"
     out = []
     for _, r in offer.iterrows():
         status = r["grid_status"]
         if status == "unknown":
-            out.append(f"unknown, assumed {r['grid_score']:g}")
+            out.append(f"? MW → {r['grid_score']:g}")
         elif status == "none_within":
-            out.append("no substation in reach")
+            out.append("– MW")
         else:
             bound = "≥ " if isinstance(r["grid_note"], str) and "at least" in r["grid_note"] else ""
-            out.append(f"{bound}{r['grid_available_mw']:g} MW ({status})")
+            sign = "≥" if status == "sufficient" else "<"
+            out.append(f"{bound}{r['grid_available_mw']:g} MW {sign} {need}")
     return pd.Series(out, index=offer.index, dtype=object)
 
 

@@ -211,7 +211,7 @@ def analyse(
         if w > 0:
             weights = {k: v * (1.0 - w) for k, v in weights.items()} | {GRID_FACTOR: w}
             std[GRID_FACTOR] = grid["grid_score"].astype(float)
-            raw[GRID_FACTOR] = grid_raw_text(grid)
+            raw[GRID_FACTOR] = grid_raw_text(grid, power_mw=scenario.grid.power_mw)
             factor_names.append(GRID_FACTOR)
 
     scored = score_table(

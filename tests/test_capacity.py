@@ -201,7 +201,7 @@ def test_grid_raw_text_shows_figure_or_assumption():
     offer = grid_offer(sites, _subs(), power_mw=10, ready_by=2026, unknown=0.5)
     # A: S1 has 20 MW ≥ 10 → 1.0; B: S2 unknown → the stated assumption 0.5
     assert list(offer["grid_score"]) == [1.0, 0.5]
-    assert list(grid_raw_text(offer)) == ["20 MW (sufficient)", "unknown, assumed 0.5"]
+    assert list(grid_raw_text(offer, power_mw=10)) == ["20 MW ≥ 10 MW", "? MW → 0.5"]
 
 
 def test_munga_400kv_counts_from_2028_on_the_embedded_layers():
