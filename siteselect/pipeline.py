@@ -173,8 +173,9 @@ def analyse(
     graph = RoadGraph.from_roads(layers["roads"], cache=graph_cache)
 
     step(f"measuring reach of {len(candidates)} sites")
+    factor_requests = {name: MeasureRequest(spec.measure, spec.params) for name, spec in scenario.factors.items()}
     requests = standard_requests(layers, min_voltage_kv=_min_voltage(scenario))
-    requests += [MeasureRequest(spec.measure, spec.params) for spec in scenario.factors.values()]
+    requests += list(factor_requests.values())
     rail_limit = _rail_limit_request(scenario)
     if rail_limit is not None:
         requests.append(rail_limit)
@@ -182,18 +183,15 @@ def analyse(
 
     step("applying constraints and scoring")
     checked = apply_constraints(candidates, layers, scenario.constraints, min_area_ha=scenario.site.min_area_ha)
-    extra_reasons = [pd.Series("", index=candidates.index, dtype=object)]
+    reasons = [checked["exclusion_reason"]]  # then limits, missing factor values, grid
     if scenario.limits is not None:
-        extra_reasons.append(
+        reasons.append(
             limit_reasons(measures, scenario.limits, rail_column=rail_limit.column if rail_limit else "rail_minutes")
         )
 
-    raw = pd.DataFrame(
-        {name: measures[MeasureRequest(spec.measure, spec.params).column] for name, spec in scenario.factors.items()},
-        index=candidates.index,
-    )
+    raw = pd.DataFrame({name: measures[req.column] for name, req in factor_requests.items()}, index=candidates.index)
     std, nodata_reason = standardise_table(raw, scenario.factors)
-    extra_reasons.append(nodata_reason)
+    reasons.append(nodata_reason)
     weights, ahp = weights_from_spec(scenario.weights, scenario.factor_names)
     factor_names = list(scenario.factor_names)
 
@@ -203,7 +201,7 @@ def analyse(
         grid = grid_offer_from_spec(
             candidates, layers["substations"], scenario.grid, region=scenario.region
         )
-        extra_reasons.append(
+        reasons.append(
             pd.Series(np.where(grid["grid_eligible"], "", "grid capacity: " + grid["grid_note"].astype(str)),
                       index=candidates.index, dtype=object)
         )
@@ -217,13 +215,11 @@ def analyse(
     scored = score_table(
         std, weights, method=scenario.aggregation.method, order_weights=scenario.aggregation.order_weights
     )
-    more = pd.concat(extra_reasons, axis=1).apply(lambda row: "; ".join(r for r in row if r), axis=1)
-    excluded = checked["excluded"].to_numpy(dtype=bool) | (more != "").to_numpy()
+    reason = pd.concat(reasons, axis=1).apply(lambda row: "; ".join(r for r in row if r), axis=1)
+    excluded = checked["excluded"].to_numpy(dtype=bool) | (reason != "").to_numpy()
     ranking = checked.copy()
     ranking["excluded"] = excluded
-    ranking["exclusion_reason"] = [
-        "; ".join(r for r in (a, b) if r) for a, b in zip(checked["exclusion_reason"], more)
-    ]
+    ranking["exclusion_reason"] = reason
     ranking["score"] = scored["score"].where(~excluded)
     ranking["rank"] = rank_scores(ranking["score"], excluded=ranking["excluded"])
     for name in factor_names:
