@@ -289,11 +289,8 @@ def reach_table(
     """
     if graph is None:
         graph = RoadGraph.from_roads(layers["roads"])
-    present = dict(layers)
-    if "area_ha" not in sites.columns:
-        present = {k: v for k, v in present.items() if k != "candidates"}
     reqs = [
-        r for r in standard_requests(present, min_voltage_kv=min_voltage_kv, commute_minutes=commute_minutes)
+        r for r in standard_requests(layers, min_voltage_kv=min_voltage_kv, commute_minutes=commute_minutes)
         if r.measure != "area_ha" or "area_ha" in sites.columns
     ]
     return site_measures(sites, layers, graph, reqs)
