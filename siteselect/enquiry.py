@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ._safe_read import load_yaml
 from .errors import ScenarioError
 
 log = logging.getLogger(__name__)
@@ -144,12 +145,7 @@ def load_request(path: str | os.PathLike[str]) -> dict[str, Any]:
         type (all problems listed, each naming the key and the fix).
     """
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"request {p}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"request {p}: is not valid YAML: {exc}") from exc
+    data = load_yaml(p, what="request", error=ScenarioError)
     req = check_request(data, source=str(p))
     grid = dict(req.get("grid") or {})
     for key in ("capacity_csv", "projects_csv"):
@@ -449,10 +445,7 @@ def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathL
 def load_enquiry_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read an ``enquiry-scenario.yaml`` written by :func:`run_enquiry`."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"enquiry scenario {p}: cannot be read: {exc}") from exc
+    data = load_yaml(p, what="enquiry scenario", error=ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"enquiry scenario {p}: found {type(data).__name__}; allowed: a mapping")
     return data

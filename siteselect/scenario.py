@@ -45,6 +45,7 @@ from pydantic import (
     field_validator,
 )
 
+from siteselect._safe_read import load_yaml
 from siteselect.errors import ScenarioError
 from siteselect.roles import OWNERS, PLAN_STATUSES, ROLES, SITE_TYPES
 
@@ -459,14 +460,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         unknown keys; all problems are listed, and the message names the file.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"scenario {p}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"scenario {p}: is not valid YAML: {exc}") from exc
+    data = load_yaml(p, what="scenario", error=ScenarioError)
     return scenario_from_dict(_paths_from(data, p.resolve().parent), source=str(p))
 
 
