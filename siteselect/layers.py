@@ -250,6 +250,25 @@ def _read_shapefile(path: Path, layer: str | None, *, where: str | None,
                      ".cpg file stating its encoding.")
 
 
+def _raise_if_bad_prj(path: Path, exc: LayerError | None) -> None:
+    """When a shapefile cannot be read because of its ``.prj``, say so naming the ``.prj``."""
+    from siteselect._safe_read import read_text
+
+    for suffix in (".prj", ".PRJ"):
+        prj = path.with_suffix(suffix)
+        if not prj.is_file():
+            continue
+        text = read_text(prj, what="layer", error=CRSError, max_bytes=1024 * 1024)
+        try:
+            pyproj.CRS.from_user_input(text)
+        except Exception as bad:  # pyproj.exceptions.CRSError and friends
+            detail = " ".join(str(bad).split())[:160] or "empty"
+            raise CRSError(f"{prj}: the .prj file of {path.name} is not a CRS definition ({detail}); "
+                           "export the layer again with its .prj, or delete the .prj and state the CRS "
+                           "(catalog key `crs`)") from (exc or bad)
+        return
+
+
 def _read_csv(path: Path, *, where: str | None, encoding: str | None,
               x_field: str | None, y_field: str | None,
               crs: str | int | None) -> gpd.GeoDataFrame:
@@ -354,7 +373,13 @@ def read_layer(
                         crs=csv_crs)
         return gdf
     elif suffix == ".shp":
-        gdf = _read_shapefile(p, layer, where=where, encoding=encoding)
+        try:
+            gdf = _read_shapefile(p, layer, where=where, encoding=encoding)
+        except LayerError as exc:
+            _raise_if_bad_prj(p, exc)
+            raise
+        if gdf.crs is None and crs is None:  # GDAL ignores a .prj it cannot parse
+            _raise_if_bad_prj(p, None)
     else:
         try:
             gdf = _read_ogr(p, layer, where=where, encoding=encoding)
