@@ -286,8 +286,8 @@ def apply_constraints(
         if isinstance(c, (InsideConstraint, WithinConstraint)):
             lay = _get_layer(layers, c, out.crs)
             reach = c.distance_m if isinstance(c, WithinConstraint) else 0.0
-            near = _near_sites(np.asarray(lay.geometry.values, dtype=object), sites, reach)
-            zone = constraint_zone(lay.iloc[near], c).values  # only features that can touch a site
+            close = _near_sites(np.asarray(lay.geometry.values, dtype=object), sites, reach)
+            zone = constraint_zone(lay.iloc[close], c).values  # only features that can touch a site
             overlap = _overlap_by_site(sites, np.asarray(zone, dtype=object))
             has = np.array([g is not None and not shapely.is_empty(g) for g in overlap], dtype=bool)
             ov_area = np.zeros(n)
