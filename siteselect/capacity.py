@@ -182,6 +182,8 @@ def _num(row: dict[str, str], col: str, line: int, probs: list[str], *, lo: floa
 
 
 def _raise(what: str, path: Path, probs: list[str]) -> None:
+    if len(probs) == 1:
+        raise LayerError(f"{what} {path}: {probs[0]}")
     if probs:
         n = len(probs)
         raise LayerError(f"{what} {path}: {n} problem{'s' if n != 1 else ''}\n" + "\n".join(f"  - {p}" for p in probs))
