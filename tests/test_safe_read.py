@@ -115,3 +115,22 @@ def test_piecewise_limit_matches_the_raster_kernel() -> None:
     from siteselect.scenario import MAX_PIECEWISE_POINTS
 
     assert MAX_PIECEWISE_POINTS <= _kernels.MAX_BREAKS
+
+
+def test_grid_table_with_a_column_twice_is_refused(tmp_path: Path) -> None:
+    from siteselect.capacity import read_grid_capacity
+
+    p = tmp_path / "cap.csv"
+    p.write_text("substation_id,available_mw,available_mw\nx,1,2\n", encoding="utf-8")
+    with pytest.raises(LayerError, match=r"^grid capacity .*cap.csv: header: column\(s\) available_mw appear more "
+                                         r"than once; keep one of each$"):
+        read_grid_capacity(p)
+
+
+def test_grid_table_not_utf8_names_the_offset(tmp_path: Path) -> None:
+    from siteselect.capacity import read_grid_projects
+
+    p = tmp_path / "proj.csv"
+    p.write_bytes(b"project_id,name,kind,substation_ids\np1,V\xe4ster\xe5s,station,s1\n")
+    with pytest.raises(LayerError, match=r"proj.csv: is not UTF-8 text \(byte 0xe4 at byte offset 40\)"):
+        read_grid_projects(p)
