@@ -305,7 +305,7 @@ class MinAreaConstraint(_ConstraintBase):
 
     mode: Literal["min_area"]
     layer: Literal["candidates"] = "candidates"
-    min_area_ha: float = Field(gt=0, le=1e6)
+    min_area_ha: float = Field(gt=0)
 
 
 class MinVoltageWithinConstraint(_ConstraintBase):
@@ -364,7 +364,7 @@ class SensitivitySpec(_Model):
     top_k: int = Field(default=5, ge=1, le=10_000)
     concentration: float = Field(default=50.0, gt=0, le=1e6)
     fuzzy_jitter: float = Field(default=0.0, ge=0, le=1)
-    seed: int | None = Field(default=42, ge=0, le=2**63 - 1)
+    seed: int | None = Field(default=42, ge=0)
 
 
 class OutputSpec(_Model):
@@ -425,7 +425,7 @@ class EngineSpec(_Model):
 class SiteSpec(_Model):
     """What the establishment needs of a site."""
 
-    min_area_ha: float = Field(gt=0, le=1e6)
+    min_area_ha: float = Field(gt=0)
 
 
 class Scenario(_Model):
