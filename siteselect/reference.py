@@ -84,7 +84,7 @@ _NOTES: dict[str, str] = {
     "FuzzySpec.direction": "Whether larger raw values are better (increasing), worse (decreasing) or best "
                            "in a middle band (symmetric). Not used by piecewise.",
     "FuzzySpec.points": "Control points in the factor's own units: [a, b]; [a, b, c, d] for symmetric; "
-                        "[[x, y], ...] pairs for piecewise.",
+                        "[[x, y], ...] pairs for piecewise (at most 16). Finite, within ±1e9.",
     "_ConstraintBase.id": "Your name of the rule; unique; lower-case letters, digits, '_' and '-'.",
     "_ConstraintBase.reason": "Text that starts the exclusion reason (default: the id).",
     "InsideConstraint.mode": "`inside`: the part of a site inside the layer's polygons is excluded.",
@@ -113,7 +113,7 @@ _NOTES: dict[str, str] = {
     "MinVoltageWithinConstraint.min_voltage_kv": "Smallest substation voltage that counts, kV.",
     "MinVoltageWithinConstraint.distance_km": "Largest straight-line distance to such a substation, km.",
     "WeightsSpec.method": "`direct`: weights given in `values`; `ahp`: derived from the pairwise matrix in `ahp`.",
-    "WeightsSpec.values": "Factor name → weight > 0, one per factor; normalised to sum 1.",
+    "WeightsSpec.values": "Factor name → weight > 0 and ≤ 1e6, one per factor; normalised to sum 1.",
     "WeightsSpec.ahp": "Pairwise comparison matrix (see `weights.ahp`); for method `ahp`.",
     "WeightsSpec.allow_inconsistent": "Accept an AHP matrix whose consistency ratio is above 0.10.",
     "AHPSpec.order": "The factor names, one per row and column of the matrix.",
