@@ -38,8 +38,9 @@ __all__ = [
     "read_text",
 ]
 
-#: Largest YAML file read (scenarios, catalogs and requests are a few kB).
-MAX_YAML_BYTES = 5 * 1024 * 1024
+#: Largest YAML file read (scenarios, catalogs and requests are a few kB; the
+#: pure-Python parser needs about 5 s per MB of hostile flow-style YAML).
+MAX_YAML_BYTES = 1024 * 1024
 #: Largest CSV table read as text (grid capacity and project tables).
 MAX_CSV_BYTES = 50 * 1024 * 1024
 #: Deepest nesting of mappings and lists accepted in a YAML file.
@@ -139,7 +140,11 @@ def read_text(path: str | os.PathLike[str], *, what: str, error: type[SiteSelect
         raise error(f"{what} {p}: is {_size(st.st_size)}, larger than the {cap} siteselect reads; "
                     "give the right file or split it")
     try:
-        with open(p, "rb") as fh:
+        # O_NONBLOCK: should the path have become a FIFO since the check, opening it does not block
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise error(f"{what} {p}: is not a regular file; give the path of a file")
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise error(f"{what} {p}: cannot be read ({exc.strerror or exc}); check the path and permissions") from exc

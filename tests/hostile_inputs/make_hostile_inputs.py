@@ -121,7 +121,7 @@ def make_hostile_inputs(folder: Path) -> list[Hostile]:
     big = folder / "huge.yaml"
     with big.open("wb") as fh:  # sparse: 6 MB without writing them
         fh.truncate(6 * 1024 * 1024)
-    add("too_big_scenario", _run(big), "huge.yaml", r"larger than the 5 MB siteselect reads", [big])
+    add("too_big_scenario", _run(big), "huge.yaml", r"larger than the 1 MB siteselect reads", [big])
 
     syntax = folder / "syntax.yaml"
     syntax.write_text("name: x\nsite: [1, 2\nfactors: {}\n", encoding="utf-8")
