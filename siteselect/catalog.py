@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import os
 import warnings
 from collections.abc import Callable, Mapping
@@ -206,6 +207,8 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
         for key in ("fields", "defaults", "options"):
             if entry.get(key) is not None and not isinstance(entry[key], dict):
                 problems.append(f"{where}.{key}: expected a mapping")
+        if isinstance(entry.get("options"), dict):
+            problems.extend(_option_number_problems(where, entry["options"]))
         if problems:
             continue
         sources[role] = LayerSource(
@@ -223,11 +226,30 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
             options={k: (str(_norm(base, str(v))) if k in _PATH_OPTIONS and v else v)
                      for k, v in (entry.get("options") or {}).items()},
         )
+    if len(problems) == 1:
+        raise LayerError(f"catalog {cat_path}: {problems[0]}")
     if problems:
         raise LayerError(f"catalog {cat_path}: {len(problems)} problem(s):\n" +
                          "\n".join(f"  - {p}" for p in problems))
     return Catalog(path=cat_path, sources=sources, name=doc.get("name"),
                    fallback=fallback if fallback == "embedded" else None, embedded=emb)
+
+
+#: Largest distance an importer option in metres (``buffer_m`` …) may state.
+MAX_OPTION_M = 100_000.0
+
+
+def _option_number_problems(where: str, options: Mapping[str, Any]) -> list[str]:
+    """Numbers among importer options must be finite; distances (``*_m``) in 0 … 100 km."""
+    probs = []
+    for k, v in options.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        if not math.isfinite(v):
+            probs.append(f"{where}.options.{k}: found {v!r}; allowed: a finite number")
+        elif str(k).endswith("_m") and not 0 <= v <= MAX_OPTION_M:
+            probs.append(f"{where}.options.{k}: found {v!r}; allowed: 0 … {MAX_OPTION_M:g} metres")
+    return probs
 
 
 def _importer(fmt: str) -> Callable[..., gpd.GeoDataFrame]:

@@ -219,6 +219,13 @@ def make_hostile_inputs(folder: Path) -> list[Hostile]:
     sc = _scenario(folder, "bomb_catalog_scenario", lambda d: (d.pop("region", None), d.__setitem__("layers", cat.name)))
     add("catalog_anchor", _run(sc), "bomb_catalog.yaml", r"anchor &r is not allowed", [cat, sc])
 
+    cat = folder / "inf_option_catalog.yaml"
+    cat.write_text("fallback: embedded\nroles:\n  candidates: {path: ebh.gpkg, format: ebh, "
+                   "options: {buffer_m: .inf}}\n", encoding="utf-8")
+    sc = _scenario(folder, "inf_option_scenario", lambda d: (d.pop("region", None), d.__setitem__("layers", cat.name)))
+    add("catalog_option_inf", _run(sc), "roles.candidates.options.buffer_m", r"found inf; allowed: a finite number",
+        [cat, sc])
+
     # ---------------------------------------------------------------- enquiry requests
     def request(name: str, text: str | bytes) -> Path:
         path = folder / f"{name}.yaml"
