@@ -130,8 +130,13 @@ def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: flo
     if not 1 <= resolution_m <= 10_000:
         raise ScenarioError(f"resolution: found {resolution_m} m; allowed: 1–10000 m (10–100 m is typical)")
     minx, miny, maxx, maxy = bbox
+    if not all(math.isfinite(v) for v in bbox):
+        raise ScenarioError(f"bbox / --bbox: found {bbox}; allowed: finite numbers (metres)")
     if not (maxx > minx and maxy > miny):
         raise ScenarioError(f"bbox: found {bbox}; allowed: minx < maxx and miny < maxy")
+    if max(maxx - minx, maxy - miny) > 2_000_000:
+        raise ScenarioError(f"bbox / --bbox: found {bbox}, {max(maxx - minx, maxy - miny) / 1000:,.0f} km on a side; "
+                            "allowed: at most 2000 km on a side (Sweden is 1 600 km long)")
     r = float(resolution_m)
     x0 = math.floor(minx / r) * r
     y1 = math.floor(miny / r) * r

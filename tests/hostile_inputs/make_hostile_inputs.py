@@ -174,6 +174,8 @@ def make_hostile_inputs(folder: Path) -> list[Hostile]:
         r"'nan' is not a finite number")
     add("bbox_inf", ["suitability", "--bbox", "0", "0", "inf", "1", "--out", OUT], "--bbox",
         r"'inf' is not a finite number")
+    add("bbox_huge", ["suitability", "--bbox", "0", "0", "1e12", "1e12", "--out", OUT], "--bbox",
+        r"allowed: at most 2000 km on a side")
     add("dask_unreachable", ["suitability", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1",
                              "--resolution", "500", "--out", OUT], "--scheduler 'tcp://127.0.0.1:1'",
         r"cannot connect to a Dask scheduler within 5 s .*leave --scheduler out", subprocess=True)
