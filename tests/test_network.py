@@ -466,6 +466,7 @@ def test_isochrones_match_reference_on_grid(max_access_m: float | None) -> None:
         assert a.difference(b).area <= 1e-6 * a.area
         assert b.difference(a.buffer(100.0, quad_segs=32)).area <= 1e-6 * a.area
         if m >= 4:  # at 1.5 min site a's shape is a few discs of 50–150 m: sampling dominates
+            # small shapes on 1 km blocks differ more than the embedded network's 0.3 % (≤ 1.5 % seen)
             assert a.symmetric_difference(b).area <= 0.02 * a.area
 
 
@@ -481,7 +482,8 @@ def test_isochrones_match_reference_on_embedded_network() -> None:
     for a, b in zip(ref.geometry, fast.geometry):
         assert b.is_valid and a.area > 1e7
         assert a.difference(b).area <= 1e-6 * a.area
-        assert a.symmetric_difference(b).area <= 0.02 * a.area
+        # the promise of RoadGraph.isochrones' docstring: within 0.3 % of the area here
+        assert a.symmetric_difference(b).area <= 0.003 * a.area
     # every node reached within the limit lies inside
     nodes = points([tuple(p) for p in g.node_xy], nid=list(range(g.n_nodes)))
     for sid in sites["site_id"]:
