@@ -19,7 +19,13 @@ The public API, in the order a run uses it::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
+
+try:
+    __version__ = _version("siteselect")
+except _PackageNotFoundError:  # a checkout run with PYTHONPATH and never installed
+    __version__ = "0+unknown"
 
 from .catalog import check_catalog, format_report
 from .errors import (

@@ -97,8 +97,10 @@ Unknown = Literal["assume_available", "assume_unavailable"] | float
 
 
 def grid_data_dir() -> Path:
-    """Folder of the shipped grid tables (``layers/grid``)."""
-    return Path(__file__).resolve().parent.parent / "layers" / "grid"
+    """Folder of the shipped grid tables (``layers/grid`` in a checkout)."""
+    from ._embedded import data_file
+
+    return data_file("grid")
 
 
 # --------------------------------------------------------------------------- reading

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ._embedded import shipped_or_path
 from .errors import ScenarioError
 
 log = logging.getLogger(__name__)
@@ -413,6 +414,9 @@ def run_enquiry(
 ) -> dict[str, Path]:
     """Answer a request file: scenario, shortlist, site sheets, map and summary page in ``out_dir``.
 
+    ``path`` may also name a shipped example (``battery-materials``; see
+    :func:`siteselect._embedded.shipped`).
+
     Returns
     -------
     dict
@@ -423,7 +427,7 @@ def run_enquiry(
     from . import pipeline
     from .summary import write_summary
 
-    request = load_request(path)
+    request = load_request(shipped_or_path(path, "enquiries"))
     scenario_dict = request_to_scenario(request)
     enq = analyse_enquiry(scenario_dict, layers=layers)
     out = Path(out_dir)

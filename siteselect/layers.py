@@ -84,10 +84,10 @@ class LayerWarning(UserWarning):
 
 
 def embedded_path() -> Path:
-    """Path of the embedded Västmanland GeoPackage (``layers/vastmanland.gpkg``)."""
-    import siteselect
+    """Path of the embedded Västmanland GeoPackage (``layers/vastmanland.gpkg`` in a checkout)."""
+    from ._embedded import data_file
 
-    return Path(siteselect.__file__).resolve().parents[1] / "layers" / "vastmanland.gpkg"
+    return data_file("vastmanland.gpkg")
 
 
 # ----------------------------------------------------------------------------- reading

@@ -22,11 +22,12 @@ import pandas as pd
 
 from . import __version__
 from ._atomic import atomic_write
+from ._embedded import data_file, shipped_or_path
 from .capacity import GRID_FACTOR, grid_offer_from_spec, grid_raw_text
 from .constraints import apply_constraints, limit_reasons
 from .errors import OutputError, ScenarioError
 from .factors import standardise_table
-from .layers import embedded_path, load_layers
+from .layers import load_layers
 from .measures import MeasureRequest, site_measures, standard_requests
 from .network import GraphCache, RoadGraph
 from .overlay import rank_scores, score_table
@@ -104,12 +105,15 @@ class Result:
 
 
 def default_scenario_path() -> Path:
-    """The shipped default scenario (``layers/scenarios/electricity-intensive.yaml``)."""
-    return embedded_path().parent / "scenarios" / "electricity-intensive.yaml"
+    """The shipped default scenario (``layers/scenarios/electricity-intensive.yaml`` in a checkout)."""
+    return data_file("scenarios", "electricity-intensive.yaml")
 
 
 def resolve_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> tuple[Scenario, Path | None]:
-    """Load a scenario from a path (``None`` = the default) or pass a Scenario through.
+    """Load a scenario from a path or shipped name (``None`` = the default) or pass a Scenario through.
+
+    A bare name such as ``"logistics"`` that is not a file here names a
+    shipped scenario (see :func:`siteselect._embedded.shipped`).
 
     Returns
     -------
@@ -118,7 +122,7 @@ def resolve_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> tupl
     """
     if isinstance(scenario, Scenario):
         return scenario, None
-    path = Path(scenario) if scenario is not None else default_scenario_path()
+    path = shipped_or_path(scenario, "scenarios") if scenario is not None else default_scenario_path()
     return load_scenario(path), path
 
 

@@ -325,10 +325,10 @@ def _key_rows(model: type[BaseModel]) -> Iterator[str]:
 
 
 def starter_path(name: str) -> Path:
-    """The shipped scenario file a starter name refers to (``layers/scenarios/NAME.yaml``)."""
-    from .layers import embedded_path
+    """The shipped scenario file a starter name refers to (``layers/scenarios/NAME.yaml`` in a checkout)."""
+    from ._embedded import data_file
 
-    return embedded_path().parent / "scenarios" / f"{name}.yaml"
+    return data_file("scenarios", f"{name}.yaml")
 
 
 def scenario_reference() -> str:
