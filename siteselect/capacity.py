@@ -40,6 +40,7 @@ one station.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -53,6 +54,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from ._safe_read import MAX_CSV_BYTES, read_text
 from .errors import LayerError
 from .roles import WORK_CRS
 
@@ -136,13 +138,9 @@ class GridProject:
 
 
 def _read_rows(path: Path, what: str, required: Sequence[str], known: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            lines = [ln for ln in fh if not ln.lstrip().startswith("#")]
-    except OSError as exc:
-        raise LayerError(f"{what} {path}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise LayerError(f"{what} {path}: is not UTF-8 text ({exc.reason}); save it as UTF-8 CSV") from exc
+    text = read_text(path, what=what, error=LayerError, max_bytes=MAX_CSV_BYTES)
+    all_lines = list(io.StringIO(text, newline=""))  # lines as csv reads them from a file
+    lines = [ln for ln in all_lines if not ln.lstrip().startswith("#")]
     reader = csv.DictReader(lines)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
@@ -155,8 +153,7 @@ def _read_rows(path: Path, what: str, required: Sequence[str], known: Sequence[s
     if probs:
         raise LayerError(f"{what} {path}: {len(probs)} problem(s)\n" + "\n".join(f"  - {p}" for p in probs))
     # line numbers: header is the first non-comment line; count file lines for messages
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        file_lines = [i + 1 for i, ln in enumerate(fh) if not ln.lstrip().startswith("#")]
+    file_lines = [i + 1 for i, ln in enumerate(all_lines) if not ln.lstrip().startswith("#")]
     rows = []
     for k, raw in enumerate(reader):
         row = {(key or "").strip(): (val or "").strip() for key, val in raw.items() if key is not None}

@@ -46,14 +46,15 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import yaml
 
+from siteselect._safe_read import load_yaml
 from siteselect.errors import LayerError, SiteSelectError
 from siteselect.layers import (
     Layers,
     LayerWarning,
     apply_mapping,
     check_layer,
+    check_layer_path,
     crs_label,
     embedded_path,
     list_layers,
@@ -152,12 +153,7 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
         (all problems listed at once).
     """
     cat_path = Path(path)
-    if not cat_path.is_file():
-        raise LayerError(f"catalog {cat_path}: file not found.")
-    try:
-        doc = yaml.safe_load(cat_path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise LayerError(f"catalog {cat_path}: not valid YAML ({exc}).") from exc
+    doc = load_yaml(cat_path, what="catalog", error=LayerError)
     if not isinstance(doc, dict):
         raise LayerError(f"catalog {cat_path}: expected a mapping with a `roles:` key.")
     problems: list[str] = []
@@ -255,15 +251,19 @@ def read_source(src: LayerSource) -> gpd.GeoDataFrame:
     formats call their importer. ``defaults`` are applied in both cases. The
     result keeps the source CRS for generic formats (see :func:`load_source`).
     """
+    try:
+        check_layer_path(src.path)
+        for key in _PATH_OPTIONS:
+            if src.options.get(key):
+                check_layer_path(src.options[key])
+    except LayerError as exc:
+        raise LayerError(f"catalog role '{src.role}': {exc}") from exc
     if src.format in ("auto", "csv_points"):
         gdf = read_layer(src.path, layer=src.layer, crs=src.crs, where=src.where,
                          encoding=src.encoding, x_field=src.x_field, y_field=src.y_field)
         return apply_mapping(gdf, fields=src.fields, defaults=src.defaults,
                              source=str(src.path), layer=src.layer)
     fn = _importer(src.format)
-    if not src.path.exists():
-        raise LayerError(f"{src.path}: file not found (catalog role '{src.role}'). Check the "
-                         "path (relative to the catalog file).")
     kwargs: dict[str, Any] = dict(src.options)
     if src.format == "scb_grid":
         kwargs.setdefault("layer", src.layer)

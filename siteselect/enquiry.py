@@ -40,6 +40,7 @@ import pandas as pd
 import yaml
 
 from ._embedded import shipped_or_path
+from ._safe_read import load_yaml
 from .errors import ScenarioError
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,11 @@ DEFAULT_GRID_WEIGHT = 0.25
 #: Minutes by road to a freight or combi terminal that stand in for "rail siding possible" [E].
 DEFAULT_RAIL_SIDING_MINUTES = 10.0
 _ENQUIRY_KEYS = ("grid", "limits", "readiness", "shortlist")
+#: Largest value accepted for each positive number of a request.
+_MAX_VALUE: dict[str, float] = {
+    "area_ha": 1e6, "power_mw": 100_000.0, "housing_distance_m": 100_000.0, "max_rail_minutes": 600.0,
+    "max_port_minutes": 600.0, "max_motorway_minutes": 600.0, "min_workers_45min": 1e8,
+}
 
 TEMPLATE = """\
 # siteselect enquiry — fill in what the company asked for; delete lines that do not apply.
@@ -145,12 +151,7 @@ def load_request(path: str | os.PathLike[str]) -> dict[str, Any]:
         type (all problems listed, each naming the key and the fix).
     """
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"request {p}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"request {p}: is not valid YAML: {exc}") from exc
+    data = load_yaml(p, what="request", error=ScenarioError)
     req = check_request(data, source=str(p))
     grid = dict(req.get("grid") or {})
     for key in ("capacity_csv", "projects_csv"):
@@ -179,8 +180,8 @@ def check_request(data: Any, *, source: str = "<dict>") -> dict[str, Any]:
     positive = ("area_ha", "power_mw", "housing_distance_m", "max_rail_minutes", "max_port_minutes",
                 "max_motorway_minutes", "min_workers_45min")
     for k in positive:
-        if k in data and data[k] is not None and not (_is_num(data[k]) and data[k] > 0):
-            probs.append(f"{k}: found {data[k]!r}; allowed: a positive number")
+        if k in data and data[k] is not None and not (_is_num(data[k]) and 0 < data[k] <= _MAX_VALUE[k]):
+            probs.append(f"{k}: found {data[k]!r}; allowed: a positive number up to {_MAX_VALUE[k]:g}")
     act = data.get("activity")
     if act is not None and act not in ACTIVITY_SEPARATION_M:
         probs.append(f"activity: found {act!r}; allowed: {', '.join(ACTIVITY_SEPARATION_M)} "
@@ -203,6 +204,10 @@ def check_request(data: Any, *, source: str = "<dict>") -> dict[str, Any]:
             for k in grid:
                 if k not in _GRID_KEYS:
                     probs.append(f"grid.{k}: unknown key; allowed keys: {', '.join(_GRID_KEYS)}")
+            for k in ("max_distance_km", "min_voltage_kv"):
+                v = grid.get(k)
+                if v is not None and not (_is_num(v) and 0 < v <= 1000):
+                    probs.append(f"grid.{k}: found {v!r}; allowed: a positive number up to 1000")
             w = grid.get("weight", DEFAULT_GRID_WEIGHT)
             if not (_is_num(w) and 0 <= w < 1):
                 probs.append(f"grid.weight: found {w!r}; allowed: a number in [0, 1), e.g. 0.25")
@@ -453,10 +458,7 @@ def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathL
 def load_enquiry_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read an ``enquiry-scenario.yaml`` written by :func:`run_enquiry`."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"enquiry scenario {p}: cannot be read: {exc}") from exc
+    data = load_yaml(p, what="enquiry scenario", error=ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"enquiry scenario {p}: found {type(data).__name__}; allowed: a mapping")
     return data

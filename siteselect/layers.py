@@ -31,6 +31,7 @@ load_embedded
 from __future__ import annotations
 
 import logging
+import stat
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -97,14 +98,47 @@ def source_label(path: Path, layer: str | None) -> str:
     return f"{path}" + (f" (layer '{layer}')" if layer else "")
 
 
+#: Layer formats that are folders rather than files.
+FOLDER_FORMATS = (".gdb",)
+#: Files beside a shapefile that GDAL opens with it.
+_SHP_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
+
+
+def check_layer_path(path: str | Path) -> None:
+    """The gate every layer path passes before GDAL opens it.
+
+    Only regular files are read (and folders of folder formats such as a
+    FileGDB ``.gdb``): a FIFO, a device such as ``/dev/zero``, a socket or a
+    plain folder is refused without being opened, so nothing blocks. For a
+    shapefile the files GDAL opens beside it (``.dbf``, ``.prj`` …) are checked
+    too.
+
+    Raises
+    ------
+    LayerError
+        Naming the path and the fix.
+    """
+    from siteselect._safe_read import check_input_file
+
+    p = Path(path)
+    try:
+        st = check_input_file(p, what="layer", error=LayerError, folder_suffixes=FOLDER_FORMATS)
+    except LayerError as exc:
+        if not p.exists() and not p.is_symlink():
+            raise LayerError(f"layer {p}: file not found. Check the path (catalog paths are relative "
+                             "to the catalog file).") from exc
+        raise
+    if p.suffix.lower() == ".shp":
+        for suffix in _SHP_SIDECARS:
+            for side in (p.with_suffix(suffix), p.with_suffix(suffix.upper())):
+                if side.exists() or side.is_symlink():
+                    check_input_file(side, what="layer", error=LayerError)
+    if stat.S_ISREG(st.st_mode) and st.st_size == 0:
+        raise LayerError(f"layer {p}: the file is empty (0 bytes). Export the layer again.")
+
+
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise LayerError(f"{path}: file not found. Check the path (catalog paths are relative "
-                         "to the catalog file).")
-    if path.is_dir() and path.suffix.lower() != ".gdb":
-        raise LayerError(f"{path}: is a directory, not a layer file. Name the file itself.")
-    if path.is_file() and path.stat().st_size == 0:
-        raise LayerError(f"{path}: the file is empty (0 bytes). Export the layer again.")
+    check_layer_path(path)
 
 
 def _wrap(path: Path, layer: str | None, exc: Exception) -> LayerError:
@@ -216,6 +250,25 @@ def _read_shapefile(path: Path, layer: str | None, *, where: str | None,
                      ".cpg file stating its encoding.")
 
 
+def _raise_if_bad_prj(path: Path, exc: LayerError | None) -> None:
+    """When a shapefile cannot be read because of its ``.prj``, say so naming the ``.prj``."""
+    from siteselect._safe_read import read_text
+
+    for suffix in (".prj", ".PRJ"):
+        prj = path.with_suffix(suffix)
+        if not prj.is_file():
+            continue
+        text = read_text(prj, what="layer", error=CRSError, max_bytes=1024 * 1024)
+        try:
+            pyproj.CRS.from_user_input(text)
+        except Exception as bad:  # pyproj.exceptions.CRSError and friends
+            detail = " ".join(str(bad).split())[:160] or "empty"
+            raise CRSError(f"{prj}: the .prj file of {path.name} is not a CRS definition ({detail}); "
+                           "export the layer again with its .prj, or delete the .prj and state the CRS "
+                           "(catalog key `crs`)") from (exc or bad)
+        return
+
+
 def _read_csv(path: Path, *, where: str | None, encoding: str | None,
               x_field: str | None, y_field: str | None,
               crs: str | int | None) -> gpd.GeoDataFrame:
@@ -320,7 +373,13 @@ def read_layer(
                         crs=csv_crs)
         return gdf
     elif suffix == ".shp":
-        gdf = _read_shapefile(p, layer, where=where, encoding=encoding)
+        try:
+            gdf = _read_shapefile(p, layer, where=where, encoding=encoding)
+        except LayerError as exc:
+            _raise_if_bad_prj(p, exc)
+            raise
+        if gdf.crs is None and crs is None:  # GDAL ignores a .prj it cannot parse
+            _raise_if_bad_prj(p, None)
     else:
         try:
             gdf = _read_ogr(p, layer, where=where, encoding=encoding)

@@ -109,6 +109,9 @@ __all__ = [
     "suitability_surface_dask",
 ]
 
+#: Seconds to wait for a remote Dask scheduler before giving up with a clear message.
+SCHEDULER_TIMEOUT_S = 5.0
+
 #: Rows per k-d tree query batch inside a chunk (bounds the temporaries).
 _QUERY_ROWS = 256
 
@@ -574,7 +577,15 @@ def dask_client(
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            text = " ".join(str(exc).split()) or type(exc).__name__
+            raise ScenarioError(
+                f"engine.scheduler / --scheduler {scheduler!r}: cannot connect to a Dask scheduler within "
+                f"{SCHEDULER_TIMEOUT_S:g} s ({text[:200]}); check the address (tcp://host:8786) and that the "
+                "scheduler runs, or leave --scheduler out to start a LocalCluster") from exc
+        with client:
             yield client
         return
     workers = n_workers if n_workers is not None else max(1, (os.cpu_count() or 1) // threads_per_worker)

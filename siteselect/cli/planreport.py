@@ -8,16 +8,16 @@ import click
 
 from .. import pipeline
 from ..layers import load_layers
-from .options import lang_option, out_option
+from .options import FiniteFloatRange, lang_option, out_option
 
 
 @click.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--resolution", "resolution_m", type=click.FloatRange(min=10, max=1000), default=100.0,
+@click.option("--resolution", "resolution_m", type=FiniteFloatRange(min=10, max=1000), default=100.0,
               show_default=True, help="Cell size in metres.")
-@click.option("--top-share", type=click.FloatRange(min=0.001, max=1), default=0.1, show_default=True,
+@click.option("--top-share", type=FiniteFloatRange(min=0.001, max=1), default=0.1, show_default=True,
               help="Zones are drawn from this share of the county's best cells.")
-@click.option("--min-area", "min_area_ha", type=click.FloatRange(min=0.1), default=None,
+@click.option("--min-area", "min_area_ha", type=FiniteFloatRange(min=0.1), default=None,
               help="Smallest zone in hectares (default: the scenario's site.min_area_ha).")
 @out_option
 @lang_option
