@@ -33,6 +33,7 @@ carriage return gets a leading ``'``; numbers stay numbers.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import os
@@ -166,9 +167,15 @@ def neutralise_csv(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``table`` (without its index) as UTF-8 CSV, neutralised (:func:`neutralise_csv`), atomically."""
+    """Write ``table`` (without its index) as UTF-8 CSV, neutralised (:func:`neutralise_csv`), atomically.
+
+    Text cells are quoted and numbers are not (``csv.QUOTE_NONNUMERIC``), so a
+    carriage return inside a name cannot split a row and a reader can tell
+    the text ``"-3"`` from the number -3.
+    """
     safe = neutralise_csv(pd.DataFrame(table))
-    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8"))
+    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8",
+                                                      quoting=csv.QUOTE_NONNUMERIC))
 
 
 # --------------------------------------------------------------------------- outputs vs inputs
@@ -343,6 +350,8 @@ class OutputFolder:
         self._lock = _Lock(self.target / LOCK)
         self._staging: Path | None = None
         self._previous: list[str] = []
+        self._made: dict[str, bool] = {}
+        self._committed = False
 
     @property
     def staging(self) -> Path:
@@ -353,6 +362,8 @@ class OutputFolder:
 
     def __enter__(self) -> OutputFolder:
         check_outputs(folders=[self.target], inputs=self._inputs)
+        self._made = {"folder": not self.target.exists(), "lock": not (self.target / LOCK).exists(),
+                      "marker": False}
         try:
             self.target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -362,9 +373,22 @@ class OutputFolder:
         try:
             self._prepare()
         except BaseException:
-            self._lock.release()
+            self._undo()
             raise
         return self
+
+    def _undo(self) -> None:
+        """After a failure (not a kill): take back the bookkeeping files this command made, release the lock."""
+        if self._made["marker"]:
+            (self.target / INCOMPLETE).unlink(missing_ok=True)
+        self._lock.release()
+        if self._made["lock"]:
+            (self.target / LOCK).unlink(missing_ok=True)
+        if self._made["folder"]:
+            try:
+                self.target.rmdir()  # only when empty
+            except OSError:
+                pass
 
     def _prepare(self) -> None:
         t = self.target
@@ -379,6 +403,7 @@ class OutputFolder:
                 raise OutputError(f"--out {t} is not empty ({shown}) and was not written by siteselect; choose a "
                                   "new or empty folder for --out (siteselect never removes files it did not write)")
             _write_marker(t)  # a new folder: incomplete until the first commit
+            self._made["marker"] = True
         self._previous = manifest or []
         self._staging = t / f"{STAGING_PREFIX}{secrets.token_hex(4)}"
         self._staging.mkdir()
@@ -411,6 +436,7 @@ class OutputFolder:
                               "there; move it away or choose another --out")
         gone = [rel for rel in self._previous if rel not in set(new) and os.path.lexists(t / rel)]
         _write_marker(t)
+        self._made["marker"] = False  # from here on a failure leaves the folder marked
         _write_manifest(t, sorted(previous | set(new)), self._command)  # covers both until the move is done
         for rel in gone:
             (t / rel).unlink(missing_ok=True)
@@ -418,13 +444,18 @@ class OutputFolder:
         if gone:
             log.warning("removed %d file(s) of the previous run in %s that this run did not write: %s",
                         len(gone), t, ", ".join(gone[:10]) + (" …" if len(gone) > 10 else ""))
-        for rel in new:
-            dst = t / rel
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / rel, dst)
+        try:
+            for rel in new:
+                dst = t / rel
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(stage / rel, dst)
+        except OSError as exc:
+            raise OutputError(f"cannot move {rel} into {t}: {exc.strerror or exc}; {t} is marked {INCOMPLETE}: "
+                              "free the space or fix the rights, then run again") from exc
         _write_manifest(t, new, self._command)
         (t / INCOMPLETE).unlink(missing_ok=True)
         shutil.rmtree(stage, ignore_errors=True)
+        self._committed = True
         return new
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -433,7 +464,10 @@ class OutputFolder:
             if self._staging is not None:  # after commit() it is gone already
                 shutil.rmtree(self._staging, ignore_errors=True)
         finally:
-            self._lock.release()
+            if self._committed:
+                self._lock.release()
+            else:
+                self._undo()
 
 
 def _write_marker(folder: Path) -> None:

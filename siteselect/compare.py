@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -208,8 +209,8 @@ def check_comparison_csv(path: str | os.PathLike[str], *, inputs: Iterable[str |
 def _is_comparison_csv(path: Path) -> bool:
     """Whether ``path`` starts with the header line :func:`write_comparison_csv` writes."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(4096).split(b"\n", 1)[0].strip()
+        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+            head = next(csv.reader([fh.readline(4096)]), [])
     except OSError:
         return False
-    return head == ",".join(COMPARE_COLUMNS).encode()
+    return tuple(head) == COMPARE_COLUMNS

@@ -577,6 +577,7 @@ def run(
         result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity, progress=progress)
         paths = write_run_files(result, folder.staging, offline=offline, sheets_top_n=sheets_top_n, lang=lang,
                                 progress=progress)
+        (progress or _quiet)(f"moving the results into {folder.target}")
         folder.commit()
     return result, {k: folder.target / p.relative_to(folder.staging) for k, p in paths.items()}
 

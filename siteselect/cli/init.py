@@ -23,7 +23,7 @@ def init(name: str, start: str, out_path: Path | None, force: bool) -> None:
     from ..reference import commented_scenario, starter_path
 
     target = out_path if out_path is not None else Path(f"{name}.yaml")
-    check_outputs(files=[target], inputs=[starter_path(start)])
+    check_outputs(files=[target], inputs=[starter_path(start), starter_path(start).parent])
     if target.exists() and not force:
         raise OutputError(f"{target} exists; use --force to replace it, or choose another --out")
     write_text(target, commented_scenario(starter_path(start), name=name))
