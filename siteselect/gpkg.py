@@ -293,6 +293,19 @@ def write_geopackage(
         raise OutputError(f"cannot write GeoPackage {target}: {exc}") from exc
 
 
+def is_siteselect_geopackage(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a GeoPackage written by siteselect (it has the ``siteselect_metadata`` table)."""
+    p = Path(path)
+    if not p.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)) as con:
+            row = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (METADATA_TABLE,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
 def read_geopackage_styles(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The ``layer_styles`` table of a GeoPackage (one row per stored QGIS style).
 

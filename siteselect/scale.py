@@ -57,7 +57,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +72,7 @@ from rasterio.windows import Window
 from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
+from siteselect._output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
 from siteselect.overlay import score_table
 from siteselect.roles import WORK_CRS, connection_points
@@ -659,7 +659,6 @@ def save_suitability_dask(
     """
     _require_dask()
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     g = result.grid
     tile = _tile_size(result.chunk_size)
     meta = {
@@ -679,9 +678,7 @@ def save_suitability_dask(
         "compress": "deflate", "predictor": 3, "BIGTIFF": "IF_SAFER",
     }
     client = _active_client(client)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tif", dir=target.parent)
-    os.close(fd)
-    try:
+    def write(tmp: Path) -> None:
         with rasterio.open(tmp, "w", **profile) as ds:
             ds.update_tags(**meta)
             if client is None:
@@ -693,12 +690,11 @@ def save_suitability_dask(
             if factors:
                 with rasterio.open(tmp, "r+") as ds:
                     ds.build_overviews(factors, rasterio.enums.Resampling.average)
-        os.replace(tmp, target)
-    except (OSError, rasterio.errors.RasterioError) as exc:
+
+    try:
+        atomic_write(target, write)
+    except rasterio.errors.RasterioError as exc:
         raise OutputError(f"cannot write suitability raster {target}: {exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     result.path = target
     return target
 

@@ -30,7 +30,6 @@ import datetime as _dt
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -959,8 +958,9 @@ def save_scenario(
     """Write the scenario used, plus a ``provenance:`` block, atomically.
 
     The ``provenance`` block gets ``siteselect_version`` and ``written_utc``
-    added unless given. The file is written to a temporary file in the same
-    folder and moved into place with :func:`os.replace`.
+    added unless given. The file is written through
+    :func:`siteselect._output.write_text` (a temporary file renamed into
+    place), with the mode a plain ``open()`` gives.
 
     Parameters
     ----------
@@ -977,16 +977,6 @@ def save_scenario(
         The written file.
     """
 
-    target = Path(path)
-    text = scenario_yaml_text(scenario, provenance=provenance)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    from ._output import write_text
+
+    return write_text(Path(path), scenario_yaml_text(scenario, provenance=provenance))

@@ -40,7 +40,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +59,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
+from siteselect._output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
 from siteselect.roles import WORK_CRS, connection_points
 from siteselect.scenario import (
@@ -474,7 +474,6 @@ def save_suitability(
         The file cannot be written.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "factors": json.dumps(result.factors),
         "weights": json.dumps(result.weights),
@@ -489,32 +488,31 @@ def save_suitability(
         crs=WORK_CRS, transform=result.grid.transform, nodata=float("nan"), tiled=True,
         blockxsize=512, blockysize=512, compress="deflate",
     )
-    tmpdir = tempfile.mkdtemp(prefix=".suit-", dir=target.parent)
+    with rasterio.Env() as env:
+        has_cog = "COG" in env.drivers()
+
+    def write(tmp: Path) -> None:
+        # a scratch GeoTIFF beside the temporary file, then the final layout into it
+        raw = tmp.with_name(tmp.name + ".raw.tif")
+        try:
+            with rasterio.open(raw, "w", **profile) as ds:
+                ds.write(result.score, 1)
+                ds.update_tags(**meta)
+            if has_cog:
+                rasterio.shutil.copy(raw, tmp, driver="COG", compress="DEFLATE", predictor="3",
+                                     overview_resampling="average", blocksize=512)
+            else:
+                with rasterio.open(raw, "r+") as ds:
+                    ds.build_overviews([2, 4, 8, 16, 32], rasterio.enums.Resampling.average)
+                rasterio.shutil.copy(raw, tmp, driver="GTiff", tiled=True, blockxsize=512, blockysize=512,
+                                     compress="deflate", copy_src_overviews=True)
+        finally:
+            raw.unlink(missing_ok=True)
+
     try:
-        raw = os.path.join(tmpdir, "raw.tif")
-        with rasterio.open(raw, "w", **profile) as ds:
-            ds.write(result.score, 1)
-            ds.update_tags(**meta)
-        final = os.path.join(tmpdir, "final.tif")
-        with rasterio.Env() as env:
-            has_cog = "COG" in env.drivers()
-        if has_cog:
-            rasterio.shutil.copy(raw, final, driver="COG", compress="DEFLATE", predictor="3",
-                                 overview_resampling="average", blocksize=512)
-        else:
-            with rasterio.open(raw, "r+") as ds:
-                ds.build_overviews([2, 4, 8, 16, 32], rasterio.enums.Resampling.average)
-            rasterio.shutil.copy(raw, final, driver="GTiff", tiled=True, blockxsize=512, blockysize=512,
-                                 compress="deflate", copy_src_overviews=True)
-        os.replace(final, target)
-    except (OSError, rasterio.errors.RasterioError) as exc:
+        return atomic_write(target, write)
+    except rasterio.errors.RasterioError as exc:
         raise OutputError(f"cannot write suitability raster {target}: {exc}") from exc
-    finally:
-        for f in os.listdir(tmpdir) if os.path.isdir(tmpdir) else []:
-            os.unlink(os.path.join(tmpdir, f))
-        if os.path.isdir(tmpdir):
-            os.rmdir(tmpdir)
-    return target
 
 
 def read_suitability(path: str | os.PathLike[str]) -> tuple[np.ndarray, Grid, dict[str, str]]:
