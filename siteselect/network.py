@@ -14,7 +14,9 @@ Model
   shared vertex. Segments that collapse to one node are dropped.
 * **Edge time.** ``length_m / speed`` with the segment's ``speed_kmh`` when
   present and positive, otherwise the default speed of its ``road_class``
-  (:data:`DEFAULT_SPEEDS_KMH`, overridable per class). Where two segments join
+  (:data:`DEFAULT_SPEEDS_KMH`, overridable per class); against the digitised
+  direction of a two-way segment, its ``speed_backward_kmh`` when present and
+  positive. Where two segments join
   the same two nodes in the same direction, the faster one is kept.
 * **One-way.** ``oneway`` true = travel in the digitised direction only; a
   missing column or null = both directions.
@@ -260,7 +262,7 @@ def roads_hash(roads: gpd.GeoDataFrame, *, default_speeds_kmh: Mapping[str, floa
     for b in wkb:
         h.update(len(b).to_bytes(8, "little"))
         h.update(b)
-    for col in ("road_class", "speed_kmh", "oneway"):
+    for col in ("road_class", "speed_kmh", "oneway", "speed_backward_kmh"):
         if col in roads.columns:
             h.update(col.encode())
             h.update(pd.util.hash_pandas_object(roads[col].astype(object), index=False).to_numpy()
@@ -348,8 +350,9 @@ class RoadGraph:
         roads
             GeoDataFrame of (Multi)LineStrings in EPSG:3006 with ``road_class``
             (one of :data:`siteselect.roles.ROAD_CLASSES`, or any class named in
-            ``default_speeds_kmh``); optional ``speed_kmh`` (nullable, km/h) and
-            ``oneway`` (bool, nullable). Not modified.
+            ``default_speeds_kmh``); optional ``speed_kmh`` (nullable, km/h),
+            ``speed_backward_kmh`` (nullable, km/h against the digitised direction;
+            null = ``speed_kmh``) and ``oneway`` (bool, nullable). Not modified.
         default_speeds_kmh
             Speeds per class used where ``speed_kmh`` is null or missing;
             merged over :data:`DEFAULT_SPEEDS_KMH`.
@@ -1153,6 +1156,15 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
     if nonpos.any():
         problems.append(f"{int(nonpos.sum())} segment(s) have speed_kmh <= 0 "
                         f"(index {list(roads.index[nonpos][:5])}…); use null for unknown")
+    if "speed_backward_kmh" in roads.columns:
+        sp_back = pd.to_numeric(roads["speed_backward_kmh"], errors="coerce").to_numpy(dtype=float)
+    else:
+        sp_back = np.full(n_rows, np.nan)
+    nonpos = np.isfinite(sp_back) & (sp_back <= 0)
+    if nonpos.any():
+        problems.append(f"{int(nonpos.sum())} segment(s) have speed_backward_kmh <= 0 "
+                        f"(index {list(roads.index[nonpos][:5])}…); use null for the same "
+                        "speed both ways")
     no_speed = ~np.isfinite(sp)
     class_speed = np.array([speeds.get(str(c), np.nan) if c is not None else np.nan for c in cls],
                            dtype=float)
@@ -1164,6 +1176,7 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
     if problems:
         raise NetworkError("roads: " + "; ".join(problems) + ".")
     speed = np.where(no_speed, class_speed, sp)
+    speed_back = np.where(np.isfinite(sp_back), sp_back, speed)
     if "oneway" in roads.columns:
         ow = roads["oneway"].astype(object).to_numpy()
         oneway = np.array([bool(x) if x is not None and not (isinstance(x, float) and np.isnan(x))
@@ -1194,7 +1207,7 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
     two = ~oneway[row]
     u = np.concatenate([a, b[two]])
     v = np.concatenate([b, a[two]])
-    w = np.concatenate([mins, mins[two]])
+    w = np.concatenate([mins, (length / _m_per_min(speed_back[row]))[two]])
     # parallel edges: keep the fastest
     n = xy.shape[0]
     order = np.lexsort((w, v, u))
