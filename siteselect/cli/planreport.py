@@ -31,7 +31,7 @@ def planreport(scenario: Path | None, resolution_m: float, top_share: float, min
     from ..planreport import plan_report, write_plan_report
 
     sc, _ = pipeline.resolve_scenario(scenario)
-    layers = load_layers(sc.layers)
+    layers = load_layers(sc.layers, crs=sc.crs)
     report = plan_report(layers, sc, resolution_m=resolution_m, top_share=top_share,
                          min_area_ha=min_area_ha if min_area_ha is not None else sc.site.min_area_ha)
     paths = write_plan_report(report, out_dir, lang=lang, layers=layers)

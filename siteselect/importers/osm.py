@@ -66,10 +66,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siteselect._crs import DEFAULT_CRS, check_in_area, lonlat_bounds, resolve_work_crs
 from siteselect.errors import LayerError
 from siteselect.importers._common import max_number
 from siteselect.layers import Layers, LayerWarning
-from siteselect.roles import WORK_CRS
 
 OSM_ROLES = ("roads", "rail", "stations", "substations", "ports", "candidates")
 
@@ -323,6 +323,7 @@ def layers_from_osm_pbf(
     location_store: str = "flex_mem",
     include_service: bool = False,
     municipality: str | None = None,
+    crs: Any = DEFAULT_CRS,
 ) -> Layers:
     """Read several roles from an OSM file in one pass.
 
@@ -341,17 +342,23 @@ def layers_from_osm_pbf(
         Also take ``highway=service`` as local roads.
     municipality
         Municipality for candidates without ``addr:municipality``.
+    crs
+        Working CRS of the result (projected): default SWEREF 99 TM (EPSG:3006);
+        ``"auto"`` = the WGS 84 / UTM zone of the imported features' centre.
 
     Returns
     -------
     Layers
-        ``{role: GeoDataFrame}`` in EPSG:3006 (a role with no features gets an
-        empty frame).
+        ``{role: GeoDataFrame}`` in the working CRS (a role with no features
+        gets an empty frame).
 
     Raises
     ------
     LayerError
         The file is missing, empty or not an OSM file; unknown roles.
+    CRSError
+        ``crs`` is not a projected CRS, or features lie outside the area it is
+        made for (the message names the CRS that fits, e.g. ``crs="auto"``).
     """
     import osmium
 
@@ -396,6 +403,10 @@ def layers_from_osm_pbf(
         frames["roads"] = _split_roads(col, elsewhere)
         col.road_ways.clear()
     out: Layers = {}
+    auto = isinstance(crs, str) and crs.strip().lower() == "auto"
+    box = lonlat_bounds(list(frames.values()) + [gpd.GeoSeries(
+        [r["geometry"] for r in col.rows[role]], crs="EPSG:4326") for role in roles]) if auto else None
+    work = resolve_work_crs(crs, bounds_lonlat=box, where=f"{p}: crs")
     for role in roles:
         rows = col.rows[role]
         if role in frames:
@@ -404,7 +415,8 @@ def layers_from_osm_pbf(
             gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
         else:
             gdf = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
-        gdf = gdf.to_crs(WORK_CRS)
+        gdf = gdf.to_crs(work)
+        check_in_area(gdf, where=f"{p} (role {role})", src="EPSG:4326", layer_crs_key=False)
         if role == "substations" and len(gdf):
             nov = gdf["voltage_v"].isna().to_numpy()
             if nov.any():
