@@ -52,11 +52,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from ._safe_read import MAX_CSV_BYTES, read_text
 from .errors import LayerError
-from .roles import WORK_CRS
 
 __all__ = [
     "CAPACITY_COLUMNS",
@@ -344,20 +342,13 @@ def apply_grid_capacity(substations: gpd.GeoDataFrame, capacity: pd.DataFrame) -
     _raise("grid capacity", Path(str(src)), probs)
     if new_rows:
         add = pd.DataFrame(new_rows)
-        x, y = _to_work(add["lon"].to_numpy(float), add["lat"].to_numpy(float))
         extra = gpd.GeoDataFrame(
             add[["substation_id", "name", "voltage_kv", "operator", "available_mw", "capacity_date", "capacity_source"]]
             .reset_index(drop=True),
-            geometry=gpd.points_from_xy(x, y), crs=WORK_CRS,
+            geometry=gpd.points_from_xy(add["lon"].to_numpy(float), add["lat"].to_numpy(float)), crs="EPSG:4326",
         )
         out = gpd.GeoDataFrame(pd.concat([out, extra.to_crs(out.crs)], ignore_index=True), crs=out.crs)
     return out
-
-
-def _to_work(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    tr = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 # --------------------------------------------------------------------------- offer
@@ -449,7 +440,7 @@ def _stations_with_new(substations: gpd.GeoDataFrame, projects: Sequence[GridPro
         )
     if not new:
         return substations
-    x, y = _to_work(np.array([p.lon for p in new], float), np.array([p.lat for p in new], float))
+    lon, lat = np.array([p.lon for p in new], float), np.array([p.lat for p in new], float)
     extra = gpd.GeoDataFrame(
         {
             "substation_id": [p.substation_ids[0] for p in new],
@@ -460,7 +451,7 @@ def _stations_with_new(substations: gpd.GeoDataFrame, projects: Sequence[GridPro
             "capacity_date": [None] * len(new),
             "capacity_source": [None] * len(new),
         },
-        geometry=gpd.points_from_xy(x, y), crs=WORK_CRS,
+        geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326",
     ).to_crs(substations.crs)
     return gpd.GeoDataFrame(pd.concat([substations, extra], ignore_index=True), crs=substations.crs)
 
@@ -489,9 +480,9 @@ def grid_offer(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006), with ``site_id``.
+        Candidate polygons (working CRS, projected), with ``site_id``.
     substations
-        Role ``substations`` (EPSG:3006).
+        Role ``substations`` (the same CRS).
     projects
         Planned stations, lines and capacity increases
         (:func:`read_grid_projects`).
@@ -523,7 +514,7 @@ def grid_offer(
         raise LayerError(f"grid: power_mw found {power_mw!r}; allowed: a positive number of MW")
     u_score = unknown_score(unknown)
     if candidates.crs is None or substations.crs is None:
-        raise LayerError("grid_offer: candidates and substations need a CRS (EPSG:3006)")
+        raise LayerError("grid_offer: candidates and substations need a CRS (the working CRS)")
     subs = _stations_with_new(substations, projects)
     if min_voltage_kv is not None:
         subs = subs[pd.to_numeric(subs["voltage_kv"], errors="coerce") >= float(min_voltage_kv)]

@@ -199,7 +199,7 @@ def _get_layer(layers: Mapping[str, gpd.GeoDataFrame], c: Constraint, crs: Any) 
     if lay.crs is None or crs is None or not lay.crs.equals(crs):
         raise CRSError(
             f"constraint {c.id!r}: layer {c.layer!r} has CRS {lay.crs} but candidates have {crs}; "
-            "load both in EPSG:3006"
+            "load both in the one working CRS (frame.to_crs(candidates.crs))"
         )
     return lay
 
@@ -216,7 +216,7 @@ def apply_constraints(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006) with their attribute fields.
+        Candidate polygons (working CRS) with their attribute fields.
     layers
         Role name -> GeoDataFrame for the layers constraints refer to.
     constraints

@@ -20,15 +20,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 
 from . import __version__
+from ._crs import DEFAULT_CRS, common_crs, crs_text
 from ._embedded import data_file, shipped_or_path
 from ._output import OutputFolder, atomic_write, check_outputs, write_csv
 from .capacity import GRID_FACTOR, grid_data_dir, grid_offer_from_spec, grid_raw_text
 from .constraints import apply_constraints, limit_reasons
 from .errors import OutputError, ScenarioError
 from .factors import standardise_table
-from .layers import embedded_path, load_layers
+from .layers import embedded_path, load_layers, to_work_layers
 from .measures import MeasureRequest, site_measures, standard_requests
 from .network import GraphCache, RoadGraph
 from .overlay import rank_scores, score_table
@@ -66,7 +68,7 @@ class Result:
     scenario
         The validated scenario as used.
     ranking
-        One row per candidate (EPSG:3006 polygons): candidate fields,
+        One row per candidate (polygons in the working CRS): candidate fields,
         ``excluded`` / ``exclusion_reason`` / ``usable_area_ha``, per factor
         ``NAME_raw`` / ``NAME_std`` / ``NAME_weight`` / ``NAME_contrib``,
         ``score``, ``rank``, the standard measure columns, and sensitivity
@@ -147,7 +149,9 @@ def analyse(
     scenario_path
         The file the scenario came from (recorded in the provenance).
     layers
-        Layers by role, to use instead of loading them (tests, notebooks).
+        Layers by role, to use instead of loading them (tests, notebooks);
+        reprojected to the working CRS (the scenario's ``crs``, else the one
+        they share) and checked against its area like a catalog's.
     graph_cache
         A cache of built road graphs to reuse between runs.
     isochrone_top_n
@@ -169,7 +173,9 @@ def analyse(
     if layers is None:
         step("loading layers")
         catalog = _catalog_path(scenario)
-        layers = load_layers(catalog)
+        layers = load_layers(catalog, crs=scenario.crs)
+    else:
+        layers = to_work_layers(layers, crs=scenario.crs)
     layers = dict(layers)
     _require(layers, ("candidates", "roads"))
     candidates = layers["candidates"]
@@ -368,7 +374,7 @@ def _provenance(
         "python": platform.python_version(),
         "run_at_utc": started.isoformat(timespec="seconds"),
         "scenario_file": str(scenario_path) if scenario_path else None,
-        "crs": "EPSG:3006",
+        "crs": _work_crs_text(layers),
         "layers": sources,
         "road_graph": {k: graph_report[k] for k in ("nodes", "edges", "components_dropped") if k in graph_report},
     }
@@ -377,17 +383,26 @@ def _provenance(
     return prov
 
 
+def _work_crs_text(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """The working CRS of a run's layers as ``EPSG:nnnn`` (or its name)."""
+    crs = common_crs(layers.items())
+    return crs_text(crs if crs is not None else DEFAULT_CRS)
+
+
 # --------------------------------------------------------------------------- writing
 
 
 def ranking_table(result: Result) -> pd.DataFrame:
-    """The ranking as a plain table for CSV: no geometry, site centre as x/y (EPSG:3006) and lon/lat."""
+    """The ranking as a plain table for CSV: no geometry, site centre as lon/lat and as x/y in
+    the working CRS (columns ``x_<EPSG code>``, ``y_<EPSG code>``, e.g. ``x_3006``)."""
     r = result.ranking
     centre = r.geometry.representative_point()
     table = pd.DataFrame(r.drop(columns="geometry"))
     lonlat = gpd.GeoSeries(centre, crs=r.crs).to_crs("EPSG:4326")
-    table["x_3006"] = centre.x.round(1)
-    table["y_3006"] = centre.y.round(1)
+    code = pyproj.CRS(r.crs).to_epsg() if r.crs is not None else None
+    suffix = str(code) if code else "work"
+    table[f"x_{suffix}"] = centre.x.round(1)
+    table[f"y_{suffix}"] = centre.y.round(1)
     table["lon"] = lonlat.x.round(6)
     table["lat"] = lonlat.y.round(6)
     return table
@@ -637,7 +652,7 @@ def run_plan_report(
 
     sc, path = resolve_scenario(scenario)
     with OutputFolder(out_dir, inputs=run_inputs(sc, path), command="planreport") as folder:
-        layers = load_layers(_catalog_path(sc))
+        layers = load_layers(_catalog_path(sc), crs=sc.crs)
         report = plan_report(layers, sc, resolution_m=resolution_m, top_share=top_share,
                              min_area_ha=min_area_ha if min_area_ha is not None else sc.site.min_area_ha)
         paths = write_plan_report_files(report, folder.staging, lang=lang, layers=layers)
@@ -691,7 +706,7 @@ def run_suitability(
 ) -> dict[str, Path]:
     """Raster mode: the suitability surface of a scenario and the best zones as new candidates.
 
-    Writes ``suitability.tif`` (Cloud-Optimized GeoTIFF, EPSG:3006, NaN =
+    Writes ``suitability.tif`` (Cloud-Optimized GeoTIFF in the working CRS, NaN =
     excluded), ``zones.gpkg`` and ``zones.csv`` (contiguous zones in the top
     ``top_share`` of cells, at least ``site.min_area_ha``, with area and
     compactness), ``map.html`` (zones over the coloured surface) and
@@ -737,7 +752,8 @@ def _suitability_files(
     eng = engine or sc.engine or EngineSpec()
     if layers is None:
         step("loading layers")
-    layers = dict(load_layers(_catalog_path(sc)) if layers is None else layers)
+    layers = dict(load_layers(_catalog_path(sc), crs=sc.crs) if layers is None
+                  else to_work_layers(layers, crs=sc.crs))
     _require(layers, ("roads",))
     step("building the road graph and per-node reach")
     graph = RoadGraph.from_roads(layers["roads"])

@@ -36,7 +36,6 @@ from matplotlib.figure import Figure
 from ._output import OutputFolder, atomic_write, write_csv, write_text
 from .errors import LayerError
 from .measures import node_measures
-from .roles import WORK_CRS
 from .scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ class PlanReport:
     Attributes
     ----------
     zones
-        GeoDataFrame (EPSG:3006), one row per zone: ``zone_id``,
+        GeoDataFrame (working CRS), one row per zone: ``zone_id``,
         ``municipality``, ``kommun_kod``, ``rank_in_municipality``,
         ``area_ha``, ``mean_score``, ``max_score``, ``weakest_factors``,
         ``constraints_near`` (within 1 km), nearest infrastructure
@@ -99,7 +98,7 @@ def plan_report(
     Parameters
     ----------
     layers
-        Role -> GeoDataFrame (EPSG:3006); needs ``county``, ``municipalities``,
+        Role -> GeoDataFrame (one working CRS); needs ``county``, ``municipalities``,
         ``candidates``, ``roads`` and the scenario's layers.
     scenario
         Default: the shipped default scenario.
@@ -163,7 +162,7 @@ def plan_report(
             "compactness", "weakest_factors", "constraints_near", "motorway_minutes", "nearest_junction",
             "port_minutes", "nearest_port", "rail_minutes", "nearest_station", "substation_km",
             "nearest_substation", "pop_45min"]
-    zones = gpd.GeoDataFrame(zones[[c for c in keep if c in zones.columns] + ["geometry"]], crs=WORK_CRS)
+    zones = gpd.GeoDataFrame(zones[[c for c in keep if c in zones.columns] + ["geometry"]], crs=surf.grid.crs)
     summary = _municipality_table(munis, zones)
     notes = {"resolution_m": resolution_m, "top_share": top_share, "min_area_ha": min_area_ha,
              "threshold": threshold, "factors": surf.factors, "dropped_factors": surf.dropped,

@@ -72,10 +72,11 @@ from rasterio.windows import Window
 from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
+from siteselect._crs import common_crs
 from siteselect._output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
 from siteselect.overlay import score_table
-from siteselect.roles import WORK_CRS, connection_points
+from siteselect.roles import connection_points
 from siteselect.scenario import (
     FactorSpec,
     InsideConstraint,
@@ -196,7 +197,7 @@ def _window(grid: Grid, block_info: Mapping[Any, Any] | None) -> tuple[Grid, tup
     assert block_info is not None  # always passed by dask.array.map_blocks
     (r0, r1), (c0, c1) = block_info[None]["array-location"]
     r = grid.resolution_m
-    return Grid(grid.x0 + c0 * r, grid.y0 - r0 * r, c1 - c0, r1 - r0, r), (r0, r1, c0, c1)
+    return Grid(grid.x0 + c0 * r, grid.y0 - r0 * r, c1 - c0, r1 - r0, r, grid.crs), (r0, r1, c0, c1)
 
 
 @contextlib.contextmanager
@@ -326,7 +327,7 @@ class DaskSuitabilityResult:
     raw
         Factor name -> (rows, cols) float32 dask array of raw values (km, minutes, …).
     grid
-        The grid (EPSG:3006).
+        The grid (working CRS).
     factors, weights, dropped, notes, method
         As in :class:`~siteselect.suitability.SuitabilityResult`.
     chunk_size
@@ -376,7 +377,7 @@ def _constraint_reach_m(scenario: Scenario) -> float:
 
 def _constraint_notes(layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario, grid: Grid) -> dict[str, str]:
     """The constraint notes of local mode (and its missing-layer errors), from a one-cell grid."""
-    probe = Grid(grid.x0, grid.y0, 1, 1, max(grid.resolution_m, 10_000.0))
+    probe = Grid(grid.x0, grid.y0, 1, 1, max(grid.resolution_m, 10_000.0), grid.crs)
     _, notes = constraint_mask(layers, scenario, probe)
     return notes
 
@@ -408,12 +409,12 @@ def suitability_surface_dask(
     scenario
         The scenario (factors, weights, aggregation, constraints).
     layers
-        Role -> GeoDataFrame (EPSG:3006): ``county`` for the default bbox,
+        Role -> GeoDataFrame, all in the working CRS: ``county`` for the default bbox,
         ``substations``, and every constraint layer.
     resolution_m
         Cell size, metres.
     bbox
-        (minx, miny, maxx, maxy) in EPSG:3006; default the county's bounds.
+        (minx, miny, maxx, maxy) in the working CRS; default the county's bounds.
     chunk_size
         Chunk edge in cells (a multiple of 512 writes GeoTIFF tiles whole).
         Memory per running chunk is about ``chunk_size² × (8 × factors + 10)``
@@ -466,7 +467,7 @@ def suitability_surface_dask(
         if "county" not in layers:
             raise ScenarioError("suitability: give bbox= or load the 'county' layer to take its bounds")
         bbox = tuple(float(v) for v in layers["county"].total_bounds)  # type: ignore[assignment]
-    grid = grid_from_bbox(bbox, resolution_m=resolution_m)  # type: ignore[arg-type]
+    grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
     client = _active_client(client)
@@ -673,7 +674,7 @@ def save_suitability_dask(
     }
     meta.update({k: str(v) for k, v in (tags or {}).items()})
     profile = {
-        "driver": "GTiff", "width": g.width, "height": g.height, "count": 1, "dtype": "float32", "crs": WORK_CRS,
+        "driver": "GTiff", "width": g.width, "height": g.height, "count": 1, "dtype": "float32", "crs": g.crs,
         "transform": g.transform, "nodata": float("nan"), "tiled": True, "blockxsize": tile, "blockysize": tile,
         "compress": "deflate", "predictor": 3, "BIGTIFF": "IF_SAFER",
     }

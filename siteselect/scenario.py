@@ -11,6 +11,7 @@ The format is described in ``notes/contracts.md``; in short::
 
     name: electricity-intensive
     region: vastmanland          # or  layers: path/to/catalog.yaml
+    crs: auto                    # optional working CRS (default the catalog's, else EPSG:3006)
     site: {min_area_ha: 20}
     constraints:
       - {id: housing_300m, layer: urban_areas, mode: within, distance_m: 300}
@@ -436,6 +437,10 @@ class Scenario(_Model):
     """Embedded layer set; set automatically when neither region nor layers is given."""
     layers: Path | None = None
     """Path of a layer catalog file (read by the catalog module), instead of ``region``."""
+    crs: str | None = Field(default=None, description="The region's working CRS, in which every "
+                            "length, area and buffer is measured: a projected CRS (EPSG code) or "
+                            "`auto` (the WGS 84 / UTM zone of the data's centre). Overrides the "
+                            "catalog's `crs`; default the catalog's, else EPSG:3006 (SWEREF 99 TM).")
     site: SiteSpec
     constraints: list[Constraint] = Field(default_factory=list)
     factors: dict[str, FactorSpec]
@@ -447,6 +452,21 @@ class Scenario(_Model):
     limits: LimitsSpec | None = None
     readiness: dict[str, Any] | None = None
     engine: EngineSpec | None = None
+
+    @field_validator("crs", mode="before")
+    @classmethod
+    def _crs_ok(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"EPSG:{value}"
+        if not isinstance(value, str):
+            raise ValueError(f"expected an EPSG code such as EPSG:32635 or `auto`, got {value!r}")
+        if value.strip().lower() != "auto":
+            from siteselect._crs import resolve_work_crs
+
+            resolve_work_crs(value, where="working CRS")  # raises CRSError, a ValueError
+        return value.strip()
 
     @field_validator("readiness")
     @classmethod

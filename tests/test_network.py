@@ -156,8 +156,13 @@ def test_build_errors_and_report() -> None:
         RoadGraph.from_roads(bad)
     with pytest.raises(MissingFieldError, match="road_class"):
         RoadGraph.from_roads(bad.drop(columns="road_class"))
-    with pytest.raises(CRSError, match="roads"):
-        RoadGraph.from_roads(roads_frame(FIVE).set_crs(3010, allow_override=True))
+    with pytest.raises(CRSError, match="roads: .*not a projected CRS in metres"):
+        RoadGraph.from_roads(roads_frame(FIVE).set_crs(4326, allow_override=True))
+    # any projected working CRS is fine, and the graph keeps it: layers in another are refused
+    local = RoadGraph.from_roads(roads_frame(FIVE).set_crs(3010, allow_override=True))
+    assert local.crs.to_epsg() == 3010
+    with pytest.raises(CRSError, match="origins: layer CRS is EPSG:3006 but the road graph is in EPSG:3010"):
+        local.snap(gpd.GeoSeries([Point(0, 0)], crs=3006), what="origins")
     # an island and a one-way dead end are dropped; interior vertex shared by two lines joins
     rows = FIVE + [
         ("island", [(9000, 9000), (9500, 9000)], "local", 50.0, False),

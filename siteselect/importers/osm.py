@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siteselect._crs import DEFAULT_CRS, check_in_area, lonlat_bounds, resolve_work_crs
 from siteselect.errors import LayerError
 from siteselect.importers._common import max_number
 from siteselect.importers._osm_tags import (
@@ -76,7 +77,6 @@ from siteselect.importers._osm_tags import (
     parse_speed,
 )
 from siteselect.layers import Layers, LayerWarning
-from siteselect.roles import WORK_CRS
 
 __all__ = ["OSM_ROLES", "ROAD_CLASS", "layer_from_osm_pbf", "layers_from_osm_pbf",
            "parse_maxspeed", "parse_oneway", "roads_from_osm_pbf"]
@@ -461,6 +461,7 @@ def layers_from_osm_pbf(
     municipality: str | None = None,
     access_profile: str = "public",
     ferry_speed_kmh: float = FERRY_SPEED_KMH,
+    crs: Any = DEFAULT_CRS,
 ) -> Layers:
     """Read several roles from an OSM file in one pass.
 
@@ -484,19 +485,25 @@ def layers_from_osm_pbf(
         follow (see *Car access* in the module docstring).
     ferry_speed_kmh
         Speed of a car ferry that states neither ``duration`` nor ``maxspeed``.
+    crs
+        Working CRS of the result (projected): default SWEREF 99 TM (EPSG:3006);
+        ``"auto"`` = the WGS 84 / UTM zone of the imported features' centre.
 
     Returns
     -------
     Layers
-        ``{role: GeoDataFrame}`` in EPSG:3006 (a role with no features gets an
-        empty frame). The roads frame's ``attrs["osm_import"]`` holds the import
-        report (see *Report* in the module docstring).
+        ``{role: GeoDataFrame}`` in the working CRS (a role with no features
+        gets an empty frame). The roads frame's ``attrs["osm_import"]`` holds the
+        import report (see *Report* in the module docstring).
 
     Raises
     ------
     LayerError
         The file is missing, empty, truncated or not an OSM file; it holds no
         road for cars when ``roads`` is asked for; unknown roles or options.
+    CRSError
+        ``crs`` is not a projected CRS, or features lie outside the area it is
+        made for (the message names the CRS that fits, e.g. ``crs="auto"``).
     """
     import osmium
 
@@ -553,6 +560,10 @@ def layers_from_osm_pbf(
         frames["roads"] = _split_roads(col, elsewhere)
         col.road_ways.clear()
     out: Layers = {}
+    auto = isinstance(crs, str) and crs.strip().lower() == "auto"
+    box = lonlat_bounds(list(frames.values()) + [gpd.GeoSeries(
+        [r["geometry"] for r in col.rows[role]], crs="EPSG:4326") for role in roles]) if auto else None
+    work = resolve_work_crs(crs, bounds_lonlat=box, where=f"{p}: crs")
     for role in roles:
         rows = col.rows[role]
         if role in frames:
@@ -561,7 +572,8 @@ def layers_from_osm_pbf(
             gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
         else:
             gdf = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
-        gdf = gdf.to_crs(WORK_CRS)
+        gdf = gdf.to_crs(work)
+        check_in_area(gdf, where=f"{p} (role {role})", src="EPSG:4326", layer_crs_key=False)
         if role == "roads":
             gdf = _finish_roads(gdf, col, p, access_profile)
         if role == "substations" and len(gdf):
