@@ -701,11 +701,10 @@ def _finish_roads(gdf: gpd.GeoDataFrame, col: _Collector, p: Path,
         dropped = report["ways_cut_dropped"]
         warnings.warn(
             f"{p}: {report['ways_cut']} road ways run past the edge of the extract "
-            f"({report['nodes_missing']} nodes missing); their {report['cut_km_kept']:.1f} km "
-            "inside were kept, each run of present nodes as its own chain"
-            + (f" ({dropped} ways had fewer than two nodes inside and were dropped)"
-               if dropped else "") + ". Use a larger extract for full routes near its edge.",
-            LayerWarning, stacklevel=3)
+            f"({report['nodes_missing']} nodes missing): {report['ways_cut'] - dropped} kept "
+            f"in pieces, each run of present nodes its own chain ({report['cut_km_kept']:.1f} "
+            f"km), {dropped} dropped (fewer than two consecutive nodes inside). Use a larger "
+            "extract for full routes near its edge.", LayerWarning, stacklevel=3)
     if report["unparsed"]:
         n = sum(report["unparsed"].values())
         shown = ", ".join(f"{kv} ×{c}" for kv, c in list(report["unparsed"].items())[:12])
