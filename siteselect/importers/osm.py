@@ -9,11 +9,11 @@ Tags read
 ---------
 roads        ``highway`` = motorway, trunk, primary, secondary, tertiary (and their
              ``_link``), unclassified, residential, living_street, road (→ ``local``;
-             ``service`` too when ``include_service``). ``maxspeed``: ``"50"``,
-             ``"50 mph"`` (→ 80.5 km/h), ``"SE:urban"`` 50, ``"SE:rural"`` 70,
-             ``"SE:motorway"`` 110, ``"SE:trunk"`` 90 … else null. ``oneway``:
-             ``yes``/``true``/``1`` → True, ``-1`` → True with the geometry reversed,
-             ``no`` → False; motorways and roundabouts are one-way by default.
+             ``service`` too when ``include_service``), and car ferries (below), under
+             the car rules below. Columns ``road_id``, ``ref``, ``road_class``,
+             ``speed_kmh`` (null: the network's class default), ``speed_backward_kmh``
+             (against the digitised direction when it differs, else null), ``oneway``,
+             ``name``, ``highway``, ``ferry``.
              Ways are split at nodes shared with other road ways, so segments meet
              at their end points (``road_id`` = ``w<way id>-<part>``). With a
              ``bbox`` the kept ways are split where they meet any road of the
@@ -33,6 +33,70 @@ candidates   ``landuse`` = industrial / brownfield areas (closed ways and
              multipolygon relations) → site_type ``reserve`` / ``brownfield``,
              plan_status ``ingen``, owner ``okänd``, municipality from
              ``addr:municipality`` or the ``municipality`` option.
+
+Car rules (all in :mod:`siteselect.importers._osm_tags`)
+-------------------------------------------------------
+Cut ways     A way with nodes missing from the extract (cut at its edge) keeps every
+             run of two or more consecutive present nodes, each run its own chain
+             (never joined across the gap); runs of one node are dropped. The
+             number of such ways, missing nodes and kilometres kept are reported.
+Access       The most specific of ``motorcar`` > ``motor_vehicle`` > ``vehicle`` >
+             ``access`` with a known value decides (an unknown value is counted and
+             the next tag asked; in a ``;`` list, any opening value opens).
+             ``access_profile="public"`` (default) is the general public,
+             ``"company"`` a company's own goods traffic:
+
+             =============================================  ======  =======
+             value                                          public  company
+             =============================================  ======  =======
+             yes, permissive, designated, destination        yes     yes
+             delivery                                        no      yes
+             customers, private, agricultural, forestry, no  no      no
+             emergency, psv, bus, military, official         no      no
+             =============================================  ======  =======
+
+             ``destination`` is open: trips to and from a site end there, and
+             travel times cannot tell through traffic apart. ``private`` is closed
+             for both: whose permission it needs is unknown (edit or tag a road
+             you own). ``customers`` serves one place's customers, not a route.
+One-way      ``yes``/``true``/``1`` along the way, ``-1``/``reverse`` against it
+             (geometry reversed), ``no``/``false``/``0`` both ways; ``alternating``
+             (one lane, directions take turns) both ways, waiting ignored;
+             ``reversible`` (direction changes with the time of day) is left out —
+             either fixed direction would be wrong part of the day (OSRM's car
+             profile does the same); counted. No or an unreadable value: one-way
+             for ``junction=roundabout|circular`` and ``highway=motorway|
+             motorway_link``.
+Speed        ``maxspeed`` (``maxspeed:forward`` / ``maxspeed:backward`` per direction
+             over it): km/h numbers, ``mph``, ``knots``, country zones
+             ``XX:urban|rural|motorway|trunk|living_street`` for SE, NO, FI, DK,
+             DE, EE, PL, LV, LT (values and sources in
+             :data:`~siteselect.importers._osm_tags.ZONE_SPEEDS_KMH`; FI:urban 50,
+             DE:rural 100 …), ``XX:zone30``, ``none`` (130), ``walk`` (7), lists
+             ``50;30`` (lowest). ``variable``/``signals``: class default, counted.
+             ``maxspeed:conditional`` is ignored. Other values: class default,
+             counted by tag and value.
+Ferries      ``route=ferry`` ways open to cars: by the access rule, or with no
+             access tag when ``ferry=<road class>`` or ``hgv=yes`` (passenger
+             ferries stay out). Timed by ``duration`` (``hh:mm[:ss]``, ISO 8601
+             ``PT1H30M``, plain minutes) over the way's length, else ``maxspeed``,
+             else ``ferry_speed_kmh`` (15 km/h, counted). Class from ``ferry=*``,
+             else ``local``. Waiting for departure is not counted. A ferry cut
+             at the extract's edge takes its whole duration over the part kept.
+Left out     ``highway=construction|proposed|abandoned|disused|…`` and road ways
+             with ``construction`` / ``proposed`` (not ``no``/``minor``); counted.
+
+Report
+------
+The roads frame's ``attrs["osm_import"]``: ``access_profile``, ``road_ways``,
+``segments``, ``ways_cut``, ``ways_cut_dropped``, ``nodes_missing``,
+``cut_km_kept``, ``closed_by_access``, ``reversible``, ``lifecycle``,
+``ferries``, ``ferries_not_for_cars``, ``ferries_default_speed``,
+``variable_speed`` and ``unparsed`` (``{"key=value": count}``). Cut ways,
+unparsed values, variable speeds and untimed ferries are also warned about
+(:class:`~siteselect.layers.LayerWarning`), which ``siteselect layers check``
+lists under the layer. A file with no road for cars under the profile raises
+:class:`~siteselect.errors.LayerError`, as does a truncated or empty file.
 
 Memory
 ------
@@ -135,7 +199,6 @@ class _RoadRules:
         if include_service:
             self.road_types["service"] = "local"
         self.profile = profile
-        self.highways = frozenset(self.road_types)
 
     def candidate(self, tags: Mapping[str, str]) -> bool:
         """Cheap first test: a road class or a ferry route (no access rules yet)."""
@@ -163,8 +226,6 @@ class _RoadRules:
             if allowed and (tags.get("oneway") or "").strip().lower() != "reversible":
                 return "ferry"
             reason = "ferries_not_for_cars"
-        elif hw in LIFECYCLE:
-            reason = "lifecycle"
         if reason and counts is not None:
             counts[reason] += 1
         return None
@@ -234,7 +295,8 @@ class _Collector:
         if "roads" in self.roles:
             if self.rules.candidate(tags):
                 self._road_way(w, tags)
-            elif tags.get("highway") in LIFECYCLE:
+            elif tags.get("highway") in LIFECYCLE and self.inside(
+                    [(n.lon, n.lat) for n in w.nodes if n.location.valid()]):
                 self.counts["lifecycle"] += 1
         rail = "rail" in self.roles and tags.get("railway") in _RAIL
         area = bool(self.roles & {"stations", "substations", "ports"}) and w.is_closed()
@@ -651,11 +713,10 @@ def _finish_roads(gdf: gpd.GeoDataFrame, col: _Collector, p: Path,
         dropped = report["ways_cut_dropped"]
         warnings.warn(
             f"{p}: {report['ways_cut']} road ways run past the edge of the extract "
-            f"({report['nodes_missing']} nodes missing); their {report['cut_km_kept']:.1f} km "
-            "inside were kept, each run of present nodes as its own chain"
-            + (f" ({dropped} ways had fewer than two nodes inside and were dropped)"
-               if dropped else "") + ". Use a larger extract for full routes near its edge.",
-            LayerWarning, stacklevel=3)
+            f"({report['nodes_missing']} nodes missing): {report['ways_cut'] - dropped} kept "
+            f"in pieces, each run of present nodes its own chain ({report['cut_km_kept']:.1f} "
+            f"km), {dropped} dropped (fewer than two consecutive nodes inside). Use a larger "
+            "extract for full routes near its edge.", LayerWarning, stacklevel=3)
     if report["unparsed"]:
         n = sum(report["unparsed"].values())
         shown = ", ".join(f"{kv} ×{c}" for kv, c in list(report["unparsed"].items())[:12])
