@@ -325,3 +325,36 @@ def test_python_api_checks_and_reprojects(tmp_path: Path) -> None:
     assert np.allclose(same.ranking["rail_minutes"], result.ranking["rail_minutes"], atol=1e-6)
     assert to_work_layers({"a": layers["ports"]})["a"].crs.to_epsg() == 32635
     assert lonlat_bounds([layers["roads"]]) is not None
+
+
+def test_helsinki_raster_mode_local_and_dask_in_the_auto_crs(helsinki_run: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    import rasterio
+
+    from siteselect.measures import node_measures
+    from siteselect.network import RoadGraph
+    from siteselect.pipeline import run_suitability
+    from siteselect.scale import save_suitability_dask, suitability_surface_dask
+    from siteselect.suitability import read_suitability
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayerWarning)
+        layers = load_catalog_layers(helsinki_run["catalog"])
+    sc = scenario_from_dict(_helsinki_scenario(helsinki_run["catalog"]))
+    bbox = tuple(float(v) for v in layers["roads"].total_bounds)  # metres in EPSG:32635
+    paths = run_suitability(sc, out_dir=tmp_path / "local", resolution_m=25, bbox=bbox,  # type: ignore[arg-type]
+                            layers=layers, top_share=0.2)
+    with rasterio.open(paths["surface"]) as ds:
+        assert ds.crs.to_epsg() == 32635
+        assert ds.bounds.left == pytest.approx(bbox[0], abs=25) and ds.bounds.top == pytest.approx(bbox[3], abs=25)
+    assert pyproj.CRS(pyogrio.read_info(paths["zones"], layer="zones")["crs"]).to_epsg() == 32635
+    local, grid, _ = read_suitability(paths["surface"])
+    assert grid.crs == "EPSG:32635" and np.isfinite(local).any()
+    # the same surface chunk by chunk on Dask, written with the same CRS
+    tables = node_measures(sc.factors, layers, RoadGraph.from_roads(layers["roads"]))
+    lazy = suitability_surface_dask(sc, layers, resolution_m=25, bbox=bbox, chunk_size=64,  # type: ignore[arg-type]
+                                    node_tables=tables, skip_unavailable=True)
+    path = save_suitability_dask(lazy, tmp_path / "dask" / "s.tif")
+    score, dgrid, _ = read_suitability(path)
+    assert dgrid == grid
+    np.testing.assert_allclose(score, local, rtol=0, atol=2e-7)
