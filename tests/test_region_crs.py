@@ -363,3 +363,21 @@ def test_helsinki_raster_mode_local_and_dask_in_the_auto_crs(helsinki_run: dict[
     score, dgrid, _ = read_suitability(path)
     assert dgrid == grid
     np.testing.assert_allclose(score, local, rtol=0, atol=2e-7)
+
+
+def test_scb_grid_keeps_its_input_crs_and_lands_in_the_working_crs(tmp_path: Path) -> None:
+    """SCB ids are SWEREF 99 TM metres (the source's CRS); the catalog reprojects the cells."""
+    csv = tmp_path / "scb.csv"
+    csv.write_text("rutid,beftotalt\n542000_6568000,120\n543000_6568000,80\n", encoding="utf-8")
+    cat = tmp_path / "c.yaml"
+    cat.write_text(yaml.safe_dump({"crs": "EPSG:32633", "fallback": "embedded", "roles": {
+        "population": {"path": csv.name, "format": "scb_grid", "options": {"cell_size_m": 1000}}}}))
+    layers = load_catalog_layers(cat)
+    pop = layers["population"]
+    assert pop.crs.to_epsg() == 32633 and layers["roads"].crs.to_epsg() == 32633
+    assert list(pop["pop"]) == [120.0, 80.0]
+    # the same square kilometre: its SW corner in SWEREF 99 TM, and its area within 0.1 %
+    corner = pyproj.Transformer.from_crs(3006, 32633, always_xy=True).transform(542000, 6568000)
+    x0, y0, _, _ = pop.geometry.iloc[0].bounds
+    assert (x0, y0) == pytest.approx(corner, abs=1.0)
+    assert pop.geometry.area.to_numpy() == pytest.approx([1e6, 1e6], rel=1e-3)
