@@ -23,6 +23,8 @@ lonlat_bounds
     Union of frames' bounds in WGS 84.
 check_in_area
     Raise when features lie outside the area a CRS is made for.
+join_errors
+    Layer errors as one message, one region-CRS fix for every layer it fits.
 common_crs
     The one CRS a set of frames shares (raise when they differ).
 """
@@ -38,7 +40,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from siteselect.errors import CRSError
+from siteselect.errors import CRSError, OutsideAreaError
 
 #: The working CRS when the region names none: SWEREF 99 TM.
 DEFAULT_CRS = "EPSG:3006"
@@ -223,20 +225,24 @@ def check_in_area(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, where: str,
     on_earth = bool(finite[i] and -180 <= lon0[i] <= 180 and -90 <= lat0[i] <= 90)
     at = (f"first at lon {lon0[i]:.3f}, lat {lat0[i]:.3f} ({first_xy})" if on_earth
           else f"first at {first_xy}, not a place on Earth in this CRS")
-    head = (f"{where}: {n_out} of {n_all} features lie outside the area {crs_label(work)} is "
-            f"made for ({name}; lon {w:.1f}–{e:.1f}, lat {s:.1f}–{n:.1f} with a "
-            f"{AREA_MARGIN_DEG:g}° margin), {at}.")
+    area_text = (f"the area {crs_label(work)} is made for ({name}; lon {w:.1f}–{e:.1f}, lat "
+                 f"{s:.1f}–{n:.1f} with a {AREA_MARGIN_DEG:g}° margin)")
+    head = f"{where}: {n_out} of {n_all} features lie outside {area_text}, {at}."
+
+    def outside(text: str, fix: str | None = None) -> OutsideAreaError:
+        return OutsideAreaError(f"{head} {text}", work=area_text, fix=fix,
+                                summary=f"{where}: {n_out} of {n_all} features, {at}")
+
     source = pyproj.CRS(src) if src is not None else work
     if not work.is_geographic and finite[i] and _swapped_fits(b[i], work, area):
-        raise CRSError(f"{head} Cause: the x column holds northings and y eastings — swapped "
-                       "axes (some services deliver projected data north-first). Fix: swap x "
-                       "and y.")
+        raise outside("Cause: the x column holds northings and y eastings — swapped axes (some "
+                      "services deliver projected data north-first). Fix: swap x and y.")
     src_fix = ("state the CRS the file's numbers are really in with the layer's `crs` key "
                "(used when the file states none; otherwise correct the file)"
                if layer_crs_key else "correct the file; its numbers do not fit its CRS")
     if not on_earth:
-        raise CRSError(f"{head} Cause: the numbers are not coordinates in "
-                       f"{crs_label(source)}. Fix: {src_fix}.")
+        raise outside(f"Cause: the numbers are not coordinates in {crs_label(source)}. "
+                      f"Fix: {src_fix}.")
     try:
         auto = f", here {crs_label(utm_crs(float(lon0[i]), float(lat0[i])))}"
     except CRSError:
@@ -248,15 +254,15 @@ def check_in_area(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, where: str,
     if not source.equals(work, ignore_axis_order=True) and src_fits:
         alt = (f" If the data should lie in {name}, its source CRS {crs_label(source)} is "
                f"misstated instead: {src_fix}." if layer_crs_key else "")
-        raise CRSError(f"{head} Cause: the data lies outside the area of this region's working "
-                       f"CRS, {crs_label(work)}, where lengths and areas would be distorted. "
-                       f"Fix: {region_fix}.{alt}")
+        raise outside(f"Cause: the data lies outside the area of this region's working CRS, "
+                      f"{crs_label(work)}, where lengths and areas would be distorted. "
+                      f"Fix: {region_fix}.{alt}", fix=region_fix)
     if not source.equals(work, ignore_axis_order=True):
-        raise CRSError(f"{head} Cause: read as {crs_label(source)}, the numbers land outside the "
-                       "area that CRS is made for as well: the layer's source CRS is probably "
-                       f"wrong. Fix: {src_fix}.")
-    raise CRSError(f"{head} Either the data lies elsewhere (fix: {region_fix}), or its numbers "
-                   f"are not in {crs_label(source)} (fix: {src_fix}).")
+        raise outside(f"Cause: read as {crs_label(source)}, the numbers land outside the area "
+                      "that CRS is made for as well: the layer's source CRS is probably wrong. "
+                      f"Fix: {src_fix}.")
+    raise outside(f"Either the data lies elsewhere (fix: {region_fix}), or its numbers are not "
+                  f"in {crs_label(source)} (fix: {src_fix}).")
 
 
 def _swapped_fits(box: np.ndarray, work: pyproj.CRS, area: tuple[float, float, float, float, str]
@@ -312,3 +318,22 @@ def metric_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
     if box is None:
         return pyproj.CRS(DEFAULT_CRS)
     return utm_crs((box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0)
+
+
+def join_errors(errors: Iterable[Exception], *, origin: str) -> str:
+    """Layer errors as one message; layers that all lie outside the working CRS's area for
+    the same reason are listed under one fix instead of repeating it per layer.
+
+    ``origin`` says where the working CRS came from (``catalog x.yaml: `crs```).
+    """
+    errs = list(errors)
+    region = [e for e in errs if isinstance(e, OutsideAreaError) and e.fix is not None]
+    if len(region) < 2 or len({(e.work, e.fix) for e in region}) != 1:
+        return "\n".join(str(e) for e in errs)
+    first = region[0]
+    lines = [f"{len(region)} layers lie outside {first.work}, the region's working CRS "
+             f"({origin}); the data lies elsewhere, so lengths and areas would be distorted:"]
+    lines += [f"  - {e.summary}" for e in region]
+    lines.append(f"Fix: {first.fix}.")
+    lines += [str(e) for e in errs if e not in region]
+    return "\n".join(lines)

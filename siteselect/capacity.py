@@ -51,6 +51,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from ._safe_read import MAX_CSV_BYTES, read_text
@@ -515,6 +516,9 @@ def grid_offer(
     u_score = unknown_score(unknown)
     if candidates.crs is None or substations.crs is None:
         raise LayerError("grid_offer: candidates and substations need a CRS (the working CRS)")
+    if not pyproj.CRS(candidates.crs).is_projected:
+        raise LayerError(f"grid_offer: candidates are in {pyproj.CRS(candidates.crs).name}, not a projected "
+                         "CRS; distances need metres. Fix: reproject to the working CRS (frame.to_crs(...)).")
     subs = _stations_with_new(substations, projects)
     if min_voltage_kv is not None:
         subs = subs[pd.to_numeric(subs["voltage_kv"], errors="coerce") >= float(min_voltage_kv)]

@@ -58,7 +58,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
-from siteselect._crs import DEFAULT_CRS, lonlat_bounds, resolve_work_crs
+from siteselect._crs import DEFAULT_CRS, join_errors, lonlat_bounds, resolve_work_crs
 from siteselect._safe_read import load_yaml
 from siteselect.errors import CRSError, LayerError, SiteSelectError
 from siteselect.layers import (
@@ -340,7 +340,7 @@ def _is_auto(value: Any) -> bool:
 
 
 def _read_raw(cat: Catalog, spec: Any, where: str
-              ) -> tuple[pyproj.CRS | None, dict[str, gpd.GeoDataFrame], dict[str, str]]:
+              ) -> tuple[pyproj.CRS | None, dict[str, gpd.GeoDataFrame], dict[str, SiteSelectError]]:
     """Read every entry of a catalog and settle the working CRS.
 
     Returns the working CRS (``None`` when ``auto`` found nothing to centre
@@ -353,12 +353,12 @@ def _read_raw(cat: Catalog, spec: Any, where: str
 
     work = None if _is_auto(spec) else resolve_work_crs(spec, where=where)
     raws: dict[str, gpd.GeoDataFrame] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, SiteSelectError] = {}
     for role, src in cat.sources.items():
         try:
             raws[role] = read_source(src, work_crs="auto" if work is None else work)
         except SiteSelectError as exc:
-            errors[role] = str(exc)
+            errors[role] = exc
     if work is None:
         box = lonlat_bounds(raws.values())
         if box is None and cat.fallback == "embedded" and not errors:
@@ -376,7 +376,7 @@ def _read_raw(cat: Catalog, spec: Any, where: str
                 try:
                     raws[role] = read_source(src, work_crs=work)
                 except SiteSelectError as exc:
-                    errors[role] = str(exc)
+                    errors[role] = exc
                     del raws[role]
     return work, raws, errors
 
@@ -384,8 +384,10 @@ def _read_raw(cat: Catalog, spec: Any, where: str
 def _region_spec(cat: Catalog, crs: Any) -> tuple[Any, str]:
     """The working-CRS value that applies (the scenario's over the catalog's) and its origin."""
     if crs is not None:
-        return crs, f"scenario `crs` ({crs})"
-    return cat.crs, f"catalog {cat.path}: `crs`"
+        return crs, f"scenario `crs: {crs}`"
+    if cat.crs is not None:
+        return cat.crs, f"catalog {cat.path}: `crs: {cat.crs}`"
+    return None, f"the default: no `crs` in catalog {cat.path} or the scenario"
 
 
 def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None,
@@ -417,35 +419,37 @@ def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None,
     spec, origin = _region_spec(cat, crs)
     work, raws, failed = _read_raw(cat, spec, origin)
     out: Layers = {}
-    errors: list[str] = list(failed.values())
+    errors: list[Exception] = list(failed.values())
     if work is None:
-        errors.append(f"{origin}: `auto` found no layer to centre on; name a projected CRS.")
-        raise LayerError("\n".join(errors))
+        errors.append(LayerError(f"{origin}: `auto` found no layer to centre on; name a "
+                                 "projected CRS."))
+        raise LayerError(join_errors(errors, origin=origin))
     for role, raw in raws.items():
         try:
             out[role] = load_source(cat.sources[role], crs=work, raw=raw)
         except SiteSelectError as exc:
-            errors.append(str(exc))
+            errors.append(exc)
     if cat.fallback == "embedded":
         emb = cat.embedded_file
         try:
             names = list_layers(emb)
         except LayerError as exc:
             names = []
-            errors.append(f"catalog {cat.path}: fallback: embedded, but {exc}")
+            errors.append(LayerError(f"catalog {cat.path}: fallback: embedded, but {exc}"))
         rest = [n for n in names if n in ROLES and n not in cat.sources]
         if rest:
             try:
                 out.update(load_embedded(emb, roles=rest, crs=work))
             except SiteSelectError as exc:
-                errors.append(str(exc))
+                errors.append(exc)
     missing = [r for r, s in ROLES.items() if s.required and r not in out
                and r not in cat.sources]
     if missing and not errors:
-        errors.append(f"catalog {cat.path}: required roles {missing} are neither listed nor "
-                      "in the fallback. Add them under `roles:` or set `fallback: embedded`.")
+        errors.append(LayerError(f"catalog {cat.path}: required roles {missing} are neither "
+                                 "listed nor in the fallback. Add them under `roles:` or set "
+                                 "`fallback: embedded`."))
     if errors:
-        raise LayerError("\n".join(errors))
+        raise LayerError(join_errors(errors, origin=origin))
     return out
 
 
@@ -555,12 +559,12 @@ def check_catalog(path: str | Path, *, embedded: str | Path | None = None,
         report.problems.append(f"{origin}: `auto` found no layer to centre on; name a "
                                "projected CRS.")
     else:
-        report.work_crs = (f"{crs_label(work)}, from {origin}" if spec is not None
-                           else f"{crs_label(work)} (the default)")
+        report.work_crs = f"{crs_label(work)}, from {origin}" if spec is not None \
+            else f"{crs_label(work)}, {origin}"
 
     def reader(role: str) -> gpd.GeoDataFrame:
         if role in failed:
-            raise LayerError(failed[role])
+            raise failed[role]
         return raws[role]
 
     for role, src in cat.sources.items():

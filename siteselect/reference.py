@@ -348,6 +348,16 @@ def scenario_reference() -> str:
         "A scenario written beside an output (`DIR/scenario.yaml`) carries a `provenance:` block",
         "(data sources, version, time); it is ignored when the file is read again.",
         "",
+        "**The working CRS is a property of the region.** Every layer is reprojected to it and every",
+        "length, area, buffer and travel time is measured in it; outputs (ranking x/y, GeoPackage,",
+        "GeoTIFF) are written in it. It is SWEREF 99 TM (EPSG:3006), the embedded Västmanland",
+        "region's, unless the layer catalog's top-level `crs:` or the scenario's `crs:` (which wins)",
+        "names another: a projected EPSG code (a geographic one such as EPSG:4326 is refused), or",
+        "`auto`, the WGS 84 / UTM zone of the centre of the layers' bounds (e.g. EPSG:32635 at",
+        "Helsinki). A layer outside the area its working CRS is made for (pyproj's area of use, with",
+        "a 0.5° margin) is refused with a message naming the cause and the fix. Not to be confused",
+        "with a catalog entry's own `crs:`, the CRS its *source file* is in when the file states none.",
+        "",
     ]
     for path, model in _SECTIONS:
         out += [f"## `{path}`", ""]

@@ -298,8 +298,13 @@ def test_helsinki_without_a_region_crs_is_refused_with_a_working_fix(tmp_path: P
         with pytest.raises(LayerError) as ei:  # one error listing every layer's CRSError
             load_catalog_layers(cat)
         msg = str(ei.value)
-        assert "outside the area EPSG:3006" in msg and "`crs: auto`" in msg
-        assert "EPSG:32635" in msg
+        # one cause and one fix for the eight layers, each layer named once
+        assert msg.startswith("8 layers lie outside the area EPSG:3006 (SWEREF99 TM) is made for (Sweden")
+        assert "no `crs` in catalog" in msg
+        for name in ("(role roads): 754 of 754 features", "(role rail)", "candidates.geojson: 3 of 3",
+                     "population.gpkg: 16 of 16"):
+            assert msg.count(name) == 1, name
+        assert msg.count("Fix:") == 1 and "`crs: auto`" in msg and "here EPSG:32635" in msg
         # the fix the message names works: the scenario's crs (over the catalog's none)
         layers = load_catalog_layers(cat, crs="auto")
     assert {f.crs.to_epsg() for f in layers.values()} == {32635}
@@ -325,3 +330,54 @@ def test_python_api_checks_and_reprojects(tmp_path: Path) -> None:
     assert np.allclose(same.ranking["rail_minutes"], result.ranking["rail_minutes"], atol=1e-6)
     assert to_work_layers({"a": layers["ports"]})["a"].crs.to_epsg() == 32635
     assert lonlat_bounds([layers["roads"]]) is not None
+
+
+def test_helsinki_raster_mode_local_and_dask_in_the_auto_crs(helsinki_run: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    import rasterio
+
+    from siteselect.measures import node_measures
+    from siteselect.network import RoadGraph
+    from siteselect.pipeline import run_suitability
+    from siteselect.scale import save_suitability_dask, suitability_surface_dask
+    from siteselect.suitability import read_suitability
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayerWarning)
+        layers = load_catalog_layers(helsinki_run["catalog"])
+    sc = scenario_from_dict(_helsinki_scenario(helsinki_run["catalog"]))
+    bbox = tuple(float(v) for v in layers["roads"].total_bounds)  # metres in EPSG:32635
+    paths = run_suitability(sc, out_dir=tmp_path / "local", resolution_m=25, bbox=bbox,  # type: ignore[arg-type]
+                            layers=layers, top_share=0.2)
+    with rasterio.open(paths["surface"]) as ds:
+        assert ds.crs.to_epsg() == 32635
+        assert ds.bounds.left == pytest.approx(bbox[0], abs=25) and ds.bounds.top == pytest.approx(bbox[3], abs=25)
+    assert pyproj.CRS(pyogrio.read_info(paths["zones"], layer="zones")["crs"]).to_epsg() == 32635
+    local, grid, _ = read_suitability(paths["surface"])
+    assert grid.crs == "EPSG:32635" and np.isfinite(local).any()
+    # the same surface chunk by chunk on Dask, written with the same CRS
+    tables = node_measures(sc.factors, layers, RoadGraph.from_roads(layers["roads"]))
+    lazy = suitability_surface_dask(sc, layers, resolution_m=25, bbox=bbox, chunk_size=64,  # type: ignore[arg-type]
+                                    node_tables=tables, skip_unavailable=True)
+    path = save_suitability_dask(lazy, tmp_path / "dask" / "s.tif")
+    score, dgrid, _ = read_suitability(path)
+    assert dgrid == grid
+    np.testing.assert_allclose(score, local, rtol=0, atol=2e-7)
+
+
+def test_scb_grid_keeps_its_input_crs_and_lands_in_the_working_crs(tmp_path: Path) -> None:
+    """SCB ids are SWEREF 99 TM metres (the source's CRS); the catalog reprojects the cells."""
+    csv = tmp_path / "scb.csv"
+    csv.write_text("rutid,beftotalt\n542000_6568000,120\n543000_6568000,80\n", encoding="utf-8")
+    cat = tmp_path / "c.yaml"
+    cat.write_text(yaml.safe_dump({"crs": "EPSG:32633", "fallback": "embedded", "roles": {
+        "population": {"path": csv.name, "format": "scb_grid", "options": {"cell_size_m": 1000}}}}))
+    layers = load_catalog_layers(cat)
+    pop = layers["population"]
+    assert pop.crs.to_epsg() == 32633 and layers["roads"].crs.to_epsg() == 32633
+    assert list(pop["pop"]) == [120.0, 80.0]
+    # the same square kilometre: its SW corner in SWEREF 99 TM, and its area within 0.1 %
+    corner = pyproj.Transformer.from_crs(3006, 32633, always_xy=True).transform(542000, 6568000)
+    x0, y0, _, _ = pop.geometry.iloc[0].bounds
+    assert (x0, y0) == pytest.approx(corner, abs=1.0)
+    assert pop.geometry.area.to_numpy() == pytest.approx([1e6, 1e6], rel=1e-3)
