@@ -113,6 +113,24 @@ def constraint_zone(layer: gpd.GeoDataFrame, constraint: InsideConstraint | With
     return geoms
 
 
+def _near_sites(geoms: np.ndarray, sites: np.ndarray, reach_m: float) -> np.ndarray:
+    """Positions of the features whose envelope comes within ``reach_m`` of a site's envelope.
+
+    A superset of the features whose constraint zone (the feature itself, or
+    its buffer of ``reach_m``) can touch a site: a buffer lies inside its
+    feature's envelope grown by the distance. Used to buffer and intersect
+    only those of a layer with a million features; sorted, so the features
+    keep their order.
+    """
+    present = ~(shapely.is_missing(sites) | shapely.is_empty(sites))
+    if len(geoms) == 0 or not present.any():
+        return np.empty(0, dtype=np.intp)
+    b = shapely.bounds(sites[present])
+    pad = reach_m * (1.0 + 1e-6) + 1e-3  # generous: the result is only a prefilter
+    boxes = shapely.box(b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad)
+    return np.unique(shapely.STRtree(geoms).query(boxes)[1]).astype(np.intp)
+
+
 def _overlap_by_site(sites: np.ndarray, zone: np.ndarray) -> np.ndarray:
     """Per site, the union of ``zone`` parts intersecting it (None where none)."""
     out = np.full(len(sites), None, dtype=object)
@@ -129,6 +147,8 @@ def _overlap_by_site(sites: np.ndarray, zone: np.ndarray) -> np.ndarray:
     site_idx, zone_idx = tree.query(sites, predicate="intersects")
     if len(site_idx) == 0:
         return out
+    order = np.lexsort((zone_idx, site_idx))  # pieces in layer order: the same union whatever the tree
+    site_idx, zone_idx = site_idx[order], zone_idx[order]
     pieces = shapely.intersection(sites[site_idx], zone[zone_idx])
     frame = pd.DataFrame({"site": site_idx, "piece": pieces})
     for s, grp in frame.groupby("site", sort=False):
@@ -265,7 +285,9 @@ def apply_constraints(
         flag = np.zeros(n, dtype=bool)
         if isinstance(c, (InsideConstraint, WithinConstraint)):
             lay = _get_layer(layers, c, out.crs)
-            zone = constraint_zone(lay, c).values
+            reach = c.distance_m if isinstance(c, WithinConstraint) else 0.0
+            near = _near_sites(np.asarray(lay.geometry.values, dtype=object), sites, reach)
+            zone = constraint_zone(lay.iloc[near], c).values  # only features that can touch a site
             overlap = _overlap_by_site(sites, np.asarray(zone, dtype=object))
             has = np.array([g is not None and not shapely.is_empty(g) for g in overlap], dtype=bool)
             ov_area = np.zeros(n)

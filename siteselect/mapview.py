@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import logging
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -51,6 +52,10 @@ VOLTAGE_CLASSES: tuple[tuple[float, str], ...] = (
     (0.0, "#fee5d9"),
 )
 _MAP_CRS = "EPSG:4326"
+#: Most features of one context layer (water, protected nature …) drawn on the map;
+#: a bigger layer shows its largest features (a browser cannot draw a million).
+MAP_MAX_CONTEXT_FEATURES = 20_000
+log = logging.getLogger(__name__)
 _REQUIRED = ("site_id", "name", "score", "rank", "excluded")
 _FIGURE_COLUMNS = (
     "port_minutes", "motorway_minutes", "rail_minutes", "airport_minutes",
@@ -224,11 +229,24 @@ def _feature_layer(
     return {"key": key, "title": title, "kind": kind, "show": show, "style": dict(style), "features": feats}
 
 
+def _largest(frame: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
+    """At most :data:`MAP_MAX_CONTEXT_FEATURES` features of a context layer, the largest kept."""
+    if len(frame) <= MAP_MAX_CONTEXT_FEATURES:
+        return frame
+    geoms = frame.geometry.to_numpy()
+    size = np.where(shapely.get_dimensions(geoms) == 2, shapely.area(geoms), shapely.length(geoms))
+    keep = np.sort(np.argsort(-np.nan_to_num(size, nan=-1.0), kind="stable")[:MAP_MAX_CONTEXT_FEATURES])
+    log.warning("map: layer %s has %d features; the map shows its %d largest", key, len(frame),
+                MAP_MAX_CONTEXT_FEATURES)
+    return frame.iloc[keep]
+
+
 def _context_layers(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[dict[str, Any]]:
     def t(row: pd.Series, *cols: str) -> str:
         parts = [str(row[c]) for c in cols if c in row.index and _text(row[c]) is not None]
         return " · ".join(parts)
 
+    layers = {k: _largest(v, k) if k in ("water", "protected_nature") else v for k, v in layers.items()}
     out: list[dict[str, Any] | None] = []
     out.append(_feature_layer(layers.get("county"), key="county", title=label("county", lang=lang), kind="polygon",
                               style={"color": "#333333", "weight": 2, "fill": False, "dashArray": "6 4"},

@@ -45,7 +45,7 @@ from pydantic import (
     field_validator,
 )
 
-from siteselect._safe_read import load_yaml
+from siteselect._safe_read import check_input_file, load_yaml
 from siteselect.errors import ScenarioError
 from siteselect.roles import OWNERS, PLAN_STATUSES, ROLES, SITE_TYPES
 
@@ -517,7 +517,13 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """
     p = Path(path)
     data = load_yaml(p, what="scenario", error=ScenarioError)
-    return scenario_from_dict(_paths_from(data, p.resolve().parent), source=str(p))
+    scenario = scenario_from_dict(_paths_from(data, p.resolve().parent), source=str(p))
+    if scenario.grid is not None:  # refuse a FIFO or device now, not after minutes of analysis
+        for key in ("capacity_csv", "projects_csv"):
+            table = getattr(scenario.grid, key)
+            if table is not None:
+                check_input_file(table, what=f"scenario {p}: grid.{key}", error=ScenarioError)
+    return scenario
 
 
 def _paths_from(data: Any, folder: Path) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
@@ -248,11 +249,20 @@ def _north_arrow(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     ax.text(x, y + 0.095 * h, "N", ha="center", va="bottom", fontsize=11, fontweight="bold", zorder=20)
 
 
-def _clip(frame: gpd.GeoDataFrame | None, extent: tuple[float, float, float, float]) -> gpd.GeoDataFrame | None:
+#: Most polygons of one background layer drawn on a sheet map; a bigger layer
+#: shows its largest (a million tiny lakes would take matplotlib minutes).
+SHEET_MAX_POLYGONS = 20_000
+
+
+def _clip(frame: gpd.GeoDataFrame | None, extent: tuple[float, float, float, float], *,
+          thin: bool = False) -> gpd.GeoDataFrame | None:
     if frame is None or frame.empty:
         return None
     minx, miny, maxx, maxy = extent
     sub = frame.cx[minx:maxx, miny:maxy]
+    if thin and len(sub) > SHEET_MAX_POLYGONS:
+        area = shapely.area(sub.geometry.to_numpy())
+        sub = sub.iloc[np.sort(np.argsort(-area, kind="stable")[:SHEET_MAX_POLYGONS])]
     return sub if len(sub) else None
 
 
@@ -301,14 +311,14 @@ def _draw_map(ax: Axes, row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], 
 
     ax.set_facecolor("#f7f7f2")
     handles: list[Any] = []
-    urban = _clip(layers.get("urban_areas"), extent)
+    urban = _clip(layers.get("urban_areas"), extent, thin=True)
     if urban is not None:
         urban.plot(ax=ax, color="#e7e1d8", edgecolor="none", zorder=1)
-    water = _clip(layers.get("water"), extent)
+    water = _clip(layers.get("water"), extent, thin=True)
     if water is not None:
         water.plot(ax=ax, color="#b3d4ea", edgecolor="#6baed6", lw=0.4, zorder=1)
         handles.append(Patch(facecolor="#b3d4ea", edgecolor="#6baed6", label=lab["water"]))
-    nature = _clip(layers.get("protected_nature"), extent)
+    nature = _clip(layers.get("protected_nature"), extent, thin=True)
     if nature is not None:
         nature.plot(ax=ax, facecolor="#c7e9c0", edgecolor="#238b45", hatch="//", lw=0.6, alpha=0.8, zorder=2)
         handles.append(Patch(facecolor="#c7e9c0", edgecolor="#238b45", hatch="//", label=lab["protected_nature"]))
@@ -395,7 +405,7 @@ def _draw_overview(ax: Axes, row: pd.Series, layers: Mapping[str, gpd.GeoDataFra
     pad = 0.05 * max(maxx - minx, maxy - miny)
     extent = _pad_to_aspect((minx - pad, miny - pad, maxx + pad, maxy + pad), _axes_aspect(ax))
     ax.set_facecolor("#fbfbf8")
-    water = _clip(layers.get("water"), extent)
+    water = _clip(layers.get("water"), extent, thin=True)
     if water is not None:
         water.plot(ax=ax, color="#cfe3f0", edgecolor="none", zorder=1)
     county = layers.get("county")
