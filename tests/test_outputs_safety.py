@@ -425,3 +425,21 @@ def test_sigkill_at_every_step_leaves_the_previous_result_or_a_marked_folder(tmp
     assert code == 0 and time.monotonic() - start < 120
     assert set(_tree(out)) == new_files and not (out / INCOMPLETE).exists()
     assert not list(out.glob(f"{STAGING_PREFIX}*"))
+
+
+def test_hostile_names_are_neutralised_in_the_enquiry_csvs(tmp_path: Path) -> None:
+    from siteselect.enquiry import run_enquiry
+    from siteselect.layers import load_layers
+
+    layers = load_layers()
+    cand = layers["candidates"].copy()
+    names = list(HOSTILE)
+    cand["name"] = [names[i % len(names)] for i in range(len(cand))]
+    layers["candidates"] = cand
+    request = _SRC.parent / "layers" / "enquiries" / "logistics-hub.yaml"
+    paths = run_enquiry(request, out_dir=tmp_path / "answer", layers=layers, lang="en")
+    for kind in ("shortlist", "excluded", "ranking"):
+        table = pd.read_csv(paths[kind], keep_default_na=False)
+        assert len(table) and set(table["name"]) <= set(HOSTILE.values()), kind
+    shortlist = pd.read_csv(paths["shortlist"])
+    assert pd.api.types.is_float_dtype(shortlist["score"])
