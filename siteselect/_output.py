@@ -225,8 +225,9 @@ def check_outputs(
         o = _real(out)
         for given, real in ins:
             if o == real:
-                raise OutputError(f"{out} is an input of this command ({given}); siteselect never overwrites "
-                                  f"its inputs: choose another {option}")
+                same = "" if os.fspath(given) == os.fspath(out) else f" ({given})"
+                raise OutputError(f"{out} is an input of this command{same}; siteselect never overwrites its "
+                                  f"inputs: choose another {option}")
             if real.is_dir() and _inside(o, real):
                 raise OutputError(f"{out} lies inside the input folder {given}; choose another {option} "
                                   "outside it")

@@ -355,6 +355,9 @@ def test_second_run_is_refused_while_the_first_lives_and_not_after_it_was_killed
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(OutputError, match=rf"another siteselect command \(pid {holder.pid}\) is writing"):
             OutputFolder(out).__enter__()
+        scenario = _world(tmp_path / "w")
+        code, text = _invoke(["run", str(scenario), "--out", str(out)])
+        assert code == 2 and f"(pid {holder.pid}) is writing {out}" in text and "choose another --out" in text
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
