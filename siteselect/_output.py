@@ -74,7 +74,8 @@ FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 # --------------------------------------------------------------------------- one writer
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object], *,
+                 tmp_dir: str | os.PathLike[str] | None = None) -> Path:
     """Write through a temporary file in the target folder, then ``os.replace`` it.
 
     Parameters
@@ -83,6 +84,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) 
         The file to write.
     write
         Called with the temporary path; writes the whole file there.
+    tmp_dir
+        Folder for the temporary file instead of the target's (same file system).
 
     Returns
     -------
@@ -102,7 +105,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) 
         raise OutputError(f"cannot create output folder {path.parent}: {exc.strerror}; choose another "
                           "output location") from exc
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
+                                        dir=path.parent if tmp_dir is None else tmp_dir)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}; choose another output location") from exc
     os.close(fd)
@@ -121,9 +125,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) 
     return path
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> Path:
+def write_text(path: str | os.PathLike[str], text: str, *, tmp_dir: str | os.PathLike[str] | None = None) -> Path:
     """Write ``text`` as UTF-8 to ``path`` atomically (see :func:`atomic_write`)."""
-    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), tmp_dir=tmp_dir)
 
 
 def _umask() -> int:
@@ -221,8 +225,9 @@ def check_outputs(
         o = _real(out)
         for given, real in ins:
             if o == real:
-                raise OutputError(f"{out} is an input of this command ({given}); siteselect never overwrites "
-                                  f"its inputs: choose another {option}")
+                same = "" if os.fspath(given) == os.fspath(out) else f" ({given})"
+                raise OutputError(f"{out} is an input of this command{same}; siteselect never overwrites its "
+                                  f"inputs: choose another {option}")
             if real.is_dir() and _inside(o, real):
                 raise OutputError(f"{out} lies inside the input folder {given}; choose another {option} "
                                   "outside it")
@@ -397,17 +402,17 @@ class OutputFolder:
             shutil.rmtree(stale, ignore_errors=True)
         manifest = read_manifest(t)
         present = [name for name in sorted(os.listdir(t)) if name not in _BOOKKEEPING]
-        if manifest is None:
-            if present:
-                shown = ", ".join(present[:3]) + (" …" if len(present) > 3 else "")
-                raise OutputError(f"--out {t} is not empty ({shown}) and was not written by siteselect; choose a "
-                                  "new or empty folder for --out (siteselect never removes files it did not write)")
-            _write_marker(t)  # a new folder: incomplete until the first commit
-            self._made["marker"] = True
+        if manifest is None and present:
+            shown = ", ".join(present[:3]) + (" …" if len(present) > 3 else "")
+            raise OutputError(f"--out {t} is not empty ({shown}) and was not written by siteselect; choose a "
+                              "new or empty folder for --out (siteselect never removes files it did not write)")
         self._previous = manifest or []
         self._staging = t / f"{STAGING_PREFIX}{secrets.token_hex(4)}"
         self._staging.mkdir()
         (self._staging / INCOMPLETE).write_text(_INCOMPLETE_TEXT, encoding="utf-8")
+        if manifest is None:  # a new folder: incomplete until the first commit
+            self._made["marker"] = not (t / INCOMPLETE).exists()
+            _write_marker(t, self._staging)
 
     def final(self, path: str | os.PathLike[str]) -> Path:
         """Where ``path`` (under :attr:`staging`) ends up after :meth:`commit`."""
@@ -435,9 +440,9 @@ class OutputFolder:
             raise OutputError(f"--out {t} already holds {', '.join(clash[:3])}, which siteselect did not write "
                               "there; move it away or choose another --out")
         gone = [rel for rel in self._previous if rel not in set(new) and os.path.lexists(t / rel)]
-        _write_marker(t)
+        _write_marker(t, stage)
         self._made["marker"] = False  # from here on a failure leaves the folder marked
-        _write_manifest(t, sorted(previous | set(new)), self._command)  # covers both until the move is done
+        _write_manifest(t, stage, sorted(previous | set(new)), self._command)  # covers both until the move is done
         for rel in gone:
             (t / rel).unlink(missing_ok=True)
             _prune_empty_parents(t / rel, t)
@@ -452,7 +457,7 @@ class OutputFolder:
         except OSError as exc:
             raise OutputError(f"cannot move {rel} into {t}: {exc.strerror or exc}; {t} is marked {INCOMPLETE}: "
                               "free the space or fix the rights, then run again") from exc
-        _write_manifest(t, new, self._command)
+        _write_manifest(t, stage, new, self._command)
         (t / INCOMPLETE).unlink(missing_ok=True)
         shutil.rmtree(stage, ignore_errors=True)
         self._committed = True
@@ -470,13 +475,15 @@ class OutputFolder:
                 self._undo()
 
 
-def _write_marker(folder: Path) -> None:
-    write_text(folder / INCOMPLETE, _INCOMPLETE_TEXT)
+def _write_marker(folder: Path, staging: Path) -> None:
+    """The ``INCOMPLETE`` marker, its temporary file in the staging folder (a kill leaves no stray file)."""
+    if not (folder / INCOMPLETE).exists():
+        write_text(folder / INCOMPLETE, _INCOMPLETE_TEXT, tmp_dir=staging)
 
 
-def _write_manifest(folder: Path, files: list[str], command: str) -> None:
+def _write_manifest(folder: Path, staging: Path, files: list[str], command: str) -> None:
     text = json.dumps({"written_by": f"siteselect {command}", "files": files}, indent=1, ensure_ascii=False)
-    write_text(folder / MANIFEST, text + "\n")
+    write_text(folder / MANIFEST, text + "\n", tmp_dir=staging)
 
 
 def _prune_empty_parents(path: Path, root: Path) -> None:

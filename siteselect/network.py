@@ -255,11 +255,9 @@ class GraphCache:
         self._remember(key, graph)
         path = self._path(key)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
+            from siteselect._output import atomic_write
+
+            atomic_write(path, lambda tmp: tmp.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def _remember(self, key: str, graph: RoadGraph) -> None:
         self._items[key] = graph

@@ -28,7 +28,7 @@ import siteselect
 from siteselect import _output, pipeline
 from siteselect._output import INCOMPLETE, LOCK, MANIFEST, STAGING_PREFIX, OutputFolder, check_outputs, neutralise_csv
 from siteselect.cli import main
-from siteselect.errors import OutputError, SiteSelectError
+from siteselect.errors import OutputError
 from siteselect.scenario import scenario_from_dict
 
 #: Site names an attacker could put in a layer, and what a spreadsheet-safe CSV holds instead.
@@ -355,6 +355,9 @@ def test_second_run_is_refused_while_the_first_lives_and_not_after_it_was_killed
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(OutputError, match=rf"another siteselect command \(pid {holder.pid}\) is writing"):
             OutputFolder(out).__enter__()
+        scenario = _world(tmp_path / "w")
+        code, text = _invoke(["run", str(scenario), "--out", str(out)])
+        assert code == 2 and f"(pid {holder.pid}) is writing {out}" in text and "choose another --out" in text
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
@@ -425,3 +428,21 @@ def test_sigkill_at_every_step_leaves_the_previous_result_or_a_marked_folder(tmp
     assert code == 0 and time.monotonic() - start < 120
     assert set(_tree(out)) == new_files and not (out / INCOMPLETE).exists()
     assert not list(out.glob(f"{STAGING_PREFIX}*"))
+
+
+def test_hostile_names_are_neutralised_in_the_enquiry_csvs(tmp_path: Path) -> None:
+    from siteselect.enquiry import run_enquiry
+    from siteselect.layers import load_layers
+
+    layers = load_layers()
+    cand = layers["candidates"].copy()
+    names = list(HOSTILE)
+    cand["name"] = [names[i % len(names)] for i in range(len(cand))]
+    layers["candidates"] = cand
+    request = _SRC.parent / "layers" / "enquiries" / "logistics-hub.yaml"
+    paths = run_enquiry(request, out_dir=tmp_path / "answer", layers=layers, lang="en")
+    for kind in ("shortlist", "excluded", "ranking"):
+        table = pd.read_csv(paths[kind], keep_default_na=False)
+        assert len(table) and set(table["name"]) <= set(HOSTILE.values()), kind
+    shortlist = pd.read_csv(paths["shortlist"])
+    assert pd.api.types.is_float_dtype(shortlist["score"])
