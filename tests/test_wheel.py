@@ -66,11 +66,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
             shutil.copytree(ROOT / name, src / name, ignore=junk)
         else:
             shutil.copy2(ROOT / name, src / name)
-    build = _sh([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--wheel-dir", str(dist), str(src)], cwd=base)
+    outside = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    build = _sh([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--wheel-dir", str(dist), str(src)], cwd=base,
+                env=outside)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     wheels = list(dist.glob("siteselect-*.whl"))
     assert len(wheels) == 1, wheels
-    made = _sh([sys.executable, "-m", "venv", str(venv)], cwd=base)
+    made = _sh([sys.executable, "-m", "venv", str(venv)], cwd=base, env=outside)
     assert made.returncode == 0, made.stderr
     # --no-compile: byte-compiling every dependency would take most of this test's time
     inst = _sh([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-compile", str(wheels[0])], cwd=base,
@@ -150,12 +152,15 @@ def test_enquiry_from_the_template_and_by_shipped_name(installed: Installed) -> 
     assert (installed.work / "battery" / "shortlist.csv").is_file()
 
 
-def test_suitability_at_500_m(installed: Installed) -> None:
+def test_suitability_and_planreport_at_500_m(installed: Installed) -> None:
     res = installed.run("suitability", "--resolution", "500", "--out", "raster")
     assert res.returncode == 0, res.stderr
     tifs = list((installed.work / "raster").glob("*.tif"))
     assert tifs and all(t.stat().st_size > 0 for t in tifs)
     assert (installed.work / "raster" / "zones.gpkg").is_file()
+    res = installed.run("planreport", "--resolution", "500", "--out", "plans")
+    assert res.returncode == 0, res.stderr
+    assert list((installed.work / "plans").glob("plan_*.pdf"))
 
 
 def test_layers_check_of_a_catalog_with_embedded_fallback(installed: Installed) -> None:
