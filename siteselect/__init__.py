@@ -1,7 +1,9 @@
 """siteselect: site selection for industrial establishment.
 
 Layers → constraints / factors → overlay → ranking → outputs, with road reach
-from networkx graphs. Everything is held in SWEREF 99 TM (EPSG:3006).
+from networkx graphs. Everything is held in the region's working CRS: SWEREF 99 TM
+(EPSG:3006) unless a catalog or scenario names another (``crs: auto`` = the UTM zone
+of the data's centre).
 
 The public API, in the order a run uses it::
 

@@ -40,6 +40,7 @@ one station.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -51,10 +52,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
+from ._safe_read import MAX_CSV_BYTES, read_text
 from .errors import LayerError
-from .roles import WORK_CRS
 
 __all__ = [
     "CAPACITY_COLUMNS",
@@ -136,13 +136,9 @@ class GridProject:
 
 
 def _read_rows(path: Path, what: str, required: Sequence[str], known: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            lines = [ln for ln in fh if not ln.lstrip().startswith("#")]
-    except OSError as exc:
-        raise LayerError(f"{what} {path}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise LayerError(f"{what} {path}: is not UTF-8 text ({exc.reason}); save it as UTF-8 CSV") from exc
+    text = read_text(path, what=what, error=LayerError, max_bytes=MAX_CSV_BYTES)
+    all_lines = list(io.StringIO(text, newline=""))  # lines as csv reads them from a file
+    lines = [ln for ln in all_lines if not ln.lstrip().startswith("#")]
     reader = csv.DictReader(lines)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
@@ -155,8 +151,7 @@ def _read_rows(path: Path, what: str, required: Sequence[str], known: Sequence[s
     if probs:
         raise LayerError(f"{what} {path}: {len(probs)} problem(s)\n" + "\n".join(f"  - {p}" for p in probs))
     # line numbers: header is the first non-comment line; count file lines for messages
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        file_lines = [i + 1 for i, ln in enumerate(fh) if not ln.lstrip().startswith("#")]
+    file_lines = [i + 1 for i, ln in enumerate(all_lines) if not ln.lstrip().startswith("#")]
     rows = []
     for k, raw in enumerate(reader):
         row = {(key or "").strip(): (val or "").strip() for key, val in raw.items() if key is not None}
@@ -347,20 +342,13 @@ def apply_grid_capacity(substations: gpd.GeoDataFrame, capacity: pd.DataFrame) -
     _raise("grid capacity", Path(str(src)), probs)
     if new_rows:
         add = pd.DataFrame(new_rows)
-        x, y = _to_work(add["lon"].to_numpy(float), add["lat"].to_numpy(float))
         extra = gpd.GeoDataFrame(
             add[["substation_id", "name", "voltage_kv", "operator", "available_mw", "capacity_date", "capacity_source"]]
             .reset_index(drop=True),
-            geometry=gpd.points_from_xy(x, y), crs=WORK_CRS,
+            geometry=gpd.points_from_xy(add["lon"].to_numpy(float), add["lat"].to_numpy(float)), crs="EPSG:4326",
         )
         out = gpd.GeoDataFrame(pd.concat([out, extra.to_crs(out.crs)], ignore_index=True), crs=out.crs)
     return out
-
-
-def _to_work(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    tr = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 # --------------------------------------------------------------------------- offer
@@ -452,7 +440,7 @@ def _stations_with_new(substations: gpd.GeoDataFrame, projects: Sequence[GridPro
         )
     if not new:
         return substations
-    x, y = _to_work(np.array([p.lon for p in new], float), np.array([p.lat for p in new], float))
+    lon, lat = np.array([p.lon for p in new], float), np.array([p.lat for p in new], float)
     extra = gpd.GeoDataFrame(
         {
             "substation_id": [p.substation_ids[0] for p in new],
@@ -463,7 +451,7 @@ def _stations_with_new(substations: gpd.GeoDataFrame, projects: Sequence[GridPro
             "capacity_date": [None] * len(new),
             "capacity_source": [None] * len(new),
         },
-        geometry=gpd.points_from_xy(x, y), crs=WORK_CRS,
+        geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326",
     ).to_crs(substations.crs)
     return gpd.GeoDataFrame(pd.concat([substations, extra], ignore_index=True), crs=substations.crs)
 
@@ -492,9 +480,9 @@ def grid_offer(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006), with ``site_id``.
+        Candidate polygons (working CRS, projected), with ``site_id``.
     substations
-        Role ``substations`` (EPSG:3006).
+        Role ``substations`` (the same CRS).
     projects
         Planned stations, lines and capacity increases
         (:func:`read_grid_projects`).
@@ -526,7 +514,7 @@ def grid_offer(
         raise LayerError(f"grid: power_mw found {power_mw!r}; allowed: a positive number of MW")
     u_score = unknown_score(unknown)
     if candidates.crs is None or substations.crs is None:
-        raise LayerError("grid_offer: candidates and substations need a CRS (EPSG:3006)")
+        raise LayerError("grid_offer: candidates and substations need a CRS (the working CRS)")
     subs = _stations_with_new(substations, projects)
     if min_voltage_kv is not None:
         subs = subs[pd.to_numeric(subs["voltage_kv"], errors="coerce") >= float(min_voltage_kv)]

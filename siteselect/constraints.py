@@ -59,6 +59,21 @@ __all__ = ["apply_constraints", "constraint_zone"]
 #: Segments per quarter circle of vector buffers.
 BUFFER_QUAD_SEGS = 32
 
+#: Relative tolerance of area and distance thresholds: an area within 1e-6 of
+#: ``min_area_ha`` meets it (reprojection, e.g. from US survey feet, leaves a
+#: 20 ha site at 19.99999999997 ha), a distance within 1e-6 of a limit is within it.
+THRESHOLD_RTOL = 1e-6
+
+
+def _below(value: Any, limit: float) -> Any:
+    """``value < limit`` beyond the tolerance :data:`THRESHOLD_RTOL` (arrays or scalars)."""
+    return value < limit * (1.0 - THRESHOLD_RTOL)
+
+
+def _beyond(value: Any, limit: float) -> Any:
+    """``value > limit`` beyond the tolerance :data:`THRESHOLD_RTOL` (arrays or scalars)."""
+    return value > limit * (1.0 + THRESHOLD_RTOL)
+
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -184,7 +199,7 @@ def _get_layer(layers: Mapping[str, gpd.GeoDataFrame], c: Constraint, crs: Any) 
     if lay.crs is None or crs is None or not lay.crs.equals(crs):
         raise CRSError(
             f"constraint {c.id!r}: layer {c.layer!r} has CRS {lay.crs} but candidates have {crs}; "
-            "load both in EPSG:3006"
+            "load both in the one working CRS (frame.to_crs(candidates.crs))"
         )
     return lay
 
@@ -201,7 +216,7 @@ def apply_constraints(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006) with their attribute fields.
+        Candidate polygons (working CRS) with their attribute fields.
     layers
         Role name -> GeoDataFrame for the layers constraints refer to.
     constraints
@@ -270,10 +285,10 @@ def apply_constraints(
                 if c.exclude == "any_overlap" or frac[i] >= 1.0 - 1e-9:
                     flag[i] = True
                     reasons[i].append(f"{c.label}: {_fmt_pct(frac[i])} % of site {where}")
-                elif own_left[i] < min_area_ha or (cum_left[i] < min_area_ha and not blamed_area[i]):
+                elif _below(own_left[i], min_area_ha) or (_below(cum_left[i], min_area_ha) and not blamed_area[i]):
                     flag[i] = True
                     blamed_area[i] = True
-                    left = own_left[i] if own_left[i] < min_area_ha else cum_left[i]
+                    left = own_left[i] if _below(own_left[i], min_area_ha) else cum_left[i]
                     reasons[i].append(
                         f"{c.label}: usable {_fmt_ha(left)} ha < {min_area_ha:g} ha "
                         f"({_fmt_pct(frac[i])} % of site {where})"
@@ -292,7 +307,7 @@ def apply_constraints(
                     reasons[i].append(f"{c.label}: {c.field} is NULL (on_null: exclude)")
         elif isinstance(c, MinAreaConstraint):
             left = shapely.area(usable) / 1e4
-            for i in np.flatnonzero(left < c.min_area_ha):
+            for i in np.flatnonzero(_below(left, c.min_area_ha)):
                 flag[i] = True
                 reasons[i].append(f"{c.label}: usable {_fmt_ha(left[i])} ha < {c.min_area_ha:g} ha")
         elif isinstance(c, MinVoltageWithinConstraint):
@@ -306,7 +321,7 @@ def apply_constraints(
                 s_idx, t_idx = tree.query_nearest(np.asarray(sites), return_distance=False, all_matches=False)
                 dist_m[s_idx] = shapely.distance(np.asarray(sites)[s_idx], ok.geometry.values[t_idx])
             limit = c.distance_km * 1000.0
-            for i in np.flatnonzero(dist_m > limit):
+            for i in np.flatnonzero(_beyond(dist_m, limit)):
                 flag[i] = True
                 near = "none in layer" if not np.isfinite(dist_m[i]) else f"nearest {dist_m[i] / 1000:.1f} km"
                 reasons[i].append(
@@ -322,7 +337,7 @@ def apply_constraints(
     # The site requirement holds whatever constraints there are: a site too
     # small to begin with, or cut below it by several constraints together.
     usable_ha = shapely.area(usable) / 1e4
-    too_small = (usable_ha < min_area_ha) & ~area_excluded
+    too_small = _below(usable_ha, min_area_ha) & ~area_excluded
     for i in np.flatnonzero(too_small):
         what = "area" if not spatial_hit[i] else "usable area after constraints"
         reasons[i].append(f"site.min_area_ha: {what} {_fmt_ha(usable_ha[i])} ha < {min_area_ha:g} ha")

@@ -40,7 +40,8 @@ import pandas as pd
 import yaml
 
 from ._embedded import shipped_or_path
-from .errors import ScenarioError
+from ._safe_read import load_yaml
+from .errors import OutputError, ScenarioError
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,11 @@ DEFAULT_GRID_WEIGHT = 0.25
 #: Minutes by road to a freight or combi terminal that stand in for "rail siding possible" [E].
 DEFAULT_RAIL_SIDING_MINUTES = 10.0
 _ENQUIRY_KEYS = ("grid", "limits", "readiness", "shortlist")
+#: Largest value accepted for each positive number of a request.
+_MAX_VALUE: dict[str, float] = {
+    "area_ha": 1e6, "power_mw": 100_000.0, "housing_distance_m": 100_000.0, "max_rail_minutes": 600.0,
+    "max_port_minutes": 600.0, "max_motorway_minutes": 600.0, "min_workers_45min": 1e8,
+}
 
 TEMPLATE = """\
 # siteselect enquiry — fill in what the company asked for; delete lines that do not apply.
@@ -122,11 +128,20 @@ shortlist: 5                        # how many sites to propose
 
 
 def write_template(path: str | os.PathLike[str]) -> Path:
-    """Write the commented request template to ``path``."""
+    """Write the commented request template to ``path`` (a new file).
+
+    Raises
+    ------
+    OutputError
+        ``path`` exists already (a filled-in request is never replaced).
+    """
+    from ._output import write_text
+
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(TEMPLATE, encoding="utf-8")
-    return p
+    if p.exists() or p.is_symlink():
+        raise OutputError(f"{p} exists; siteselect does not replace it with a template: choose another file "
+                          "name (or delete it first)")
+    return write_text(p, TEMPLATE)
 
 
 # --------------------------------------------------------------------------- request
@@ -145,12 +160,7 @@ def load_request(path: str | os.PathLike[str]) -> dict[str, Any]:
         type (all problems listed, each naming the key and the fix).
     """
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"request {p}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"request {p}: is not valid YAML: {exc}") from exc
+    data = load_yaml(p, what="request", error=ScenarioError)
     req = check_request(data, source=str(p))
     grid = dict(req.get("grid") or {})
     for key in ("capacity_csv", "projects_csv"):
@@ -179,8 +189,8 @@ def check_request(data: Any, *, source: str = "<dict>") -> dict[str, Any]:
     positive = ("area_ha", "power_mw", "housing_distance_m", "max_rail_minutes", "max_port_minutes",
                 "max_motorway_minutes", "min_workers_45min")
     for k in positive:
-        if k in data and data[k] is not None and not (_is_num(data[k]) and data[k] > 0):
-            probs.append(f"{k}: found {data[k]!r}; allowed: a positive number")
+        if k in data and data[k] is not None and not (_is_num(data[k]) and 0 < data[k] <= _MAX_VALUE[k]):
+            probs.append(f"{k}: found {data[k]!r}; allowed: a positive number up to {_MAX_VALUE[k]:g}")
     act = data.get("activity")
     if act is not None and act not in ACTIVITY_SEPARATION_M:
         probs.append(f"activity: found {act!r}; allowed: {', '.join(ACTIVITY_SEPARATION_M)} "
@@ -203,6 +213,10 @@ def check_request(data: Any, *, source: str = "<dict>") -> dict[str, Any]:
             for k in grid:
                 if k not in _GRID_KEYS:
                     probs.append(f"grid.{k}: unknown key; allowed keys: {', '.join(_GRID_KEYS)}")
+            for k in ("max_distance_km", "min_voltage_kv"):
+                v = grid.get(k)
+                if v is not None and not (_is_num(v) and 0 < v <= 1000):
+                    probs.append(f"grid.{k}: found {v!r}; allowed: a positive number up to 1000")
             w = grid.get("weight", DEFAULT_GRID_WEIGHT)
             if not (_is_num(w) and 0 <= w < 1):
                 probs.append(f"grid.weight: found {w!r}; allowed: a number in [0, 1), e.g. 0.25")
@@ -425,21 +439,29 @@ def run_enquiry(
         ``shortlist``, ``excluded``, ``summary_html``, ``summary_pdf``.
     """
     from . import pipeline
+    from ._output import OutputFolder, write_csv, write_text
+    from .scenario import scenario_from_dict
     from .summary import write_summary
 
     request = load_request(shipped_or_path(path, "enquiries"))
     scenario_dict = request_to_scenario(request)
-    enq = analyse_enquiry(scenario_dict, layers=layers)
-    out = Path(out_dir)
-    n = int(scenario_dict.get("shortlist", 5))
-    paths = pipeline.write_outputs(enq.result, out, offline=offline, sheets_top_n=n, lang=lang)
-    req_copy = {k: v for k, v in request.items() if k != "_source"}
-    paths["request"] = _write_text(out / "request.yaml", yaml.safe_dump(req_copy, sort_keys=False, allow_unicode=True))
-    paths["enquiry_scenario"] = save_enquiry_scenario(scenario_dict, out / "enquiry-scenario.yaml")
-    paths["shortlist"] = _write_text(out / "shortlist.csv", enq.shortlist.to_csv(index=False))
-    paths["excluded"] = _write_text(out / "excluded.csv", enq.excluded.to_csv(index=False))
-    paths.update(write_summary(enq, out, request=req_copy, lang=lang))
-    return paths
+    scenario = scenario_from_dict(split_enquiry_scenario(scenario_dict)[0], source=f"enquiry {path}")
+    inputs = pipeline.run_inputs(scenario, path, layers=layers)
+    with OutputFolder(out_dir, inputs=inputs, command="enquiry") as folder:
+        enq = analyse_enquiry(scenario_dict, layers=layers)
+        out = folder.staging
+        n = int(scenario_dict.get("shortlist", 5))
+        paths = pipeline.write_run_files(enq.result, out, offline=offline, sheets_top_n=n, lang=lang)
+        req_copy = {k: v for k, v in request.items() if k != "_source"}
+        paths["request"] = write_text(out / "request.yaml",
+                                      yaml.safe_dump(req_copy, sort_keys=False, allow_unicode=True))
+        paths["enquiry_scenario"] = save_enquiry_scenario(scenario_dict, out / "enquiry-scenario.yaml")
+        paths["shortlist"] = write_csv(enq.shortlist, out / "shortlist.csv")
+        paths["excluded"] = write_csv(enq.excluded, out / "excluded.csv")
+        paths.update(write_summary(enq, out, request=req_copy, lang=lang))
+        final = {k: folder.final(p) for k, p in paths.items()}
+        folder.commit()
+    return final
 
 
 def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -447,31 +469,15 @@ def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathL
     head = ("# Enquiry scenario written by siteselect enquiry. Re-run with siteselect.enquiry.analyse_enquiry\n"
             "# (load_enquiry_scenario). The keys grid/limits/readiness/shortlist are enquiry blocks that\n"
             "# scenario.yaml (today's schema) does not hold yet.\n")
-    return _write_text(Path(path), head + yaml.safe_dump(dict(scenario_dict), sort_keys=False, allow_unicode=True))
+    from ._output import write_text
+
+    return write_text(Path(path), head + yaml.safe_dump(dict(scenario_dict), sort_keys=False, allow_unicode=True))
 
 
 def load_enquiry_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read an ``enquiry-scenario.yaml`` written by :func:`run_enquiry`."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"enquiry scenario {p}: cannot be read: {exc}") from exc
+    data = load_yaml(p, what="enquiry scenario", error=ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"enquiry scenario {p}: found {type(data).__name__}; allowed: a mapping")
     return data
-
-
-def _write_text(path: Path, text: str) -> Path:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

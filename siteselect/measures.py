@@ -130,7 +130,7 @@ def site_measures(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006), role ``candidates``.
+        Candidate polygons (working CRS), role ``candidates``.
     layers
         All loaded layers by role.
     graph
@@ -273,7 +273,7 @@ def reach_table(
     Parameters
     ----------
     sites
-        Polygons or points in EPSG:3006 (needs ``area_ha`` only if present).
+        Polygons or points in the working CRS (needs ``area_ha`` only if present).
     layers
         Layers by role; ``roads`` is required, the others are used when present.
     graph
@@ -315,7 +315,7 @@ def node_measures(
     Returns
     -------
     dict
-        Factor name -> DataFrame with node ``x``, ``y`` (EPSG:3006) and
+        Factor name -> DataFrame with node ``x``, ``y`` (working CRS) and
         ``minutes`` (minutes measures) or ``value`` (people within the
         factor's minutes). Factors that are not network measures are left out.
     """

@@ -4,7 +4,9 @@ A *role* is the part a layer plays in an analysis (``candidates``, ``roads``,
 ``substations`` …). The embedded Västmanland GeoPackage uses the role names as
 layer names; user catalogs map their own files and fields onto these roles.
 
-All layers are held in SWEREF 99 TM (EPSG:3006) once loaded.
+Once loaded, all layers are held in the region's working CRS (SWEREF 99 TM,
+EPSG:3006, unless the catalog or scenario names another; see
+:mod:`siteselect._crs`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,6 @@ import pandas as pd
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-#: The CRS every layer is reprojected to on load.
-WORK_CRS = "EPSG:3006"
-
 
 @dataclass(frozen=True)
 class FieldSpec:

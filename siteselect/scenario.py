@@ -11,6 +11,7 @@ The format is described in ``notes/contracts.md``; in short::
 
     name: electricity-intensive
     region: vastmanland          # or  layers: path/to/catalog.yaml
+    crs: auto                    # optional working CRS (default the catalog's, else EPSG:3006)
     site: {min_area_ha: 20}
     constraints:
       - {id: housing_300m, layer: urban_areas, mode: within, distance_m: 300}
@@ -30,7 +31,6 @@ import datetime as _dt
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -45,6 +45,7 @@ from pydantic import (
     field_validator,
 )
 
+from siteselect._safe_read import load_yaml
 from siteselect.errors import ScenarioError
 from siteselect.roles import OWNERS, PLAN_STATUSES, ROLES, SITE_TYPES
 
@@ -131,8 +132,22 @@ def _fraction(value: Any) -> Any:
 Number = Annotated[float, BeforeValidator(_fraction)]
 
 
+#: Most control points of a ``piecewise`` fuzzy curve (the raster kernel's
+#: ``siteselect._kernels.MAX_BREAKS``).
+MAX_PIECEWISE_POINTS = 16
+#: Largest absolute fuzzy control point (any factor unit: minutes, km, ha, people).
+MAX_FUZZY_POINT = 1e9
+#: Largest direct weight (weights are relative; they are normalised to sum 1).
+MAX_WEIGHT = 1e6
+#: Largest buffer distance of a ``within`` constraint, metres.
+MAX_DISTANCE_M = 100_000.0
+#: Most Monte-Carlo runs (memory grows with runs × sites × factors).
+MAX_SENSITIVITY_RUNS = 10_000
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every number a user gives must be finite: .inf / .nan are refused
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- factors
@@ -152,6 +167,29 @@ class FuzzySpec(_Model):
     direction: FuzzyDirection | None = None
     points: list[Number] | list[list[Number]]
 
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points_finite(cls, value: Any) -> Any:
+        """One clear message for a non-finite point (instead of one per union member)."""
+        if not isinstance(value, list):
+            return value
+        items = [(f"[{i}]", v) for i, v in enumerate(value) if not isinstance(v, list)]
+        items += [(f"[{i}][{j}]", w) for i, v in enumerate(value) if isinstance(v, list) for j, w in enumerate(v)]
+        for where, v in items:
+            if isinstance(v, bool):
+                continue
+            try:
+                num = _fraction(v)
+            except ValueError as exc:
+                raise ValueError(f"found {v!r} (item {where}); {exc}") from exc
+            try:
+                x = float(num)
+            except (TypeError, ValueError):
+                continue  # not a number: the type check reports it
+            if not math.isfinite(x):
+                raise ValueError(f"found {v!r} (item {where}); allowed: finite numbers")
+        return value
+
 
 class FactorSpec(_Model):
     """One factor: a measure plus how it is standardised.
@@ -164,9 +202,9 @@ class FactorSpec(_Model):
     """
 
     measure: str
-    min_voltage_kv: float | None = Field(default=None, gt=0)
+    min_voltage_kv: float | None = Field(default=None, gt=0, le=1000)
     station_kinds: list[Literal["passenger", "freight", "combi"]] | None = None
-    minutes: float | None = Field(default=None, gt=0)
+    minutes: float | None = Field(default=None, gt=0, le=600)
     fuzzy: FuzzySpec | None = None
     classes: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
     default: float | None = Field(default=None, ge=0, le=1)
@@ -243,7 +281,7 @@ class WithinConstraint(_ConstraintBase):
 
     mode: Literal["within"]
     layer: Role
-    distance_m: float = Field(gt=0)
+    distance_m: float = Field(gt=0, le=MAX_DISTANCE_M)
     exclude: Literal["usable_area", "any_overlap"] = "usable_area"
 
 
@@ -267,7 +305,7 @@ class MinAreaConstraint(_ConstraintBase):
 
     mode: Literal["min_area"]
     layer: Literal["candidates"] = "candidates"
-    min_area_ha: float = Field(gt=0)
+    min_area_ha: float = Field(gt=0, le=1e6)
 
 
 class MinVoltageWithinConstraint(_ConstraintBase):
@@ -275,8 +313,8 @@ class MinVoltageWithinConstraint(_ConstraintBase):
 
     mode: Literal["min_voltage_within"]
     layer: Literal["substations"] = "substations"
-    min_voltage_kv: float = Field(gt=0)
-    distance_km: float = Field(gt=0)
+    min_voltage_kv: float = Field(gt=0, le=1000)
+    distance_km: float = Field(gt=0, le=1000)
 
 
 Constraint = Annotated[
@@ -322,17 +360,17 @@ class AggregationSpec(_Model):
 class SensitivitySpec(_Model):
     """Monte-Carlo settings for :mod:`siteselect.sensitivity`."""
 
-    runs: int = Field(default=1000, ge=1)
-    top_k: int = Field(default=5, ge=1)
-    concentration: float = Field(default=50.0, gt=0)
+    runs: int = Field(default=1000, ge=1, le=MAX_SENSITIVITY_RUNS)
+    top_k: int = Field(default=5, ge=1, le=10_000)
+    concentration: float = Field(default=50.0, gt=0, le=1e6)
     fuzzy_jitter: float = Field(default=0.0, ge=0, le=1)
-    seed: int | None = 42
+    seed: int | None = Field(default=42, ge=0, le=2**63 - 1)
 
 
 class OutputSpec(_Model):
     """Output options."""
 
-    sheets_top_n: int = Field(default=5, ge=0)
+    sheets_top_n: int = Field(default=5, ge=0, le=1000)
 
 
 class GridSpec(_Model):
@@ -345,14 +383,14 @@ class GridSpec(_Model):
     ``weight``, the scenario's own weights being scaled by ``1 − weight``.
     """
 
-    power_mw: float = Field(gt=0)
+    power_mw: float = Field(gt=0, le=100_000)
     ready_by: int = Field(ge=2000, le=2100)
     unknown: Literal["assume_available", "assume_unavailable"] | Annotated[float, Field(ge=0, le=1)] = (
         "assume_available"
     )
     weight: float = Field(default=0.25, ge=0, lt=1)
-    max_distance_km: float = Field(default=15.0, gt=0)
-    min_voltage_kv: float | None = Field(default=None, gt=0)
+    max_distance_km: float = Field(default=15.0, gt=0, le=1000)
+    min_voltage_kv: float | None = Field(default=None, gt=0, le=1000)
     capacity_csv: Path | None = None
     projects_csv: Path | None = None
 
@@ -379,15 +417,15 @@ class EngineSpec(_Model):
     kind: Literal["local", "dask"] = Field(default="local", description="`local` (in memory) or `dask`.")
     scheduler: str | None = Field(default=None, description="Address of a running Dask scheduler, "
                                   "e.g. tcp://10.0.0.5:8786; without it a LocalCluster is started.")
-    chunk_size: int = Field(default=2048, ge=64, description="Chunk edge in cells (dask).")
-    workers: int | None = Field(default=None, ge=1, description="Worker processes of the LocalCluster "
+    chunk_size: int = Field(default=2048, ge=64, le=65_536, description="Chunk edge in cells (dask).")
+    workers: int | None = Field(default=None, ge=1, le=1024, description="Worker processes of the LocalCluster "
                                 "(default: one per core).")
 
 
 class SiteSpec(_Model):
     """What the establishment needs of a site."""
 
-    min_area_ha: float = Field(gt=0)
+    min_area_ha: float = Field(gt=0, le=1e6)
 
 
 class Scenario(_Model):
@@ -399,6 +437,10 @@ class Scenario(_Model):
     """Embedded layer set; set automatically when neither region nor layers is given."""
     layers: Path | None = None
     """Path of a layer catalog file (read by the catalog module), instead of ``region``."""
+    crs: str | None = Field(default=None, description="The region's working CRS, in which every "
+                            "length, area and buffer is measured: a projected CRS (EPSG code) or "
+                            "`auto` (the WGS 84 / UTM zone of the data's centre). Overrides the "
+                            "catalog's `crs`; default the catalog's, else EPSG:3006 (SWEREF 99 TM).")
     site: SiteSpec
     constraints: list[Constraint] = Field(default_factory=list)
     factors: dict[str, FactorSpec]
@@ -410,6 +452,21 @@ class Scenario(_Model):
     limits: LimitsSpec | None = None
     readiness: dict[str, Any] | None = None
     engine: EngineSpec | None = None
+
+    @field_validator("crs", mode="before")
+    @classmethod
+    def _crs_ok(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"EPSG:{value}"
+        if not isinstance(value, str):
+            raise ValueError(f"expected an EPSG code such as EPSG:32635 or `auto`, got {value!r}")
+        if value.strip().lower() != "auto":
+            from siteselect._crs import resolve_work_crs
+
+            resolve_work_crs(value, where="working CRS")  # raises CRSError, a ValueError
+        return value.strip()
 
     @field_validator("readiness")
     @classmethod
@@ -459,14 +516,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         unknown keys; all problems are listed, and the message names the file.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"scenario {p}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"scenario {p}: is not valid YAML: {exc}") from exc
+    data = load_yaml(p, what="scenario", error=ScenarioError)
     return scenario_from_dict(_paths_from(data, p.resolve().parent), source=str(p))
 
 
@@ -655,6 +705,8 @@ def _format_pydantic(exc: ValidationError) -> list[str]:
             if key in _UNION_ALLOWED:
                 out.append(f"{path}: found {_short(found)}; allowed: {_UNION_ALLOWED[key]}")
                 continue
+        if text.startswith("Input should be "):  # pydantic's range and type wording
+            text = "allowed: " + text[len("Input should be "):]
         out.append(f"{path}: found {_short(found)}; {text[0].lower() + text[1:]}")
     return out
 
@@ -698,6 +750,11 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
                 probs.append("weights.values: required for method 'direct'; give one weight per factor")
             elif isinstance(values, Mapping):
                 probs.extend(_name_set_problems("weights.values", list(values), names))
+                big = [str(k) for k, v in values.items()
+                       if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > MAX_WEIGHT]
+                if big:
+                    probs.append(f"weights.values: found weights above {MAX_WEIGHT:g} for {', '.join(big)}; allowed: "
+                                 f"positive numbers up to {MAX_WEIGHT:g} (weights are relative, e.g. 1, 2, 3)")
             if weights.get("ahp") is not None:
                 probs.append("weights.ahp: found an AHP matrix with method 'direct'; allowed: set method: ahp or remove it")
         elif method == "ahp":
@@ -851,11 +908,17 @@ def _fuzzy_problems(path: str, fuzzy: Mapping[str, Any]) -> list[str]:
             probs.append(f"{path}.direction: not used by shape 'piecewise' (the points give the curve); remove it")
         if len(points) < 2 or not all(isinstance(p, list) and len(p) == 2 for p in points):
             return probs + [f"{path}.points: found {_short(points)}; allowed: at least 2 [x, y] pairs"]
+        if len(points) > MAX_PIECEWISE_POINTS:
+            probs.append(f"{path}.points: found {len(points)} [x, y] pairs; allowed: at most "
+                         f"{MAX_PIECEWISE_POINTS} (merge points where the curve is straight)")
         try:
             xs = [float(_fraction(p[0])) for p in points]
             ys = [float(_fraction(p[1])) for p in points]
         except (TypeError, ValueError):
             return probs
+        if not all(math.isfinite(v) for v in xs + ys):
+            return probs  # reported by FuzzySpec
+        probs.extend(_point_size_problems(path, xs))
         if any(b <= a for a, b in zip(xs, xs[1:])):
             probs.append(f"{path}.points: found x values {xs}; allowed: strictly increasing x")
         if any(not 0 <= y <= 1 for y in ys):
@@ -873,6 +936,9 @@ def _fuzzy_problems(path: str, fuzzy: Mapping[str, Any]) -> list[str]:
         xs = [float(_fraction(p)) for p in points]
     except (TypeError, ValueError):
         return probs
+    if not all(math.isfinite(v) for v in xs):
+        return probs  # reported by FuzzySpec
+    probs.extend(_point_size_problems(path, xs))
     need = 4 if direction == "symmetric" else 2
     if len(xs) != need:
         names = "a, b, c, d" if need == 4 else "a, b"
@@ -880,6 +946,13 @@ def _fuzzy_problems(path: str, fuzzy: Mapping[str, Any]) -> list[str]:
     elif any(b <= a for a, b in zip(xs, xs[1:])):
         probs.append(f"{path}.points: found {xs}; allowed: strictly increasing control points")
     return probs
+
+
+def _point_size_problems(path: str, xs: list[float]) -> list[str]:
+    big = [x for x in xs if math.isfinite(x) and abs(x) > MAX_FUZZY_POINT]
+    if big:
+        return [f"{path}.points: found {big[0]:g}; allowed: control points within ±{MAX_FUZZY_POINT:g}"]
+    return []
 
 
 # --------------------------------------------------------------------------- saving
@@ -905,8 +978,9 @@ def save_scenario(
     """Write the scenario used, plus a ``provenance:`` block, atomically.
 
     The ``provenance`` block gets ``siteselect_version`` and ``written_utc``
-    added unless given. The file is written to a temporary file in the same
-    folder and moved into place with :func:`os.replace`.
+    added unless given. The file is written through
+    :func:`siteselect._output.write_text` (a temporary file renamed into
+    place), with the mode a plain ``open()`` gives.
 
     Parameters
     ----------
@@ -923,16 +997,6 @@ def save_scenario(
         The written file.
     """
 
-    target = Path(path)
-    text = scenario_yaml_text(scenario, provenance=provenance)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    from ._output import write_text
+
+    return write_text(Path(path), scenario_yaml_text(scenario, provenance=provenance))

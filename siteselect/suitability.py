@@ -1,7 +1,7 @@
 """Raster mode: a suitability surface over a grid, and zones extracted from it.
 
 :func:`suitability_surface` builds one raw raster per factor on a square
-grid in EPSG:3006 (10–100 m), standardises and combines them in one fused
+grid in the working CRS (10–100 m), standardises and combines them in one fused
 numba pass (:mod:`siteselect._kernels`; same curves and WLC/OWA formulas as
 vector mode), masks the constraints and optionally writes a Cloud-Optimized
 GeoTIFF (:func:`save_suitability`). :func:`extract_zones` turns the best
@@ -40,7 +40,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +48,7 @@ from typing import Any, Union
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import rasterio
 import rasterio.enums
 import rasterio.errors
@@ -60,8 +60,10 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
+from siteselect._crs import common_crs
+from siteselect._output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
-from siteselect.roles import WORK_CRS, connection_points
+from siteselect.roles import connection_points
 from siteselect.scenario import (
     FactorSpec,
     InsideConstraint,
@@ -95,10 +97,12 @@ _NETWORK_MEASURES = (
 
 @dataclass(frozen=True)
 class Grid:
-    """A north-up grid of square cells in EPSG:3006.
+    """A north-up grid of square cells in the working CRS (projected, metres).
 
     ``x0``, ``y0`` are the west and north edges; cell (r, c) covers
     ``[x0 + c·res, x0 + (c+1)·res] × [y0 − (r+1)·res, y0 − r·res]``.
+    ``crs`` names the CRS (``"EPSG:3006"``, ``"EPSG:32635"`` …; ``None`` =
+    not stated) and is written into every raster.
     """
 
     x0: float
@@ -106,6 +110,7 @@ class Grid:
     width: int
     height: int
     resolution_m: float
+    crs: str | None = None
 
     @property
     def transform(self) -> Affine:
@@ -122,11 +127,13 @@ class Grid:
     def padded(self, cells: int) -> Grid:
         """The grid grown by ``cells`` on every side."""
         r = self.resolution_m
-        return Grid(self.x0 - cells * r, self.y0 + cells * r, self.width + 2 * cells, self.height + 2 * cells, r)
+        return Grid(self.x0 - cells * r, self.y0 + cells * r, self.width + 2 * cells, self.height + 2 * cells, r,
+                    self.crs)
 
 
-def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: float) -> Grid:
-    """Grid covering ``bbox`` (minx, miny, maxx, maxy, metres), edges snapped outwards to the resolution."""
+def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: float, crs: Any = None) -> Grid:
+    """Grid covering ``bbox`` (minx, miny, maxx, maxy, metres in ``crs``), edges snapped outwards to the
+    resolution."""
     if not 1 <= resolution_m <= 10_000:
         raise ScenarioError(f"resolution: found {resolution_m} m; allowed: 1–10000 m (10–100 m is typical)")
     minx, miny, maxx, maxy = bbox
@@ -137,7 +144,8 @@ def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: flo
     y1 = math.floor(miny / r) * r
     x1 = math.ceil(maxx / r) * r
     y0 = math.ceil(maxy / r) * r
-    return Grid(x0, y0, int(round((x1 - x0) / r)), int(round((y0 - y1) / r)), r)
+    return Grid(x0, y0, int(round((x1 - x0) / r)), int(round((y0 - y1) / r)), r,
+                None if crs is None else pyproj.CRS(crs).to_string())
 
 
 def _rasterize(gdf: gpd.GeoDataFrame, grid: Grid, *, all_touched: bool) -> np.ndarray:
@@ -179,7 +187,7 @@ def node_raster(
     Parameters
     ----------
     nodes
-        Either a table with columns ``x``, ``y`` (EPSG:3006 metres) and
+        Either a table with columns ``x``, ``y`` (working CRS metres) and
         ``minutes`` or ``value``; or a callable ``f(x, y) -> values`` taking
         arrays of cell-centre coordinates and returning the cell values
         itself (then no access leg is added).
@@ -231,7 +239,7 @@ class SuitabilityResult:
     score
         (rows, cols) float32 in [0, 1]; NaN = excluded by a constraint or no data.
     grid
-        The grid (EPSG:3006).
+        The grid (working CRS).
     mask
         (rows, cols) uint8, 1 = excluded by a constraint.
     factors, weights
@@ -366,12 +374,12 @@ def suitability_surface(
     scenario
         The scenario (factors, weights, aggregation, constraints).
     layers
-        Role -> GeoDataFrame (EPSG:3006): ``county`` for the default bbox,
+        Role -> GeoDataFrame, all in the working CRS: ``county`` for the default bbox,
         ``substations``, and every constraint layer.
     resolution_m
         Cell size, metres (10–100 typical).
     bbox
-        (minx, miny, maxx, maxy) in EPSG:3006; default the county's bounds.
+        (minx, miny, maxx, maxy) in the working CRS; default the county's bounds.
     node_tables
         Factor name -> per-node table (``x``, ``y``, ``minutes``/``value``)
         or callable ``f(x, y) -> values`` for network measures (see
@@ -404,7 +412,7 @@ def suitability_surface(
         if "county" not in layers:
             raise ScenarioError("suitability: give bbox= or load the 'county' layer to take its bounds")
         bbox = tuple(float(v) for v in layers["county"].total_bounds)  # type: ignore[assignment]
-    grid = grid_from_bbox(bbox, resolution_m=resolution_m)  # type: ignore[arg-type]
+    grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
 
@@ -474,7 +482,6 @@ def save_suitability(
         The file cannot be written.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "factors": json.dumps(result.factors),
         "weights": json.dumps(result.weights),
@@ -486,42 +493,41 @@ def save_suitability(
     meta.update({k: str(v) for k, v in (tags or {}).items()})
     profile = dict(
         driver="GTiff", width=result.grid.width, height=result.grid.height, count=1, dtype="float32",
-        crs=WORK_CRS, transform=result.grid.transform, nodata=float("nan"), tiled=True,
+        crs=result.grid.crs, transform=result.grid.transform, nodata=float("nan"), tiled=True,
         blockxsize=512, blockysize=512, compress="deflate",
     )
-    tmpdir = tempfile.mkdtemp(prefix=".suit-", dir=target.parent)
+    with rasterio.Env() as env:
+        has_cog = "COG" in env.drivers()
+
+    def write(tmp: Path) -> None:
+        # a scratch GeoTIFF beside the temporary file, then the final layout into it
+        raw = tmp.with_name(tmp.name + ".raw.tif")
+        try:
+            with rasterio.open(raw, "w", **profile) as ds:
+                ds.write(result.score, 1)
+                ds.update_tags(**meta)
+            if has_cog:
+                rasterio.shutil.copy(raw, tmp, driver="COG", compress="DEFLATE", predictor="3",
+                                     overview_resampling="average", blocksize=512)
+            else:
+                with rasterio.open(raw, "r+") as ds:
+                    ds.build_overviews([2, 4, 8, 16, 32], rasterio.enums.Resampling.average)
+                rasterio.shutil.copy(raw, tmp, driver="GTiff", tiled=True, blockxsize=512, blockysize=512,
+                                     compress="deflate", copy_src_overviews=True)
+        finally:
+            raw.unlink(missing_ok=True)
+
     try:
-        raw = os.path.join(tmpdir, "raw.tif")
-        with rasterio.open(raw, "w", **profile) as ds:
-            ds.write(result.score, 1)
-            ds.update_tags(**meta)
-        final = os.path.join(tmpdir, "final.tif")
-        with rasterio.Env() as env:
-            has_cog = "COG" in env.drivers()
-        if has_cog:
-            rasterio.shutil.copy(raw, final, driver="COG", compress="DEFLATE", predictor="3",
-                                 overview_resampling="average", blocksize=512)
-        else:
-            with rasterio.open(raw, "r+") as ds:
-                ds.build_overviews([2, 4, 8, 16, 32], rasterio.enums.Resampling.average)
-            rasterio.shutil.copy(raw, final, driver="GTiff", tiled=True, blockxsize=512, blockysize=512,
-                                 compress="deflate", copy_src_overviews=True)
-        os.replace(final, target)
-    except (OSError, rasterio.errors.RasterioError) as exc:
+        return atomic_write(target, write)
+    except rasterio.errors.RasterioError as exc:
         raise OutputError(f"cannot write suitability raster {target}: {exc}") from exc
-    finally:
-        for f in os.listdir(tmpdir) if os.path.isdir(tmpdir) else []:
-            os.unlink(os.path.join(tmpdir, f))
-        if os.path.isdir(tmpdir):
-            os.rmdir(tmpdir)
-    return target
 
 
 def read_suitability(path: str | os.PathLike[str]) -> tuple[np.ndarray, Grid, dict[str, str]]:
     """Read a surface written by :func:`save_suitability`: (score, grid, tags)."""
     with rasterio.open(path) as ds:
         t = ds.transform
-        grid = Grid(t.c, t.f, ds.width, ds.height, t.a)
+        grid = Grid(t.c, t.f, ds.width, ds.height, t.a, None if ds.crs is None else ds.crs.to_string())
         return ds.read(1), grid, dict(ds.tags())
 
 
@@ -544,7 +550,7 @@ def extract_zones(
     Returns
     -------
     geopandas.GeoDataFrame
-        EPSG:3006, one row per zone: ``site_id`` (``zone_001`` …), ``name``,
+        In the grid's CRS, one row per zone: ``site_id`` (``zone_001`` …), ``name``,
         ``municipality`` (largest overlap with ``municipalities``, else ""),
         ``area_ha``, ``site_type`` ("reserve"), ``plan_status`` ("ingen"),
         ``owner`` ("okänd"), ``mifo_class`` (None), ``source``
@@ -555,7 +561,7 @@ def extract_zones(
     valid = np.isfinite(score)
     cols = ["site_id", "name", "municipality", "area_ha", "site_type", "plan_status", "owner",
             "mifo_class", "source", "mean_score", "max_score", "compactness"]
-    empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=WORK_CRS)
+    empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=result.grid.crs)
     if not valid.any():
         return empty
     thr = float(threshold) if threshold is not None else float(np.quantile(score[valid], 1.0 - top_share))
@@ -591,7 +597,7 @@ def extract_zones(
             "max_score": float(maxs[lab]), "compactness": float(4 * math.pi * a / (p * p)) if p > 0 else 0.0,
             "geometry": g,
         })
-    zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORK_CRS)
+    zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=result.grid.crs)
     if municipalities is not None and len(municipalities) and "name" in municipalities.columns:
         inter = gpd.overlay(zones[["site_id", "geometry"]], municipalities[["name", "geometry"]], how="intersection")
         if len(inter):

@@ -62,7 +62,7 @@ def test_parse_maxspeed() -> None:
     assert parse_maxspeed("50 mph") == pytest.approx(80.4672)
     assert parse_maxspeed("SE:urban") == 50.0
     assert parse_maxspeed("SE:rural") == 70.0
-    assert parse_maxspeed("none") is None and parse_maxspeed(None) is None
+    assert parse_maxspeed("none") == 130.0 and parse_maxspeed(None) is None
 
 
 def test_parse_oneway() -> None:

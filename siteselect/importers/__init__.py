@@ -1,7 +1,9 @@
 """Importers for the formats Swedish users hold, each producing one role's layer.
 
-Every importer returns a GeoDataFrame in EPSG:3006 carrying its role's fields
-(see :mod:`siteselect.roles`); the caller (``siteselect.catalog``) validates it.
+Every importer returns a GeoDataFrame carrying its role's fields (see
+:mod:`siteselect.roles`): the Swedish ones in SWEREF 99 TM (EPSG:3006), the CRS
+their sources come in, the OSM one in the working CRS it is given. The caller
+(``siteselect.catalog``) reprojects it to the region's working CRS and validates it.
 Source field names are *assumptions* documented in each importer and can be
 overridden with a ``fields={logical_name: file_field}`` mapping.
 
