@@ -28,7 +28,7 @@ import siteselect
 from siteselect import _output, pipeline
 from siteselect._output import INCOMPLETE, LOCK, MANIFEST, STAGING_PREFIX, OutputFolder, check_outputs, neutralise_csv
 from siteselect.cli import main
-from siteselect.errors import OutputError, SiteSelectError
+from siteselect.errors import OutputError
 from siteselect.scenario import scenario_from_dict
 
 #: Site names an attacker could put in a layer, and what a spreadsheet-safe CSV holds instead.
