@@ -43,6 +43,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from siteselect.errors import ScenarioError
@@ -384,6 +385,28 @@ class EngineSpec(_Model):
                                 "(default: one per core).")
 
 
+class VehicleSpec(_Model):
+    """The vehicle of the freight measures (``motorway_minutes``, ``port_minutes``, ``rail_minutes``).
+
+    ``hgv`` (a heavy lorry) caps speeds at 80 km/h, 90 km/h on motorväg and
+    motortrafikled (trafikförordningen 4 kap. 20 §), and leaves out roads closed
+    to lorries or whose bärighetsklass (BK1 64 t, BK2 51.4 t, BK3 37.5 t, BK4
+    74 t) carries less than ``gross_weight_t``; a road without a BK class is
+    assumed open (see :mod:`siteselect.vehicles`). Commute reach
+    (``population_within``) is always by car. Write ``vehicle: hgv`` for the
+    defaults.
+    """
+
+    profile: Literal["car", "hgv"] = Field(default="car", description="`car` or `hgv` (heavy lorry).")
+    gross_weight_t: float | None = Field(default=None, gt=0, description="The lorry's gross weight, "
+                                         "tonnes (hgv; default 64: BK1 and BK4 roads).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"profile": value} if isinstance(value, str) else value
+
+
 class SiteSpec(_Model):
     """What the establishment needs of a site."""
 
@@ -410,6 +433,7 @@ class Scenario(_Model):
     limits: LimitsSpec | None = None
     readiness: dict[str, Any] | None = None
     engine: EngineSpec | None = None
+    vehicle: VehicleSpec | None = None
 
     @field_validator("readiness")
     @classmethod

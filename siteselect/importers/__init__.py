@@ -11,6 +11,7 @@ osm        OpenStreetMap PBF → roads, rail, stations, substations, ports, cand
 scb        SCB tätorter → towns (points) / urban_areas (polygons)
 detaljplan Lantmäteriet / municipal detaljplaner → candidates
 ebh        Länsstyrelsen EBH potentially contaminated sites → brownfield candidates
+nvdb       Trafikverket NVDB (Lastkajen) → roads with per-direction speeds, BK, one-way
 nvr        Naturvårdsverket protected areas (NVR, Natura 2000) → protected_nature
 grid       ENTSO-E grid-kit buses, OSM-derived grid vertices → substations
 ports      World Port Index CSV, PyPSA ports GeoJSON → ports
@@ -18,4 +19,4 @@ ports      World Port Index CSV, PyPSA ports GeoJSON → ports
 
 from __future__ import annotations
 
-__all__ = ["detaljplan", "ebh", "grid", "nvr", "osm", "ports", "scb"]
+__all__ = ["detaljplan", "ebh", "grid", "nvdb", "nvr", "osm", "ports", "scb"]
