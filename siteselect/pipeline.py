@@ -167,6 +167,10 @@ def analyse(
         layers = load_layers(catalog)
     layers = dict(layers)
     _require(layers, ("candidates", "roads"))
+    if layers.get("contaminated_sites") is not None and not layers["contaminated_sites"].empty:
+        from .importers.ebh import match_ebh_to_sites
+
+        layers["candidates"] = match_ebh_to_sites(layers["candidates"], layers["contaminated_sites"])
     candidates = layers["candidates"]
 
     step("building the road graph")
