@@ -356,6 +356,8 @@ class GridSpec(_Model):
     min_voltage_kv: float | None = Field(default=None, gt=0)
     capacity_csv: Path | None = None
     projects_csv: Path | None = None
+    count_conditional: bool = Field(default=False, description="Count conditional (curtailable) MW "
+                                    "towards power_mw; default: firm MW only, the conditional part is shown.")
 
 
 class LimitsSpec(_Model):
