@@ -18,30 +18,32 @@ X0, Y0 = 588_000.0, 6_608_000.0
 J_REF = "a0f58fd5-a361-4002-a359-03474901c15f"  # Boverket's catalogue: DP_KM_J2 "Industri", beteckning J
 
 
-def _geom(dx: float, w: float = 200.0, h: float = 100.0) -> list[dict[str, Any]]:
-    ring = [[X0 + dx, Y0], [X0 + dx + w, Y0], [X0 + dx + w, Y0 + h], [X0 + dx, Y0 + h], [X0 + dx, Y0]]
+def _geom(dx: float, w: float = 200.0, h: float = 100.0, origin: tuple[float, float] = (X0, Y0)
+          ) -> list[dict[str, Any]]:
+    x0, y0 = origin
+    ring = [[x0 + dx, y0], [x0 + dx + w, y0], [x0 + dx + w, y0 + h], [x0 + dx, y0 + h], [x0 + dx, y0]]
     return [{"geometri": {"typ": "yta", "position": {"type": "Polygon", "coordinates": [ring]},
                           "koordinatsystemPlan": "EPSG:3006", "dimension": 2},
              "geometrimetadata": {"lagesbestamningsmetodIPlan": {"typ": "lägesplacering"}}}]
 
 
-def _plan(pid: str, beteckning: str, status: str, dx: float, *, lagakraft: list[str] | None = None
-          ) -> dict[str, Any]:
+def _plan(pid: str, beteckning: str, status: str, dx: float, *, lagakraft: list[str] | None = None,
+          origin: tuple[float, float] = (X0, Y0)) -> dict[str, Any]:
     return {"type": "Feature", "geometry": None, "properties": {
         "feature:typ": "detaljplan", "objektidentitet": pid, "objektversion": 1,
         "versionGiltigFran": "2024-01-01T00:00:00", "kommun": "1980", "beteckning": beteckning,
         "namn": f"Plan {beteckning}", "syfte": "Verksamhetsmark", "status": status, "typ": "detaljplan",
-        "plangeometri": _geom(dx, 600.0, 100.0),
+        "plangeometri": _geom(dx, 600.0, 100.0, origin),
         "beslutsinformation": [{"beslutstyp": "antagande av ny detaljplan", "datumAntagande": "2024-05-01",
                                 **({"datumLagakraft": lagakraft} if lagakraft else {})}]}}
 
 
 def _use(pid: str, wording: str, dx: float, ref: str = "00000000-0000-0000-0000-000000000000",
-         kind: str = "användningsbestämmelse") -> dict[str, Any]:
+         kind: str = "användningsbestämmelse", origin: tuple[float, float] = (X0, Y0)) -> dict[str, Any]:
     return {"type": "Feature", "geometry": None, "properties": {
         "feature:typ": kind, "detaljplan": pid, "objektidentitet": f"{pid}-{dx}",
         "planbestammelsekatalogreferens": ref, "bestammelseformulering": wording,
-        "bestammelsegeometri": _geom(dx)}}
+        "bestammelsegeometri": _geom(dx, origin=origin)}}
 
 
 def _delivery(path: Path, features: list[dict[str, Any]]) -> Path:
