@@ -559,6 +559,10 @@ def run_suitability(
     step("building the road graph and per-node reach")
     graph = RoadGraph.from_roads(layers["roads"])
     tables = node_measures(sc.factors, layers, graph)
+    freight = _freight_graph(sc, layers["roads"], None)
+    if freight is not None:  # freight minutes by the scenario's vehicle, the rest by car
+        tables.update(node_measures({n: f for n, f in sc.factors.items() if f.measure in FREIGHT_MEASURES},
+                                    layers, freight))
     if eng.kind == "dask":
         from .scale import dask_client, suitability_surface_dask
 
