@@ -131,7 +131,8 @@ def roads_for_vehicle(
     Raises
     ------
     NetworkError
-        Unknown vehicle, non-positive weight, or a ``bk_class`` outside 1–4.
+        Unknown vehicle, non-positive weight, a ``bk_class`` outside 1–4, or no
+        road left for the vehicle.
     """
     if vehicle not in VEHICLES:
         raise NetworkError(f"vehicle {vehicle!r} is unknown; use one of {', '.join(VEHICLES)}.")
@@ -159,6 +160,12 @@ def roads_for_vehicle(
     drop = np.zeros(len(out), dtype=bool)
     for mask in excluded.values():
         drop |= mask
+    if len(out) and drop.all():
+        counts = {k: int(v.sum()) for k, v in excluded.items() if v.any()}
+        raise NetworkError(
+            f"roads: vehicle hgv of {weight:g} t may use none of the {len(out)} road segment(s) "
+            f"(excluded: {counts}). Fix: a lower `vehicle.gross_weight_t` (BK1 carries 64 t, BK4 74 t) "
+            "or check the roads' bk_class / max_gross_weight_t / hgv_closed.")
     if "motorway" in out.columns or "motortrafikled" in out.columns:
         fast = _flags(out, "motorway") | _flags(out, "motortrafikled")
     else:

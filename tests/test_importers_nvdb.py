@@ -316,6 +316,8 @@ def test_hgv_profile_on_roads_without_nvdb_fields() -> None:
         roads_for_vehicle(roads, "lorry", class_speeds_kmh={})
     with pytest.raises(NetworkError, match="bk_class outside 1–4"):
         roads_for_vehicle(roads.assign(bk_class=[5, None]), "hgv", class_speeds_kmh={})
+    with pytest.raises(NetworkError, match=r"hgv of 80 t may use none of the 2.*bk_below_80t': 2"):
+        roads_for_vehicle(roads.assign(bk_class=[4, 1]), "hgv", class_speeds_kmh={}, gross_weight_t=80)
 
 
 def test_logistics_freight_by_lorry_commute_by_car() -> None:
