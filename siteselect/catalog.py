@@ -81,6 +81,7 @@ log = logging.getLogger(__name__)
 FORMATS: tuple[str, ...] = (
     "auto", "csv_points", "scb_grid", "scb_tatorter", "osm_pbf", "detaljplan", "ebh", "nvr",
     "entsoe_buses", "osm_grid_vertices", "wpi_csv", "pypsa_ports",
+    "nvdb", "ebh_points", "ngp_detaljplan",
 )
 
 #: Importer formats: format -> (module, function, roles it can fill).
@@ -94,6 +95,10 @@ _IMPORTERS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
                    ("candidates",)),
     "ebh": ("siteselect.importers.ebh", "candidates_from_ebh", ("candidates",)),
     "nvr": ("siteselect.importers.nvr", "protected_nature_from_nvr", ("protected_nature",)),
+    "nvdb": ("siteselect.importers.nvdb", "roads_from_nvdb", ("roads",)),
+    "ebh_points": ("siteselect.importers.ebh", "contaminated_sites_from_ebh", ("contaminated_sites",)),
+    "ngp_detaljplan": ("siteselect.importers.ngp_detaljplan", "candidates_from_ngp_detaljplan",
+                       ("candidates",)),
     "entsoe_buses": ("siteselect.importers.grid", "substations_from_entsoe_buses",
                      ("substations",)),
     "osm_grid_vertices": ("siteselect.importers.grid", "substations_from_osm_grid_vertices",

@@ -85,6 +85,7 @@ from siteselect import _dijkstra
 from siteselect._crs import crs_text
 from siteselect.errors import CRSError, LayerError, MissingFieldError, NetworkError
 from siteselect.roles import ROAD_CLASSES
+from siteselect.vehicles import roads_for_vehicle
 
 __all__ = [
     "AUTO_FAST_WORK",
@@ -267,9 +268,11 @@ class GraphCache:
 
 
 def roads_hash(roads: gpd.GeoDataFrame, *, default_speeds_kmh: Mapping[str, float],
-               access_speed_kmh: float, node_tolerance_m: float) -> str:
+               access_speed_kmh: float, node_tolerance_m: float, vehicle: str = "") -> str:
     """SHA-256 of everything that determines a :class:`RoadGraph`."""
     h = hashlib.sha256(_CACHE_VERSION.encode())
+    if vehicle:  # a vehicle profile's report travels with the graph
+        h.update(f"vehicle={vehicle}".encode())
     wkb = shapely.to_wkb(np.asarray(roads.geometry.values, dtype=object), output_dimension=2)
     for b in wkb:
         h.update(len(b).to_bytes(8, "little"))
@@ -360,6 +363,8 @@ class RoadGraph:
         access_speed_kmh: float = 30.0,
         node_tolerance_m: float = 0.5,
         cache: GraphCache | None = None,
+        vehicle: str = "car",
+        gross_weight_t: float | None = None,
     ) -> RoadGraph:
         """Build a graph from a ``roads`` layer.
 
@@ -381,6 +386,11 @@ class RoadGraph:
             Vertices within this grid (coordinates rounded to a multiple) are one node.
         cache
             A :class:`GraphCache`; an identical build returns the cached object.
+        vehicle, gross_weight_t
+            Vehicle profile (:mod:`siteselect.vehicles`): ``"car"`` uses the
+            roads as they are; ``"hgv"`` caps speeds at the heavy-lorry limits
+            and drops roads closed to lorries of ``gross_weight_t`` tonnes.
+            The profile's counts go to ``report["vehicle"]``.
 
         Returns
         -------
@@ -417,15 +427,20 @@ class RoadGraph:
                 f"roads: field 'road_class' not found (fields: {list(roads.columns)}). "
                 f"Fix: map the road class column to 'road_class' ({', '.join(ROAD_CLASSES)})."
             )
+        # vehicle profile: a new frame with the vehicle's speeds and usable roads
+        roads, vehicle_report = roads_for_vehicle(roads, vehicle, class_speeds_kmh=speeds,
+                                                  gross_weight_t=gross_weight_t)
         key = None
         if cache is not None:
             key = roads_hash(roads, default_speeds_kmh=speeds, access_speed_kmh=access_speed_kmh,
-                             node_tolerance_m=node_tolerance_m)
+                             node_tolerance_m=node_tolerance_m,
+                             vehicle="" if vehicle == "car" else repr(vehicle_report.as_dict()))
             hit = cache.get(key)
             if hit is not None:
                 return hit
         graph = _build(roads, speeds=speeds, access_speed_kmh=float(access_speed_kmh),
                        tol=float(node_tolerance_m))
+        graph.report["vehicle"] = vehicle_report.as_dict()
         if cache is not None and key is not None:
             cache.put(key, graph)
         return graph

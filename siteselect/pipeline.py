@@ -178,6 +178,10 @@ def analyse(
         layers = to_work_layers(layers, crs=scenario.crs)
     layers = dict(layers)
     _require(layers, ("candidates", "roads"))
+    if layers.get("contaminated_sites") is not None and not layers["contaminated_sites"].empty:
+        from .importers.ebh import match_ebh_to_sites
+
+        layers["candidates"] = match_ebh_to_sites(layers["candidates"], layers["contaminated_sites"])
     candidates = layers["candidates"]
 
     step("building the road graph")
@@ -190,7 +194,15 @@ def analyse(
     rail_limit = _rail_limit_request(scenario)
     if rail_limit is not None:
         requests.append(rail_limit)
-    measures = site_measures(candidates, layers, graph, requests)
+    freight = _freight_graph(scenario, layers["roads"], graph_cache)
+    if freight is None:
+        measures = site_measures(candidates, layers, graph, requests)
+    else:  # lorry minutes for the freight measures, car minutes for the rest (commuting)
+        is_freight = [r.measure in FREIGHT_MEASURES for r in requests]
+        measures = site_measures(candidates, layers, graph,
+                                 [r for r, f in zip(requests, is_freight, strict=True) if not f])
+        measures = measures.join(site_measures(
+            candidates, layers, freight, [r for r, f in zip(requests, is_freight, strict=True) if f]))
 
     step("applying constraints and scoring")
     checked = apply_constraints(candidates, layers, scenario.constraints, min_area_ha=scenario.site.min_area_ha)
@@ -271,6 +283,8 @@ def analyse(
         else gpd.GeoDataFrame({"site_id": [], "minutes": []}, geometry=[], crs=ranking.crs)
     )
     provenance = _provenance(scenario, scenario_path, layers, started, graph.report, ahp)
+    if freight is not None:
+        provenance["freight_vehicle"] = dict(freight.report["vehicle"])
     return Result(
         scenario=scenario,
         ranking=ranking,
@@ -358,6 +372,19 @@ def _ordered(ranking: gpd.GeoDataFrame, factor_names: list[str]) -> gpd.GeoDataF
     out = ranking[cols]
     key = out["rank"].astype("Float64").fillna(np.inf)
     return out.iloc[np.argsort(key.to_numpy(dtype=float), kind="stable")]
+
+
+#: Measures travelled by the scenario's ``vehicle``; the others (commuting) stay by car.
+FREIGHT_MEASURES: tuple[str, ...] = ("motorway_minutes", "port_minutes", "rail_minutes")
+
+
+def _freight_graph(scenario: Scenario, roads: gpd.GeoDataFrame, cache: GraphCache | None
+                   ) -> RoadGraph | None:
+    """The graph of the scenario's vehicle, or None when it is the car (the main graph serves)."""
+    v = scenario.vehicle
+    if v is None or v.profile == "car":
+        return None
+    return RoadGraph.from_roads(roads, cache=cache, vehicle=v.profile, gross_weight_t=v.gross_weight_t)
 
 
 def _provenance(
@@ -758,6 +785,10 @@ def _suitability_files(
     step("building the road graph and per-node reach")
     graph = RoadGraph.from_roads(layers["roads"])
     tables = node_measures(sc.factors, layers, graph)
+    freight = _freight_graph(sc, layers["roads"], None)
+    if freight is not None:  # freight minutes by the scenario's vehicle, the rest by car
+        tables.update(node_measures({n: f for n, f in sc.factors.items() if f.measure in FREIGHT_MEASURES},
+                                    layers, freight))
     if eng.kind == "dask":
         from .scale import dask_client, suitability_surface_dask
 

@@ -63,6 +63,8 @@ _NOTES: dict[str, str] = {
     "Scenario.sensitivity": "Monte-Carlo check of how stable the ranking is under other weights "
                             "(see `sensitivity`); adds rank_min, rank_max and p_top_k.",
     "Scenario.output": "Output options (see `output`).",
+    "Scenario.vehicle": "Vehicle of the freight measures: `car` (default) or `hgv` (heavy lorry: "
+                        "speed caps, bärighetsklass, lorry bans; see `vehicle`).",
     "Scenario.grid": "Grid capacity the establishment needs; adds the `grid_capacity` factor (see `grid`).",
     "Scenario.limits": "Hard limits on measured reach (see `limits`).",
     "Scenario.engine": "Where raster mode (`siteselect suitability`) runs: in memory or on Dask "
@@ -166,6 +168,7 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("grid", _sc.GridSpec),
     ("limits", _sc.LimitsSpec),
     ("engine", _sc.EngineSpec),
+    ("vehicle", _sc.VehicleSpec),
 )
 
 

@@ -56,6 +56,8 @@ class RoleSpec:
     fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
     required: bool = False
     description: str = ""
+    embedded: bool = True
+    """False for roles the embedded sample does not carry (read only from a catalog)."""
 
     @property
     def required_fields(self) -> tuple[str, ...]:
@@ -211,6 +213,23 @@ ROLES: dict[str, RoleSpec] = {
             ),
             required=True,
             description="Candidate land: planned industrial land, brownfields, land reserves.",
+        ),
+        RoleSpec(
+            "contaminated_sites",
+            _POINT,
+            (
+                FieldSpec("ebh_id", "str"),
+                FieldSpec("mifo_class", "int", required=False, nullable=True,
+                          description="MIFO risk class 1 (very high) – 4 (low); null = E / KM / MKM"),
+                FieldSpec("ebh_state", "str", required=False,
+                          allowed=("riskklassad", "identifierad", "åtgärdad_km", "åtgärdad_mkm", "okänd")),
+                FieldSpec("remediated", "bool", required=False),
+                FieldSpec("match_within_m", "float", required=False,
+                          description="Distance within which the point counts for a site, m"),
+            ),
+            description="Länsstyrelsen EBH objects (points); matched to candidate sites "
+                        "(siteselect.importers.ebh.match_ebh_to_sites).",
+            embedded=False,
         ),
         RoleSpec("protected_nature", _POLY, (FieldSpec("name", "str"), FieldSpec("kind", "str"))),
         RoleSpec("water", _POLY, (FieldSpec("name", "str"),)),

@@ -43,6 +43,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from siteselect._safe_read import check_input_file, load_yaml
@@ -393,6 +394,8 @@ class GridSpec(_Model):
     min_voltage_kv: float | None = Field(default=None, gt=0, le=1000)
     capacity_csv: Path | None = None
     projects_csv: Path | None = None
+    count_conditional: bool = Field(default=False, description="Count conditional (curtailable) MW "
+                                    "towards power_mw; default: firm MW only, the conditional part is shown.")
 
 
 class LimitsSpec(_Model):
@@ -420,6 +423,28 @@ class EngineSpec(_Model):
     chunk_size: int = Field(default=2048, ge=64, le=65_536, description="Chunk edge in cells (dask).")
     workers: int | None = Field(default=None, ge=1, le=1024, description="Worker processes of the LocalCluster "
                                 "(default: one per core).")
+
+
+class VehicleSpec(_Model):
+    """The vehicle of the freight measures (``motorway_minutes``, ``port_minutes``, ``rail_minutes``).
+
+    ``hgv`` (a heavy lorry) caps speeds at 80 km/h, 90 km/h on motorväg and
+    motortrafikled (trafikförordningen 4 kap. 20 §), and leaves out roads closed
+    to lorries or whose bärighetsklass (BK1 64 t, BK2 51.4 t, BK3 37.5 t, BK4
+    74 t) carries less than ``gross_weight_t``; a road without a BK class is
+    assumed open (see :mod:`siteselect.vehicles`). Commute reach
+    (``population_within``) is always by car. Write ``vehicle: hgv`` for the
+    defaults.
+    """
+
+    profile: Literal["car", "hgv"] = Field(default="car", description="`car` or `hgv` (heavy lorry).")
+    gross_weight_t: float | None = Field(default=None, gt=0, description="The lorry's gross weight, "
+                                         "tonnes (hgv; default 64: BK1 and BK4 roads).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"profile": value} if isinstance(value, str) else value
 
 
 class SiteSpec(_Model):
@@ -452,6 +477,7 @@ class Scenario(_Model):
     limits: LimitsSpec | None = None
     readiness: dict[str, Any] | None = None
     engine: EngineSpec | None = None
+    vehicle: VehicleSpec | None = None
 
     @field_validator("crs", mode="before")
     @classmethod

@@ -12,7 +12,9 @@ Modules
 osm        OpenStreetMap PBF → roads, rail, stations, substations, ports, candidates
 scb        SCB tätorter → towns (points) / urban_areas (polygons)
 detaljplan Lantmäteriet / municipal detaljplaner → candidates
+ngp_detaljplan  national-format detaljplan JSON (NGP, Detaljplan v4.x) → candidates
 ebh        Länsstyrelsen EBH potentially contaminated sites → brownfield candidates
+nvdb       Trafikverket NVDB (Lastkajen) → roads with per-direction speeds, BK, one-way
 nvr        Naturvårdsverket protected areas (NVR, Natura 2000) → protected_nature
 grid       ENTSO-E grid-kit buses, OSM-derived grid vertices → substations
 ports      World Port Index CSV, PyPSA ports GeoJSON → ports
@@ -20,4 +22,4 @@ ports      World Port Index CSV, PyPSA ports GeoJSON → ports
 
 from __future__ import annotations
 
-__all__ = ["detaljplan", "ebh", "grid", "nvr", "osm", "ports", "scb"]
+__all__ = ["detaljplan", "ebh", "grid", "ngp_detaljplan", "nvdb", "nvr", "osm", "ports", "scb"]
