@@ -345,9 +345,9 @@ def apply_constraints(
             limit = c.distance_km * 1000.0
             for i in np.flatnonzero(_beyond(dist_m, limit)):
                 flag[i] = True
-                near = "none in layer" if not np.isfinite(dist_m[i]) else f"nearest {dist_m[i] / 1000:.1f} km"
+                nearest = "none in layer" if not np.isfinite(dist_m[i]) else f"nearest {dist_m[i] / 1000:.1f} km"
                 reasons[i].append(
-                    f"{c.label}: no substation ≥ {c.min_voltage_kv:g} kV within {c.distance_km:g} km ({near})"
+                    f"{c.label}: no substation ≥ {c.min_voltage_kv:g} kV within {c.distance_km:g} km ({nearest})"
                 )
         else:  # pragma: no cover - the scenario schema admits no other mode
             raise ScenarioError(f"constraint {getattr(c, 'id', '?')!r}: unknown mode")
