@@ -309,10 +309,11 @@ def test_ways_cut_at_the_extract_edge_keep_their_runs(tmp_path: Path) -> None:
              5: (16.01, 59.64), 6: (16.10, 59.60), 7: (16.10, 59.61)}
     ways = {10: ([1, 2, 99, 3, 4, 5], {"highway": "primary"}),   # 99 missing: two runs
             11: ([6, 98, 7], {"highway": "primary"}),            # runs of one node: dropped
+            13: ([96, 95], {"highway": "primary"}),              # no node at all: dropped
             12: ([6, 7], {"highway": "footway"})}
     pbf = write_pbf(tmp_path / "edge.osm.pbf", nodes, ways)
-    with pytest.warns(LayerWarning, match=r"2 road ways run past the edge of the extract "
-                                          r"\(2 nodes missing\)"):
+    with pytest.warns(LayerWarning, match=r"3 road ways run past the edge of the extract "
+                                          r"\(4 nodes missing\): 1 kept in pieces"):
         roads = layers_from_osm_pbf(pbf, roles=["roads"])["roads"]
     assert list(roads["road_id"]) == ["w10-0", "w10-1"]
     lonlat = [[tuple(round(v, 6) for v in xy) for xy in g.coords]
@@ -320,7 +321,7 @@ def test_ways_cut_at_the_extract_edge_keep_their_runs(tmp_path: Path) -> None:
     assert lonlat == [[(16.0, 59.6), (16.0, 59.61)],
                       [(16.0, 59.63), (16.0, 59.64), (16.01, 59.64)]]
     report = roads.attrs["osm_import"]
-    assert (report["ways_cut"], report["ways_cut_dropped"], report["nodes_missing"]) == (2, 1, 2)
+    assert (report["ways_cut"], report["ways_cut_dropped"], report["nodes_missing"]) == (3, 2, 4)
     assert report["cut_km_kept"] == round(float(roads.geometry.length.sum()) / 1000, 3)
     # the two runs are separate chains: no edge across the gap
     graph = RoadGraph.from_roads(roads)

@@ -328,7 +328,8 @@ class _Collector:
         locs = [nd.location for nd in nodes]
         ok = np.fromiter((loc.valid() for loc in locs), dtype=bool, count=n)
         coords = np.full((n, 2), np.nan)
-        coords[ok] = [(loc.lon, loc.lat) for loc, v in zip(locs, ok, strict=True) if v]
+        if ok.any():
+            coords[ok] = [(loc.lon, loc.lat) for loc, v in zip(locs, ok, strict=True) if v]
         cut = not bool(ok.all())
         if cut:
             edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.view(np.int8), [0]))))
