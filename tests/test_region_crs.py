@@ -122,11 +122,13 @@ def test_lengths_are_true_in_the_auto_crs_and_not_in_sweref() -> None:
 def test_catalog_crs_keys_kept_apart(tmp_path: Path) -> None:
     cat = tmp_path / "c.yaml"
     cat.write_text(yaml.safe_dump({"crs": "EPSG:4326", "roles": {
-        "roads": {"path": str(HELSINKI), "format": "osm_pbf", "crs": "EPSG:4326"}}}))
+        "roads": {"path": str(HELSINKI), "format": "osm_pbf", "crs": "EPSG:4326"},
+        "rail": {"path": str(HELSINKI), "format": "osm_pbf", "options": {"crs": "EPSG:32635"}}}}))
     with pytest.raises(LayerError) as ei:
         read_catalog(cat)
     msg = str(ei.value)
     assert "roles.roads.crs: an OSM extract is always in WGS 84" in msg
+    assert "roles.rail.crs: an OSM extract" in msg  # not smuggled in through `options` either
     assert "set the top-level `crs:`" in msg
     assert "geographic CRS in degrees" in msg  # the region's crs must be projected
     cat.write_text(yaml.safe_dump({"crs": "auto", "roles": {
