@@ -383,3 +383,16 @@ def test_scb_grid_keeps_its_input_crs_and_lands_in_the_working_crs(tmp_path: Pat
     x0, y0, _, _ = pop.geometry.iloc[0].bounds
     assert (x0, y0) == pytest.approx(corner, abs=1.0)
     assert pop.geometry.area.to_numpy() == pytest.approx([1e6, 1e6], rel=1e-3)
+
+
+def test_area_across_the_antimeridian_and_short_area_names() -> None:
+    fiji = "EPSG:3460"  # area of use 176.81°E – 178.15°W
+    both_sides = gpd.GeoDataFrame(geometry=[Point(178.4, -18.1), Point(-178.9, -17.0)], crs=4326)
+    assert to_work_crs(both_sides, crs=fiji).crs.to_epsg() == 3460
+    with pytest.raises(CRSError, match=r"lie outside the area EPSG:3460 .*made for \(Fiji - onshore;"):
+        to_work_crs(gpd.GeoDataFrame(geometry=[Point(170.0, -18.0)], crs=4326), crs=fiji)
+    with pytest.raises(CRSError) as ei:
+        to_work_crs(gpd.GeoDataFrame(geometry=[Point(16.5, 59.6)], crs=4326), crs="EPSG:32635")
+    assert "(Between 24°E and 30°E, northern hemisphere between equator and 84°N, onshore and " \
+           "offshore; lon 23.5–30.5" in str(ei.value)
+    assert "Belarus" not in str(ei.value)  # pyproj's area name goes on to list 22 countries
