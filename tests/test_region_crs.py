@@ -396,3 +396,19 @@ def test_area_across_the_antimeridian_and_short_area_names() -> None:
     assert "(Between 24°E and 30°E, northern hemisphere between equator and 84°N, onshore and " \
            "offshore; lon 23.5–30.5" in str(ei.value)
     assert "Belarus" not in str(ei.value)  # pyproj's area name goes on to list 22 countries
+
+
+def test_osm_importer_from_python_checks_its_crs() -> None:
+    from siteselect.errors import OutsideAreaError
+    from siteselect.importers.osm import layers_from_osm_pbf
+
+    with pytest.raises(OutsideAreaError) as ei:  # the default is still SWEREF 99 TM
+        layers_from_osm_pbf(HELSINKI, roles=["roads"])
+    assert 'crs="auto"' in str(ei.value) and "EPSG:32635" in str(ei.value)
+    assert "`crs` key" not in str(ei.value)  # an OSM file has no source CRS to state
+    roads = layers_from_osm_pbf(HELSINKI, roles=["roads"], crs="auto")["roads"]
+    assert roads.crs.to_epsg() == 32635
+    # lengths in the auto CRS agree with geodesic lengths on the ellipsoid within 0.03 %
+    geod = pyproj.Geod(ellps="WGS84")
+    true_m = sum(geod.geometry_length(g) for g in roads.to_crs(4326).geometry)
+    assert roads.geometry.length.sum() / true_m == pytest.approx(1.0, abs=3e-4)
