@@ -162,8 +162,18 @@ def _area(crs: pyproj.CRS) -> tuple[float, float, float, float, str] | None:
     if aou is None:
         return None
     m = AREA_MARGIN_DEG
+    name = aou.name.split(". ")[0].rstrip(". ")  # "Sweden - onshore and offshore", not a country list
+    if aou.west > aou.east:  # across the antimeridian: west and east stay as they are, widened
+        return (aou.west - m, max(aou.south - m, -90.0), aou.east + m, min(aou.north + m, 90.0), name)
     return (max(aou.west - m, -180.0), max(aou.south - m, -90.0), min(aou.east + m, 180.0),
-            min(aou.north + m, 90.0), aou.name.rstrip(". "))
+            min(aou.north + m, 90.0), name)
+
+
+def _lon_in(lon: np.ndarray, w: float, e: float) -> np.ndarray:
+    """Longitudes within [w, e]; an area across the antimeridian has w > e."""
+    if w <= e:
+        return (lon >= w) & (lon <= e)
+    return (lon >= w) | (lon <= e)
 
 
 def check_in_area(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, where: str,
@@ -215,7 +225,7 @@ def check_in_area(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, where: str,
         lon0, lat0, lon1, lat1 = (np.asarray(v, dtype=float) for v in (lon0, lat0, lon1, lat1))
     finite = np.isfinite(b).all(axis=1) & np.isfinite(lon0) & np.isfinite(lat0) \
         & np.isfinite(lon1) & np.isfinite(lat1)
-    inside = finite & (lon0 >= w) & (lon1 <= e) & (lat0 >= s) & (lat1 <= n)
+    inside = finite & _lon_in(lon0, w, e) & _lon_in(lon1, w, e) & (lat0 >= s) & (lat1 <= n)
     if inside.all():
         return
     out = ~inside
@@ -249,8 +259,8 @@ def check_in_area(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, where: str,
         auto = ""
     region_fix = _FIX_REGION.format(auto=auto)
     src_area = _area(source)
-    src_fits = src_area is None or (src_area[0] <= lon0[i] <= src_area[2]
-                                    and src_area[1] <= lat0[i] <= src_area[3])
+    src_fits = src_area is None or bool(
+        _lon_in(lon0[i:i + 1], src_area[0], src_area[2])[0] and src_area[1] <= lat0[i] <= src_area[3])
     if not source.equals(work, ignore_axis_order=True) and src_fits:
         alt = (f" If the data should lie in {name}, its source CRS {crs_label(source)} is "
                f"misstated instead: {src_fix}." if layer_crs_key else "")
@@ -273,7 +283,7 @@ def _swapped_fits(box: np.ndarray, work: pyproj.CRS, area: tuple[float, float, f
     lon1, lat1 = tr.transform(box[3], box[2], errcheck=False)
     w, s, e, n, _ = area
     vals = np.array([lon0, lat0, lon1, lat1], dtype=float)
-    return bool(np.isfinite(vals).all() and w <= lon0 <= e and w <= lon1 <= e
+    return bool(np.isfinite(vals).all() and _lon_in(vals[[0, 2]], w, e).all()
                 and s <= lat0 <= n and s <= lat1 <= n)
 
 

@@ -112,6 +112,8 @@ _ENTRY_KEYS = ("path", "layer", "format", "fields", "crs", "where", "defaults", 
 _TOP_KEYS = ("name", "description", "crs", "fallback", "embedded", "roles")
 #: Importer formats that take the working CRS (they measure areas while importing).
 _TAKES_WORK_CRS = ("osm_pbf",)
+#: Formats whose entries take no source `crs` (the format fixes it).
+_NO_SOURCE_CRS = ("osm_pbf", "scb_grid")
 #: Importer options that name files (resolved relative to the catalog like `path`).
 _PATH_OPTIONS = ("municipalities",)
 
@@ -215,7 +217,9 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
                             f"{', '.join(_IMPORTERS[fmt][2])})")
             continue
         if fmt in ("osm_pbf", "scb_grid"):
-            if fmt == "osm_pbf" and entry.get("crs") is not None:
+            opts = entry.get("options")
+            if fmt == "osm_pbf" and (entry.get("crs") is not None
+                                     or (isinstance(opts, dict) and "crs" in opts)):
                 problems.append(f"{where}.crs: an OSM extract is always in WGS 84 and takes no "
                                 "source `crs`; to choose the CRS the analysis runs in, set the "
                                 "top-level `crs:` of the catalog (e.g. `crs: auto`) or of the "
@@ -334,7 +338,7 @@ def load_source(src: LayerSource, *, crs: Any = None,
 
     frame = read_source(src, work_crs=crs) if raw is None else raw
     gdf = to_work_crs(frame, source=str(src.path), layer=src.layer, crs=crs,
-                      layer_crs_key=src.format not in _TAKES_WORK_CRS)
+                      layer_crs_key=src.format not in _NO_SOURCE_CRS)
     out = validate_layer(gdf, src.role, source=str(src.path), layer=src.layer, crs=crs)
     out.attrs["source"] = f"{source_label(src.path, src.layer)} (format {src.format})"
     return out
@@ -580,7 +584,7 @@ def check_catalog(path: str | Path, *, embedded: str | Path | None = None,
             row.problems.append("not checked: no working CRS (see below).")
         else:
             _check_one(row, lambda role=role: reader(role), crs=work,  # type: ignore[misc]
-                       layer_crs_key=src.format not in _TAKES_WORK_CRS)
+                       layer_crs_key=src.format not in _NO_SOURCE_CRS)
         report.rows.append(row)
     if cat.fallback == "embedded":
         emb = cat.embedded_file

@@ -122,11 +122,13 @@ def test_lengths_are_true_in_the_auto_crs_and_not_in_sweref() -> None:
 def test_catalog_crs_keys_kept_apart(tmp_path: Path) -> None:
     cat = tmp_path / "c.yaml"
     cat.write_text(yaml.safe_dump({"crs": "EPSG:4326", "roles": {
-        "roads": {"path": str(HELSINKI), "format": "osm_pbf", "crs": "EPSG:4326"}}}))
+        "roads": {"path": str(HELSINKI), "format": "osm_pbf", "crs": "EPSG:4326"},
+        "rail": {"path": str(HELSINKI), "format": "osm_pbf", "options": {"crs": "EPSG:32635"}}}}))
     with pytest.raises(LayerError) as ei:
         read_catalog(cat)
     msg = str(ei.value)
     assert "roles.roads.crs: an OSM extract is always in WGS 84" in msg
+    assert "roles.rail.crs: an OSM extract" in msg  # not smuggled in through `options` either
     assert "set the top-level `crs:`" in msg
     assert "geographic CRS in degrees" in msg  # the region's crs must be projected
     cat.write_text(yaml.safe_dump({"crs": "auto", "roles": {
@@ -381,3 +383,32 @@ def test_scb_grid_keeps_its_input_crs_and_lands_in_the_working_crs(tmp_path: Pat
     x0, y0, _, _ = pop.geometry.iloc[0].bounds
     assert (x0, y0) == pytest.approx(corner, abs=1.0)
     assert pop.geometry.area.to_numpy() == pytest.approx([1e6, 1e6], rel=1e-3)
+
+
+def test_area_across_the_antimeridian_and_short_area_names() -> None:
+    fiji = "EPSG:3460"  # area of use 176.81°E – 178.15°W
+    both_sides = gpd.GeoDataFrame(geometry=[Point(178.4, -18.1), Point(-178.9, -17.0)], crs=4326)
+    assert to_work_crs(both_sides, crs=fiji).crs.to_epsg() == 3460
+    with pytest.raises(CRSError, match=r"lie outside the area EPSG:3460 .*made for \(Fiji - onshore;"):
+        to_work_crs(gpd.GeoDataFrame(geometry=[Point(170.0, -18.0)], crs=4326), crs=fiji)
+    with pytest.raises(CRSError) as ei:
+        to_work_crs(gpd.GeoDataFrame(geometry=[Point(16.5, 59.6)], crs=4326), crs="EPSG:32635")
+    assert "(Between 24°E and 30°E, northern hemisphere between equator and 84°N, onshore and " \
+           "offshore; lon 23.5–30.5" in str(ei.value)
+    assert "Belarus" not in str(ei.value)  # pyproj's area name goes on to list 22 countries
+
+
+def test_osm_importer_from_python_checks_its_crs() -> None:
+    from siteselect.errors import OutsideAreaError
+    from siteselect.importers.osm import layers_from_osm_pbf
+
+    with pytest.raises(OutsideAreaError) as ei:  # the default is still SWEREF 99 TM
+        layers_from_osm_pbf(HELSINKI, roles=["roads"])
+    assert 'crs="auto"' in str(ei.value) and "EPSG:32635" in str(ei.value)
+    assert "`crs` key" not in str(ei.value)  # an OSM file has no source CRS to state
+    roads = layers_from_osm_pbf(HELSINKI, roles=["roads"], crs="auto")["roads"]
+    assert roads.crs.to_epsg() == 32635
+    # lengths in the auto CRS agree with geodesic lengths on the ellipsoid within 0.03 %
+    geod = pyproj.Geod(ellps="WGS84")
+    true_m = sum(geod.geometry_length(g) for g in roads.to_crs(4326).geometry)
+    assert roads.geometry.length.sum() / true_m == pytest.approx(1.0, abs=3e-4)
