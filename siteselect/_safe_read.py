@@ -46,6 +46,10 @@ MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_YAML_DEPTH = 50
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**20:.3g} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -130,9 +134,9 @@ def read_text(path: str | os.PathLike[str], *, what: str, error: type[SiteSelect
     """
     p = Path(path)
     st = check_input_file(p, what=what, error=error)
-    cap = f"{max_bytes / 2**20:g} MB"
+    cap = _size(max_bytes)
     if st.st_size > max_bytes:
-        raise error(f"{what} {p}: is {st.st_size / 2**20:.1f} MB, larger than the {cap} siteselect reads; "
+        raise error(f"{what} {p}: is {_size(st.st_size)}, larger than the {cap} siteselect reads; "
                     "give the right file or split it")
     try:
         with open(p, "rb") as fh:

@@ -179,8 +179,10 @@ def _read_rows(path: Path, what: str, required: Sequence[str], known: Sequence[s
         probs.append(f"header: missing column(s) {', '.join(missing)}; fix: add them (see the template)")
     if unknown:
         probs.append(f"header: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(known)}")
-    if probs:
-        raise LayerError(f"{what} {path}: {len(probs)} problem(s)\n" + "\n".join(f"  - {p}" for p in probs))
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if twice:
+        probs.append(f"header: column(s) {', '.join(twice)} appear more than once; keep one of each")
+    _raise(what, path, probs)
     # line numbers: header is the first non-comment line; count file lines for messages
     file_lines = [i + 1 for i, ln in enumerate(all_lines) if not ln.lstrip().startswith("#")]
     rows = []
@@ -213,6 +215,8 @@ def _num(row: dict[str, str], col: str, line: int, probs: list[str], *, lo: floa
 
 
 def _raise(what: str, path: Path, probs: list[str]) -> None:
+    if len(probs) == 1:
+        raise LayerError(f"{what} {path}: {probs[0]}")
     if probs:
         n = len(probs)
         raise LayerError(f"{what} {path}: {n} problem{'s' if n != 1 else ''}\n" + "\n".join(f"  - {p}" for p in probs))

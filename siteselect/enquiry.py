@@ -223,6 +223,8 @@ def check_request(data: Any, *, source: str = "<dict>") -> dict[str, Any]:
             u = grid.get("unknown", "assume_available")
             if not (u in ("assume_available", "assume_unavailable") or (_is_num(u) and 0 <= u <= 1)):
                 probs.append(f"grid.unknown: found {u!r}; allowed: assume_available, assume_unavailable or 0–1")
+    if len(probs) == 1:
+        raise ScenarioError(f"request {source}: {probs[0]}")
     if probs:
         raise ScenarioError(f"request {source}: {len(probs)} problem(s)\n" + "\n".join(f"  - {p}" for p in probs))
     return dict(data)

@@ -547,7 +547,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     if scenario.grid is not None:  # refuse a FIFO or device now, not after minutes of analysis
         for key in ("capacity_csv", "projects_csv"):
             table = getattr(scenario.grid, key)
-            if table is not None:
+            if table is not None and table.exists():  # a missing table is reported where it is read
                 check_input_file(table, what=f"scenario {p}: grid.{key}", error=ScenarioError)
     return scenario
 
@@ -872,7 +872,7 @@ def _ahp_matrix_problems(matrix: list[list[Any]], order: list[str]) -> list[str]
                 x = float(_fraction(v))
             except (TypeError, ValueError):
                 return probs  # reported structurally
-            if not x > 0 or not math.isfinite(x):
+            if not math.isfinite(x) or not 0.99 / 9 <= x <= 9:  # Saaty's scale; 0.11 stands for 1/9
                 probs.append(f"weights.ahp.matrix[{i}][{j}]: found {_short(v)}; allowed: a positive number (1/9 … 9)")
             r.append(x)
         vals.append(r)

@@ -176,3 +176,60 @@ def test_self_intersecting_layer_polygon_is_repaired() -> None:
     out = apply_constraints(_sites(), {"water": water}, _cons({"id": "water", "layer": "water", "mode": "inside"}),
                             min_area_ha=20)
     assert out.loc[0, "usable_area_ha"] == pytest.approx(50.0)
+
+
+# --------------------------------------------------------------------------- tolerance, feet, big layers
+
+_FT_US_TM = ("+proj=tmerc +lat_0=0 +lon_0=15 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 "
+             "+units=us-ft +no_defs +type=crs")
+
+
+def _twenty_ha(x0: float = 560_000.0, y0: float = 6_600_000.0) -> gpd.GeoDataFrame:
+    side = math.sqrt(200_000.0)  # 20 ha exactly
+    return gpd.GeoDataFrame({"site_id": ["s"]}, geometry=[box(x0, y0, x0 + side, y0 + side)], crs=CRS)
+
+
+@pytest.mark.parametrize("crs", ["EPSG:2263", _FT_US_TM])
+def test_site_delivered_in_us_feet_meets_its_20_ha(tmp_path, crs: str) -> None:
+    from siteselect.layers import read_layer, to_work_crs
+
+    metres = _twenty_ha()
+    path = tmp_path / "cands.shp"  # the .prj GDAL writes states US survey feet
+    metres.to_crs(crs).to_file(path, engine="pyogrio")
+    assert "foot" in path.with_suffix(".prj").read_text().lower()
+    with pytest.warns(UserWarning):  # not a Swedish CRS: reprojected with a warning
+        back = to_work_crs(read_layer(path), source=str(path))
+    area_ha = float(back.area.iloc[0]) / 1e4
+    assert area_ha != 20.0 and abs(area_ha - 20.0) < 1e-6  # the round trip does lose a little
+    cons = _cons({"id": "big", "mode": "min_area", "min_area_ha": 20})
+    in_feet = apply_constraints(back, {}, cons, min_area_ha=20)
+    in_metres = apply_constraints(metres, {}, cons, min_area_ha=20)
+    assert not in_feet["excluded"].iloc[0] and not in_metres["excluded"].iloc[0]
+    assert in_feet["exclusion_reason"].tolist() == in_metres["exclusion_reason"].tolist() == [""]
+
+
+def test_tolerance_is_relative_one_in_a_million() -> None:
+    side = math.sqrt(20e4 * (1 - 5e-6))  # 19.9999 ha: beyond the 1e-6 tolerance
+    small = gpd.GeoDataFrame({"site_id": ["s"]}, geometry=[box(0, 0, side, side)], crs=CRS)
+    out = apply_constraints(small, {}, [], min_area_ha=20)
+    assert out["excluded"].iloc[0]
+    assert out["exclusion_reason"].iloc[0] == "site.min_area_ha: area 20.0 ha < 20 ha"
+
+
+def test_prefilter_gives_the_same_result_as_buffering_every_feature(monkeypatch: pytest.MonkeyPatch) -> None:
+    import siteselect.constraints as C
+
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(-3000, 8000, 3000), rng.uniform(-3000, 4000, 3000)
+    geoms = list(box(a, b, a + 30, b + 30) for a, b in zip(x, y))
+    geoms += [box(900, -50, 2100, 200), LineString([(-500, 500), (6000, 520)]).buffer(5)]  # big ones crossing sites
+    water = gpd.GeoDataFrame({"name": ["w"] * len(geoms)}, geometry=geoms, crs=CRS)
+    cons = _cons({"id": "water", "layer": "water", "mode": "inside"},
+                 {"id": "near", "layer": "water", "mode": "within", "distance_m": 40})
+    fast = apply_constraints(_sites(), {"water": water}, cons, min_area_ha=20)
+    assert len(C._near_sites(np.asarray(water.geometry.values), np.asarray(_sites().geometry.values), 40)) < len(water)
+    monkeypatch.setattr(C, "_near_sites", lambda geoms, sites, reach_m: np.arange(len(geoms)))
+    slow = apply_constraints(_sites(), {"water": water}, cons, min_area_ha=20)
+    for col in ("excluded", "exclusion_reason", "usable_area_ha", "c_water", "c_near"):
+        assert fast[col].tolist() == slow[col].tolist(), col
+    assert fast["usable_area_ha"].lt(100).all()  # every site lost some area: the case is not empty

@@ -240,3 +240,17 @@ def test_render_suitability_png(inputs, tmp_path):
     out = write_map(ranking, layers, out_path=tmp_path / "m.html", factor_names=FACTOR_NAMES, title="t",
                     suitability_png=(path, bounds), offline=True)
     assert _island(out.read_text(encoding="utf-8"))["suitability"]["url"].startswith("data:image/png;base64,")
+
+
+def test_huge_background_layer_shows_its_largest_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    import siteselect.mapview as mv
+
+    monkeypatch.setattr(mv, "MAP_MAX_CONTEXT_FEATURES", 3)
+    sizes = [10, 50, 20, 40, 30]
+    water = gpd.GeoDataFrame({"name": [f"w{s}" for s in sizes]},
+                             geometry=[box(0, 0, s, s) for s in sizes], crs="EPSG:3006")
+    assert mv._largest(water, "water")["name"].tolist() == ["w50", "w40", "w30"]  # in layer order
+    assert mv._largest(water.iloc[:3], "water") is not None and len(mv._largest(water.iloc[:3], "water")) == 3
