@@ -404,8 +404,9 @@ class OutputFolder:
         present = [name for name in sorted(os.listdir(t)) if name not in _BOOKKEEPING]
         if manifest is None and present:
             shown = ", ".join(present[:3]) + (" …" if len(present) > 3 else "")
-            raise OutputError(f"--out {t} is not empty ({shown}) and was not written by siteselect; choose a "
-                              "new or empty folder for --out (siteselect never removes files it did not write)")
+            raise OutputError(f"--out {t} is not empty ({shown}) and has no {MANIFEST} of an earlier siteselect "
+                              "run; choose a new or empty folder for --out (siteselect never removes files it did "
+                              "not write)")
         self._previous = manifest or []
         self._staging = t / f"{STAGING_PREFIX}{secrets.token_hex(4)}"
         self._staging.mkdir()
