@@ -404,8 +404,9 @@ class OutputFolder:
         present = [name for name in sorted(os.listdir(t)) if name not in _BOOKKEEPING]
         if manifest is None and present:
             shown = ", ".join(present[:3]) + (" …" if len(present) > 3 else "")
-            raise OutputError(f"--out {t} is not empty ({shown}) and was not written by siteselect; choose a "
-                              "new or empty folder for --out (siteselect never removes files it did not write)")
+            raise OutputError(f"--out {t} is not empty ({shown}) and has no {MANIFEST} of an earlier siteselect "
+                              "run; choose a new or empty folder for --out (siteselect never removes files it did "
+                              "not write)")
         self._previous = manifest or []
         self._staging = t / f"{STAGING_PREFIX}{secrets.token_hex(4)}"
         self._staging.mkdir()
@@ -432,14 +433,15 @@ class OutputFolder:
             A staged file would replace a file siteselect did not write; nothing is moved.
         """
         t, stage = self.target, self.staging
-        (stage / INCOMPLETE).unlink(missing_ok=True)
-        new = _files_under(stage)
+        new = [rel for rel in _files_under(stage) if rel != INCOMPLETE]  # the staging folder stays marked
         previous = set(self._previous)
         clash = [rel for rel in new if rel not in previous and os.path.lexists(t / rel)]
         if clash:
             raise OutputError(f"--out {t} already holds {', '.join(clash[:3])}, which siteselect did not write "
                               "there; move it away or choose another --out")
-        gone = [rel for rel in self._previous if rel not in set(new) and os.path.lexists(t / rel)]
+        real_t = _real(t)
+        gone = [rel for rel in self._previous if rel not in set(new) and os.path.lexists(t / rel)
+                and not (t / rel).is_dir() and _inside(_real(t / rel).parent, real_t)]
         _write_marker(t, stage)
         self._made["marker"] = False  # from here on a failure leaves the folder marked
         _write_manifest(t, stage, sorted(previous | set(new)), self._command)  # covers both until the move is done
@@ -494,8 +496,3 @@ def _prune_empty_parents(path: Path, root: Path) -> None:
             parent.rmdir()
         except OSError:
             return
-
-
-def staged_paths(folder: OutputFolder, paths: dict[str, Path]) -> dict[str, Path]:
-    """``paths`` (under the staging folder) as they are after commit."""
-    return {k: folder.final(p) for k, p in paths.items()}

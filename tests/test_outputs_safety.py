@@ -283,7 +283,7 @@ def test_non_empty_folder_not_written_by_siteselect_is_refused(tmp_path: Path) -
     out.mkdir()
     (out / "thesis.docx").write_bytes(b"years of work")
     code, text = _invoke(["run", str(scenario), "--out", str(out)])
-    assert code == 2 and "thesis.docx" in text and "was not written by siteselect" in text
+    assert code == 2 and "thesis.docx" in text and "choose a new or empty folder" in text
     assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
 
 
@@ -446,3 +446,13 @@ def test_hostile_names_are_neutralised_in_the_enquiry_csvs(tmp_path: Path) -> No
         assert len(table) and set(table["name"]) <= set(HOSTILE.values()), kind
     shortlist = pd.read_csv(paths["shortlist"])
     assert pd.api.types.is_float_dtype(shortlist["score"])
+
+
+def test_sheet_folder_holds_only_the_last_sheets(tmp_path: Path) -> None:
+    scenario = _world(tmp_path / "w")
+    out = tmp_path / "sheets"
+    assert _invoke(["sheet", "A", "B", "--scenario", str(scenario), "--out", str(out)])[0] == 0
+    code, text = _invoke(["sheet", "C", "--scenario", str(scenario), "--out", str(out)])
+    assert code == 0, text
+    assert set(_tree(out)) == {"sites/C.pdf", "sites/C.png", "sites/C.html"}
+    assert sorted(_output.read_manifest(out) or []) == ["sites/C.html", "sites/C.pdf", "sites/C.png"]
