@@ -28,6 +28,7 @@ and symmetric curves exactly as :mod:`siteselect.factors` defines them.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -115,11 +116,11 @@ _TILE = 1024
 #: Kernel options: no bounds checks and numpy's error model (a float division
 #: by zero gives inf/NaN instead of raising), so loops carry no branches that
 #: block vectorisation.
-_FAST = {"cache": True, "error_model": "numpy", "boundscheck": False}
+_FAST: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
 
 
 @nb.njit(inline="always", **_FAST)
-def _clip_linear(x: float, a1: float, b1: float, a2: float, b2: float, nd: float) -> float:
+def _clip_linear(x: Any, a1: Any, b1: Any, a2: Any, b2: Any, nd: Any) -> Any:
     """Linear membership of one float32 value: clip(min(x·a1 + b1, x·a2 + b2), 0, 1), ``nd`` for NaN."""
     t1 = x * a1 + b1
     t2 = x * a2 + b2
@@ -445,7 +446,7 @@ def owa_stack(
 
 
 @nb.njit(inline="always", **_FAST)
-def _key(z: float, pay: int) -> int:
+def _key(z: Any, pay: Any) -> Any:
     """Sort key of a standardised value: its bits (sign cleared, so −0 is 0) above the payload."""
     return (np.int64(_f32_bits(z) & np.int32(0x7FFFFFFF)) << 33) | pay
 
@@ -467,7 +468,7 @@ def _uvz(k: int, vk: float, num: float, den: float) -> tuple[float, float]:
 def _owa8_cell(
     k0: int, k1: int, k2: int, k3: int, k4: int, k5: int, k6: int, k7: int,
     v: tuple[float, float, float, float, float, float, float, float],
-) -> float:
+) -> Any:
     """OWA score of one cell from its eight keys (the network of ``_NET8``, then Σ u·v·z / Σ u·v)."""
     k0, k2 = _cx(k0, k2)
     k1, k3 = _cx(k1, k3)
