@@ -124,9 +124,7 @@ def _clip_linear(x: Any, a1: Any, b1: Any, a2: Any, b2: Any, nd: Any) -> Any:
     """Linear membership of one float32 value: clip(min(x·a1 + b1, x·a2 + b2), 0, 1), ``nd`` for NaN."""
     t1 = x * a1 + b1
     t2 = x * a2 + b2
-    t = t2 if t2 < t1 else t1
-    t = np.float32(0.0) if t < np.float32(0.0) else t
-    t = np.float32(1.0) if t > np.float32(1.0) else t
+    t = max(min(t2 if t2 < t1 else t1, np.float32(1.0)), np.float32(0.0))
     return nd if x != x else t
 
 
@@ -136,36 +134,50 @@ def _piecewise_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
 
     One pass per segment, each branch-free over the cells so it vectorises:
     cells at or beyond the segment's start take ``slope·(x − x_j) + y_j``
-    (float64, numpy's formula and slope; later segments overwrite earlier
-    ones), then a last pass sets the flat ends and nodata. No fast-math here:
-    a fused multiply-add would change the last bit.
+    (float64, numpy's slope and formula; later segments overwrite earlier
+    ones); the first pass also sets the flat start, the last one the flat end
+    and nodata. No fast-math here: a fused multiply-add would change the last
+    bit.
     """
-    nbk = int(p[6])
+    nseg = int(p[6]) - 1
     n = x.shape[0]
-    for j in range(nbk - 1):
+    lo_x = p[8]
+    lo_y = np.float32(p[8 + MAX_BREAKS])
+    hi_x = p[8 + nseg]
+    hi_y = np.float32(p[8 + MAX_BREAKS + nseg])
+    nd = np.float32(p[1])
+    for j in range(nseg):
         x0 = p[8 + j]
         y0 = p[8 + MAX_BREAKS + j]
         slope = (p[8 + MAX_BREAKS + j + 1] - y0) / (p[8 + j + 1] - x0)
-        if j == 0:
+        first = j == 0
+        last = j == nseg - 1
+        if first and last:
             for c in range(n):
-                out[c] = np.float32(slope * (np.float64(x[c]) - x0) + y0)
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                y = lo_y if v < lo_x else y
+                y = hi_y if v >= hi_x else y
+                out[c] = nd if v != v else y
+        elif first:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                out[c] = lo_y if v < lo_x else y
+        elif last:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                o = out[c]
+                y = y if v >= x0 else o
+                y = hi_y if v >= hi_x else y
+                out[c] = nd if v != v else y
         else:
             for c in range(n):
                 v = np.float64(x[c])
                 y = np.float32(slope * (v - x0) + y0)
                 o = out[c]
                 out[c] = y if v >= x0 else o
-    lo_x = p[8]
-    lo_y = np.float32(p[8 + MAX_BREAKS])
-    hi_x = p[8 + nbk - 1]
-    hi_y = np.float32(p[8 + MAX_BREAKS + nbk - 1])
-    nd = np.float32(p[1])
-    for c in range(n):
-        v = np.float64(x[c])
-        y = out[c]
-        y = lo_y if v < lo_x else y
-        y = hi_y if v >= hi_x else y
-        out[c] = nd if v != v else y
 
 
 @nb.njit(inline="always", fastmath=_FM, **_FAST)
