@@ -82,8 +82,8 @@ def test_example_in_the_reference_loads_as_the_shipped_scenario(tmp_path: Path) 
 
 def test_required_and_default_cells() -> None:
     text = scenario_reference()
-    assert "| `min_area_ha` | number | **required** | > 0 |" in text
-    assert "| `runs` | integer | `1000` | ≥ 1 |" in text
+    assert "| `min_area_ha` | number | **required** | > 0, ≤ 1e+06 |" in text
+    assert "| `runs` | integer | `1000` | ≥ 1, ≤ 10000 |" in text
     assert "| `method` | one of `wlc`, `owa` | `wlc` |" in text
 
 
