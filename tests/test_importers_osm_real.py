@@ -134,7 +134,7 @@ def test_real_extract_minutes_match_reference(name: str) -> None:
     path = DATA / name
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always", LayerWarning)
-        roads = layers_from_osm_pbf(path, roles=["roads"])["roads"]
+        roads = layers_from_osm_pbf(path, roles=["roads"], crs="auto")["roads"]  # Finland: UTM 35N
     report = roads.attrs["osm_import"]
     ref, xy, n_cut = reference_graph(path, roads.crs)
     # cut ways are kept (their runs) and reported, in the report and as a warning
