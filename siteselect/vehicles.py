@@ -23,7 +23,7 @@ vehicle. :func:`roads_for_vehicle` reports how many segments that assumption
 covered.
 
 The columns read are those :func:`siteselect.importers.nvdb.roads_from_nvdb`
-writes: ``speed_kmh`` (and ``speed_kmh_forward`` / ``speed_kmh_backward`` when
+writes: ``speed_kmh`` (and ``speed_backward_kmh`` when
 present), ``road_class``, ``motorway``, ``motortrafikled``, ``bk_class``,
 ``max_gross_weight_t``, ``hgv_closed``. Without ``motorway`` /
 ``motortrafikled`` columns, ``road_class == "motorway"`` counts as motorväg.
@@ -125,7 +125,7 @@ def roads_for_vehicle(
     -------
     (GeoDataFrame, VehicleReport)
         Kept rows, with ``speed_kmh`` filled from the class default and capped
-        (and ``speed_kmh_forward`` / ``speed_kmh_backward`` capped when present);
+        (and ``speed_backward_kmh`` capped when present);
         the report counts capped, excluded and unknown-BK segments.
 
     Raises
@@ -176,10 +176,9 @@ def roads_for_vehicle(
     speed = np.where(np.isfinite(speed), speed, cls_speed)
     capped = np.isfinite(speed) & (speed > cap)
     out["speed_kmh"] = np.where(capped, cap, speed)
-    for col in ("speed_kmh_forward", "speed_kmh_backward"):
-        if col in out.columns:
-            s = _numbers(out, col)
-            out[col] = np.where(np.isfinite(s), np.minimum(s, cap), np.nan)
+    if "speed_backward_kmh" in out.columns:
+        back = _numbers(out, "speed_backward_kmh")
+        out["speed_backward_kmh"] = np.where(np.isfinite(back), np.minimum(back, cap), np.nan)
     report = VehicleReport(
         vehicle="hgv", gross_weight_t=weight, speed_capped=int((capped & ~drop).sum()),
         excluded={k: int(v.sum()) for k, v in excluded.items()},

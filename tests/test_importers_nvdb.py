@@ -154,7 +154,7 @@ def test_forbidden_direction_makes_oneway_and_reverses(tmp_path: Path) -> None:
     assert shapely.get_coordinates(roads.loc["1001@0-1", "geometry"]).tolist() == [list(A), list(S)]
     # reversed: the allowed direction is the old backward one, at 50 km/h
     assert roads.loc["1001@0-1", "speed_kmh"] == 50.0
-    assert roads.loc["1001@0-1", "speed_kmh_forward"] == 50.0
+    assert np.isnan(roads.loc["1001@0-1", "speed_backward_kmh"])  # one-way: no speed against the line
     assert roads.loc["2001@0-1", "speed_kmh"] == 120.0
     assert roads.attrs["nvdb"]["oneway_reversed"] == 1
 
@@ -199,9 +199,8 @@ def test_linear_splits_where_any_attribute_changes(tmp_path: Path) -> None:
     np.testing.assert_allclose(roads.length.to_numpy(), [10_000, 5_000, 5_000, DIAG_KM * 1000,
                                                          DIAG_KM * 1000])
     r = roads.set_index("road_id")
-    # per-direction limits: Med 100, Mot 90 -> speed_kmh the lower
-    assert (r.loc["1001@0-1", "speed_kmh_forward"], r.loc["1001@0-1", "speed_kmh_backward"],
-            r.loc["1001@0-1", "speed_kmh"]) == (100.0, 90.0, 90.0)
+    # per-direction limits: Med 100 along the line, Mot 90 against it
+    assert (r.loc["1001@0-1", "speed_kmh"], r.loc["1001@0-1", "speed_backward_kmh"]) == (100.0, 90.0)
     assert r.loc["2002@0-1", "bk_special_conditions"]
     assert roads["ref"].tolist() == ["56", "56", "56", "E18", "E18"]
     assert roads["road_class"].tolist() == ["trunk"] * 3 + ["motorway"] * 2

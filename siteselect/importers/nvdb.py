@@ -71,7 +71,8 @@ above övrig länsväg; without a number the road owner gives kommunal / enskild
 
 Output (both shapes), one row per homogeneous stretch, EPSG:3006: the role
 fields ``road_id``, ``ref`` (``E18``, ``56``), ``road_class``, ``speed_kmh``,
-``oneway`` and ``speed_kmh_forward``, ``speed_kmh_backward``,
+``oneway`` (``speed_kmh`` is the limit along the digitised direction,
+``speed_backward_kmh`` the one against it, null on one-way stretches),
 ``road_category``, ``road_number``, ``function_class``, ``road_owner``,
 ``motorway``, ``motortrafikled``, ``bk_class`` (1–4), ``bk_special_conditions``,
 ``max_gross_weight_t``, ``hgv_closed``, ``nvdb_link_id``, ``from_measure``,
@@ -639,8 +640,9 @@ def _to_roads(lg: pd.DataFrame, report: dict[str, Any], *, source: str, layer: s
 
     out = gpd.GeoDataFrame({
         "road_id": road_id, "ref": ref, "road_class": road_class,
-        "speed_kmh": nullable(speed), "oneway": oneway.astype(bool),
-        "speed_kmh_forward": nullable(sf), "speed_kmh_backward": nullable(np.where(oneway, np.nan, sb)),
+        # the network's convention: speed_kmh along the line, speed_backward_kmh against it
+        "speed_kmh": nullable(np.where(np.isfinite(sf), sf, speed)), "oneway": oneway.astype(bool),
+        "speed_backward_kmh": nullable(np.where(oneway, np.nan, np.where(np.isfinite(sb), sb, speed))),
         "road_category": category, "road_number": [None if r is None else int(n) for r, n
                                                    in zip(ref, number, strict=True)],
         "function_class": [int(k) if np.isfinite(k) else None for k in fc],
