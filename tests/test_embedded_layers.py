@@ -215,3 +215,32 @@ def test_population_sums_to_municipal_totals(layers: dict[str, gpd.GeoDataFrame]
 def test_population_has_external_towns(layers: dict[str, gpd.GeoDataFrame]) -> None:
     pop = layers["population"]
     assert pd.to_numeric(pop["pop"]).max() > 1_000_000  # Stockholm
+
+
+def test_housing_keeps_clear_of_industrial_land(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    # the builder carves 600 m around existing industrial and port land, so housing rules up to
+    # 500 m (plus one 100 m raster cell) never exclude it
+    industrial = shapely.union_all(layers["industrial_land"].geometry.values)
+    gaps = layers["urban_areas"].geometry.distance(industrial)
+    assert gaps.min() >= 600.0 - 0.01
+
+
+def test_housing_sits_in_populated_grid_cells(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    ua = layers["urban_areas"]
+    assert ua["name"].str.startswith("SCB 1 km cell ").all()
+    assert (ua["pop"] >= 50).all()
+    for name, geom, pop in zip(ua["name"], ua.geometry, ua["pop"]):
+        x_sw, y_sw = (float(v) for v in name.removeprefix("SCB 1 km cell ").split("_"))
+        cell = shapely.box(x_sw, y_sw, x_sw + 1000.0, y_sw + 1000.0)
+        assert cell.buffer(0.01).contains(geom)
+        # a disc of pop / 2,500 per km² on the cell centre, at most that much housing
+        assert geom.area <= min(pop / 2500.0, 1.0) * 1e6 * 1.001
+
+
+def test_industrial_land_holds_every_jz_plan_in_force(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    cands = layers["candidates"]
+    use = cands["plan_use"].fillna("")
+    planned = cands[(cands["plan_status"] == "gällande") & use.str.contains("J|Z")]
+    ids = set(layers["industrial_land"]["il_id"])
+    assert {f"IL-{s}" for s in planned["site_id"]} <= ids
+    assert {"IL-VAS-01", "IL-VAS-02", "IL-VAS-03", "IL-KOP-01"} <= ids  # Finnslätten, Hacksta, both ports

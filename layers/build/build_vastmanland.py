@@ -33,6 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import facts_industrial as fi
 import facts_places as fp
 import facts_roads as fr
 import facts_sites as fs
@@ -56,8 +57,10 @@ NATURE_SIMPLIFY_M = 75.0
 NATURE_TOP_N = 25
 LATTICE_STEP_M = 3000.0
 HOUSING_DENSITY_PER_KM2 = 2500.0
+HOUSING_MIN_CELL_POP = 50
+HOUSING_CARVE_M = 600.0
+POP_GRID_CELL_M = 1000.0
 SITE_ASPECT = 1.5
-SITE_CARVE_M = 350.0
 TATORT_POP_YEAR = 2023
 GPKG_TIMESTAMP = "2026-11-23T00:00:00Z"
 
@@ -223,38 +226,58 @@ def build_candidates() -> gpd.GeoDataFrame:
     return gdf
 
 
-# --------------------------------------------------------------------------- urban areas
-def build_urban_areas(towns: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame
-                      ) -> gpd.GeoDataFrame:
-    """Housing approximation: circles sized from population.
+# --------------------------------------------------------------------------- industrial land
+def build_industrial_land(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Existing industrial and port land: named areas, large plants, J/Z candidate plans in force.
 
-    Radius = sqrt(pop / (pi * density)) at 2,500 inhabitants/km2 around each
-    tätort point; Västerås is replaced by residential-district circles. Land
-    of industrial candidates (plan use containing J) buffered by 350 m is cut
-    out: the plan already separates that land from housing, and the coarse
-    circles would otherwise mark it as housing.
+    Named areas and plants (``facts_industrial``) are rectangles of
+    their estimated area around the stated position; every candidate with
+    ``plan_status`` gällande and a plan use containing J or Z is added with
+    its own polygon (``kind`` detaljplan).
     """
+    cols = ["il_id", "name", "municipality", "kind", "plan_use", "source"]
     rows, geoms = [], []
-    inside = towns[towns["municipality"].isin(list(fp.MUNICIPALITIES))]
-    for _, t in inside.iterrows():
-        if t["name"] == "Västerås":
+    for il_id, name, muni, kind, lon, lat, ha, use, src in fi.INDUSTRIAL_AREAS + fi.PLANTS:
+        x, y = _xy(lon, lat)
+        rows.append({"il_id": il_id, "name": name, "municipality": muni, "kind": kind,
+                     "plan_use": use, "source": src})
+        geoms.append(_site_polygon(x, y, ha))
+    use = candidates["plan_use"].fillna("")
+    planned = candidates[(candidates["plan_status"] == "gällande")
+                         & (use.str.contains("J") | use.str.contains("Z"))]
+    for _, c in planned.iterrows():
+        rows.append({"il_id": f"IL-{c['site_id']}", "name": c["name"], "municipality": c["municipality"],
+                     "kind": "detaljplan", "plan_use": c["plan_use"],
+                     "source": f"candidate {c['site_id']} (plan in force, use {c['plan_use']}): {c['source']}"})
+        geoms.append(c.geometry)
+    return _frame(rows, geoms, cols)
+
+
+# --------------------------------------------------------------------------- urban areas
+def build_urban_areas(shared: Path, industrial: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Housing from SCB's 1 km population grid, with industrial and port land carved out.
+
+    Every grid cell with at least ``HOUSING_MIN_CELL_POP`` residents holds
+    housing of area pop / 2,500 inhabitants per km²: a disc of that area on
+    the cell centre, clipped to the cell (a cell of ≥ 3,183 residents is all
+    housing). Land within ``HOUSING_CARVE_M`` of existing industrial or port
+    land is cut out, so housing rules up to 500 m (plus one 100 m raster
+    cell) never exclude industrial land: the detaljplan separates the two.
+    """
+    grid = gpd.read_file(shared / ORTER_GPKG, layer="pop_grid_1km").to_crs(CRS)
+    grid = grid[grid["pop"] >= HOUSING_MIN_CELL_POP].sort_values("cell_id").reset_index(drop=True)
+    carve = shapely.union_all(industrial.geometry.buffer(HOUSING_CARVE_M, join_style="mitre").values)
+    rows, geoms = [], []
+    for cell_id, x_sw, y_sw, pop in zip(grid["cell_id"], grid["x_sw"], grid["y_sw"], grid["pop"]):
+        cell = box(x_sw, y_sw, x_sw + POP_GRID_CELL_M, y_sw + POP_GRID_CELL_M)
+        r_m = 1000.0 * math.sqrt(float(pop) / (math.pi * HOUSING_DENSITY_PER_KM2))
+        disc = Point(x_sw + POP_GRID_CELL_M / 2, y_sw + POP_GRID_CELL_M / 2).buffer(r_m, quad_segs=16)
+        g = shapely.make_valid(disc.intersection(cell).difference(carve))
+        if g.is_empty or g.area < 1.0:
             continue
-        r_m = 1000.0 * math.sqrt(t["pop"] / (math.pi * HOUSING_DENSITY_PER_KM2))
-        rows.append({"name": t["name"], "pop": int(t["pop"])})
-        geoms.append(t.geometry.buffer(max(r_m, 150.0), quad_segs=16))
-    for name, (lon, lat, r_m) in fp.VASTERAS_DISTRICTS.items():
-        rows.append({"name": name, "pop": None})
-        geoms.append(Point(_xy(lon, lat)).buffer(r_m, quad_segs=16))
-    industrial = candidates[candidates["plan_use"].fillna("").str.contains("J")]
-    carve = shapely.union_all(industrial.geometry.buffer(SITE_CARVE_M, join_style="mitre").values)
-    out_rows, out_geoms = [], []
-    for row, g in zip(rows, geoms):
-        g2 = shapely.make_valid(g.difference(carve))
-        if g2.is_empty:
-            continue
-        out_rows.append(row)
-        out_geoms.append(g2)
-    gdf = _frame(out_rows, out_geoms, ["name", "pop"])
+        rows.append({"name": f"SCB 1 km cell {cell_id}", "pop": int(pop)})
+        geoms.append(g)
+    gdf = _frame(rows, geoms, ["name", "pop"])
     gdf["pop"] = gdf["pop"].astype("Int64")
     return gdf
 
@@ -374,12 +397,13 @@ def build_all(shared: Path) -> dict[str, gpd.GeoDataFrame]:
     towns = build_towns(shared, munis)
     water = build_water()
     candidates = build_candidates()
+    industrial = build_industrial_land(candidates)
     layers = {
         "county": county,
         "municipalities": munis,
         "towns": towns,
         "population": build_population(towns, munis, water),
-        "urban_areas": build_urban_areas(towns, candidates),
+        "urban_areas": build_urban_areas(shared, industrial),
         "ports": build_ports(),
         "roads": build_roads(),
         "junctions": build_junctions(),
@@ -388,6 +412,7 @@ def build_all(shared: Path) -> dict[str, gpd.GeoDataFrame]:
         "substations": build_substations(),
         "airports": build_airports(),
         "candidates": candidates,
+        "industrial_land": industrial,
         "protected_nature": build_protected_nature(shared, county),
         "water": water,
     }
