@@ -206,8 +206,9 @@ def test_population_sums_to_municipal_totals(layers: dict[str, gpd.GeoDataFrame]
     m = layers["municipalities"]
     inside = gpd.sjoin(pop, m[["name", "geometry"]].rename(columns={"name": "muni"}),
                        predicate="within")
-    # 281,158 inhabitants in the county (DOMAIN.md, SCB 2024); tätort points sit
-    # inside their municipality, so the county total is met within 1 %.
+    # 281,158 inhabitants in the county (DOMAIN.md, SCB 2024); SCB's 1 km grid suppresses
+    # cells of < 3 residents (0.5 %) and its centres are moved inside a municipality,
+    # so the county total is met within 1 %.
     total = inside["pop"].sum()
     assert abs(total - 281_158) / 281_158 < 0.01
 
