@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.ops
@@ -241,19 +242,25 @@ def build_industrial_land(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- urban areas
-def build_urban_areas(shared: Path, industrial: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def build_urban_areas(shared: Path, industrial: gpd.GeoDataFrame,
+                      candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Housing from SCB's 1 km population grid, with industrial and port land carved out.
 
     Every grid cell with at least ``HOUSING_MIN_CELL_POP`` residents holds
     housing of area pop / 2,500 inhabitants per km²: a disc of that area on
     the cell centre, clipped to the cell (a cell of ≥ 3,183 residents is all
     housing). Land within ``HOUSING_CARVE_M`` of existing industrial or port
-    land is cut out, so housing rules up to 500 m (plus one 100 m raster
-    cell) never exclude industrial land: the detaljplan separates the two.
+    land, or of a candidate whose plan (in force or in progress) has use J
+    or Z, is cut out, so housing rules up to 500 m (plus one 100 m raster
+    cell) never exclude industrial or J/Z-zoned land: the detaljplan
+    separates it from housing.
     """
     grid = gpd.read_file(shared / ORTER_GPKG, layer="pop_grid_1km").to_crs(CRS)
     grid = grid[grid["pop"] >= HOUSING_MIN_CELL_POP].sort_values("cell_id").reset_index(drop=True)
-    carve = shapely.union_all(industrial.geometry.buffer(HOUSING_CARVE_M, join_style="mitre").values)
+    use = candidates["plan_use"].fillna("")
+    zoned = candidates[use.str.contains("J") | use.str.contains("Z")]
+    keep_clear = list(industrial.geometry) + list(zoned.geometry)
+    carve = shapely.union_all(shapely.buffer(np.asarray(keep_clear), HOUSING_CARVE_M, join_style="mitre"))
     rows, geoms = [], []
     for cell_id, x_sw, y_sw, pop in zip(grid["cell_id"], grid["x_sw"], grid["y_sw"], grid["pop"]):
         cell = box(x_sw, y_sw, x_sw + POP_GRID_CELL_M, y_sw + POP_GRID_CELL_M)
@@ -390,7 +397,7 @@ def build_all(shared: Path) -> dict[str, gpd.GeoDataFrame]:
         "municipalities": munis,
         "towns": towns,
         "population": build_population(shared, towns, munis),
-        "urban_areas": build_urban_areas(shared, industrial),
+        "urban_areas": build_urban_areas(shared, industrial, candidates),
         "ports": build_ports(),
         "roads": build_roads(),
         "junctions": build_junctions(),
