@@ -22,8 +22,9 @@ Reported per scenario:
 ``auc_industry_vs_service``
     The same against the service points.
 ``auc_industry_vs_random_without_model_inputs``
-    Without the establishments that are themselves features of a model
-    layer (the two ports, the combi terminal, the airport).
+    Without the 14 establishments that are themselves features of a model
+    layer (``model_input = yes``: the two ports, the combi terminal, the
+    airport, and the 10 whose works is a plant in ``industrial_land``).
 ``excluded_share``
     Share of establishments in a cell a constraint excludes, and per
     constraint the share it excludes alone.
