@@ -41,6 +41,7 @@ the result is the same as buffering every feature.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -92,7 +93,15 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _fmt_ha(x: float) -> str:
+def _fmt_ha(x: float, below: float | None = None) -> str:
+    """Hectares to one decimal; when ``below`` is given, rounded down with as many decimals
+    (up to four) as it takes to show the value under that limit (19.96 ha < 20 ha, not 20.0)."""
+    if below is not None:
+        for digits in (1, 2, 3, 4):
+            scale = 10.0**digits
+            shown = math.floor(float(x) * scale) / scale
+            if shown < below:
+                return f"{shown:.{digits}f}"
     return f"{x:.1f}"
 
 
@@ -320,7 +329,7 @@ def apply_constraints(
                     blamed_area[i] = True
                     left = own_left[i] if _below(own_left[i], min_area_ha) else cum_left[i]
                     reasons[i].append(
-                        f"{c.label}: usable {_fmt_ha(left)} ha < {min_area_ha:g} ha "
+                        f"{c.label}: usable {_fmt_ha(left, min_area_ha)} ha < {min_area_ha:g} ha "
                         f"({_fmt_pct(frac[i])} % of site {where})"
                     )
         elif isinstance(c, WhereConstraint):
@@ -339,7 +348,7 @@ def apply_constraints(
             left = shapely.area(usable) / 1e4
             for i in np.flatnonzero(_below(left, c.min_area_ha)):
                 flag[i] = True
-                reasons[i].append(f"{c.label}: usable {_fmt_ha(left[i])} ha < {c.min_area_ha:g} ha")
+                reasons[i].append(f"{c.label}: usable {_fmt_ha(left[i], c.min_area_ha)} ha < {c.min_area_ha:g} ha")
         elif isinstance(c, MinVoltageWithinConstraint):
             lay = _get_layer(layers, c, out.crs)
             if "voltage_kv" not in lay.columns:
@@ -370,7 +379,7 @@ def apply_constraints(
     too_small = _below(usable_ha, min_area_ha) & ~area_excluded
     for i in np.flatnonzero(too_small):
         what = "area" if not spatial_hit[i] else "usable area after constraints"
-        reasons[i].append(f"site.min_area_ha: {what} {_fmt_ha(usable_ha[i])} ha < {min_area_ha:g} ha")
+        reasons[i].append(f"site.min_area_ha: {what} {_fmt_ha(usable_ha[i], min_area_ha)} ha < {min_area_ha:g} ha")
     flags["c_site_min_area"] = too_small
     excluded |= too_small
 

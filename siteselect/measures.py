@@ -91,6 +91,7 @@ MEASURE_ROLES: dict[str, str] = {
     "rail_minutes": "stations",
     "airport_minutes": "airports",
     "population_within": "population",
+    "industrial_km": "industrial_land",
 }
 
 
@@ -167,6 +168,8 @@ def site_measures(
             if col == "substation_km":
                 out["nearest_substation"] = dist["name"]
                 out["substation_voltage_kv"] = dist["voltage_kv"]
+        elif m == "industrial_km":
+            out[col] = _industrial_km(candidates, layers, col)
         elif m == "substation_minutes":
             subs = _substations(layers, req.params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV), col)
             reach = graph.minutes_to_nearest(candidates, subs, facility_id="name", facility_class="substations")
@@ -238,6 +241,18 @@ def _substations(layers: Mapping[str, gpd.GeoDataFrame], min_voltage_kv: float, 
             f"(highest is {existing['voltage_kv'].max():g} kV); lower min_voltage_kv"
         )
     return picked
+
+
+def _industrial_km(sites: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], col: str) -> pd.Series:
+    """Straight-line km from each site's outline to the nearest existing industrial land (0 on overlap)."""
+    land = layers.get("industrial_land")
+    if land is None or land.empty:
+        raise ScenarioError(
+            f"{col}: the layer 'industrial_land' is missing or empty; add it to the layer catalog or drop the factor"
+        )
+    joined = gpd.sjoin_nearest(sites[["geometry"]], land[["geometry"]], how="left", distance_col="distance_m")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return (joined["distance_m"].astype(np.float64) / 1000.0).reindex(sites.index)
 
 
 def _nearest_euclidean(sites: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> pd.DataFrame:

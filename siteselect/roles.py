@@ -70,6 +70,7 @@ SITE_TYPES = ("detaljplan", "brownfield", "reserve")
 ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "local")
 STATION_KINDS = ("passenger", "freight", "combi")
 SUBSTATION_STATUSES = ("in_service", "planned")
+INDUSTRIAL_KINDS = ("verksamhetsområde", "detaljplan", "port", "plant")
 
 
 def connection_points(substations: gpd.GeoDataFrame, *, min_voltage_kv: float | None = None) -> gpd.GeoDataFrame:
@@ -230,6 +231,20 @@ ROLES: dict[str, RoleSpec] = {
             description="Länsstyrelsen EBH objects (points); matched to candidate sites "
                         "(siteselect.importers.ebh.match_ebh_to_sites).",
             embedded=False,
+        ),
+        RoleSpec(
+            "industrial_land",
+            _POLY,
+            (
+                FieldSpec("name", "str"),
+                FieldSpec("kind", "str", required=False, nullable=True, allowed=INDUSTRIAL_KINDS,
+                          description="verksamhetsområde, detaljplan (J/Z-zoned), port or plant"),
+                FieldSpec("plan_use", "str", required=False, nullable=True,
+                          description="Detaljplan use codes, e.g. 'J', 'J,Z'"),
+                FieldSpec("source", "str", required=False, nullable=True),
+            ),
+            description="Existing industrial land: verksamhetsområden, J/Z-zoned plans, ports, large plants. "
+            "Counts as a plan in force (gällande) in raster mode and feeds the industrial_km measure.",
         ),
         RoleSpec("protected_nature", _POLY, (FieldSpec("name", "str"), FieldSpec("kind", "str"))),
         RoleSpec("water", _POLY, (FieldSpec("name", "str"),)),

@@ -82,6 +82,7 @@ from siteselect.scenario import (
     InsideConstraint,
     MinVoltageWithinConstraint,
     Scenario,
+    WhereConstraint,
     WithinConstraint,
 )
 from siteselect.suitability import (
@@ -91,7 +92,9 @@ from siteselect.suitability import (
     _rasterize,
     constraint_mask,
     distance_raster,
+    factor_params,
     grid_from_bbox,
+    layer_factor_rasters,
     plan_factors,
 )
 
@@ -470,6 +473,8 @@ def suitability_surface_dask(
     grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
+    # polygon-layer factors (industrial_km, plan_status) are computed whole, then shipped like given rasters
+    factor_rasters = {**layer_factor_rasters(scenario, layers, grid, given=factor_rasters), **factor_rasters}
     client = _active_client(client)
     usable, dropped, weights, method = plan_factors(scenario, grid, node_tables, factor_rasters,
                                              skip_unavailable=skip_unavailable)
@@ -507,11 +512,12 @@ def suitability_surface_dask(
                 access_speed_kmh=speed, factor=name, nodata_given=given,
                 chunks=chunks, dtype=np.float32, meta=meta32,
             )
-        params[i] = K.fuzzy_params(spec)
+        params[i] = factor_params(spec)
 
     notes = _constraint_notes(layers, scenario, grid)
     roles = {c.layer for c in scenario.constraints
-             if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint))}
+             if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint))
+             or (isinstance(c, WhereConstraint) and c.layer in layers)}
     use_county = clip_to_county and "county" in layers
     if use_county:
         roles.add("county")

@@ -79,6 +79,7 @@ __all__ = [
 #: ``fuzzy``) or "class" (takes ``classes``).
 MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "substation_km": ("numeric", ("min_voltage_kv",)),
+    "industrial_km": ("numeric", ()),
     "port_minutes": ("numeric", ()),
     "motorway_minutes": ("numeric", ()),
     "rail_minutes": ("numeric", ("station_kinds",)),

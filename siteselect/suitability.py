@@ -21,18 +21,29 @@ network measures (``*_minutes``, ``population_within``)
     ``value``) passed in ``node_tables[factor_name]``: each cell takes the
     value of its nearest node; for ``*_minutes`` the access leg (straight
     line to the node at ``access_speed_kmh``) is added.
-anything else (``area_ha``, class measures)
+``industrial_km``
+    the same EDT from the rasterised ``industrial_land`` polygons (0 inside).
+``plan_status``
+    read from the layers (:func:`layer_factor_rasters`): a cell inside a
+    candidate takes the candidate's plan status, else inside
+    ``industrial_land`` it is ``gällande`` (land planned and used for
+    industry), else ``ingen`` (no detaljplan); the scenario's ``classes``
+    turn that into 0–1.
+anything else (``area_ha``, other class measures)
     only from ``factor_rasters[factor_name]``; otherwise the factor is
     unavailable: an error, or with ``skip_unavailable=True`` dropped (weights
-    renormalised) and listed in ``SuitabilityResult.dropped``.
+    renormalised) and listed in ``SuitabilityResult.dropped``. A class
+    factor's raster holds standardised values (0–1).
 
 Constraints become a mask: ``inside`` excludes cells whose centre is inside
 a polygon; ``within`` and ``min_voltage_within`` use the EDT (a raster
 buffer: exact on cell centres, unlike the exact vector buffers of vector
-mode) on a grid padded so features outside the bbox reach in. ``where`` and
-``min_area`` rules concern candidate attributes and are not applied to the
-surface (listed in ``SuitabilityResult.notes``); ``min_area_ha`` is applied
-by :func:`extract_zones`.
+mode) on a grid padded so features outside the bbox reach in. ``where``
+rules exclude the cells (centre inside) of the candidates they exclude in
+vector mode, so plan use and plan status count on the surface too; cells
+outside every candidate are kept. ``min_area`` rules concern a site's size
+and are not applied to the surface (listed in ``SuitabilityResult.notes``);
+``min_area_ha`` is applied by :func:`extract_zones`.
 """
 
 from __future__ import annotations
@@ -62,13 +73,18 @@ from scipy.spatial import cKDTree
 from siteselect import _kernels as K
 from siteselect._crs import common_crs
 from siteselect._output import atomic_write
+from siteselect.constraints import _where_mask
 from siteselect.errors import OutputError, ScenarioError
-from siteselect.roles import connection_points
+from siteselect.factors import standardise_classes
+from siteselect.roles import PLAN_STATUSES, connection_points
 from siteselect.scenario import (
+    MEASURES,
     FactorSpec,
+    FuzzySpec,
     InsideConstraint,
     MinVoltageWithinConstraint,
     Scenario,
+    WhereConstraint,
     WithinConstraint,
 )
 from siteselect.weights import weights_from_spec
@@ -79,6 +95,7 @@ __all__ = [
     "distance_raster",
     "extract_zones",
     "grid_from_bbox",
+    "layer_factor_rasters",
     "node_raster",
     "read_suitability",
     "save_suitability",
@@ -302,9 +319,96 @@ def constraint_mask(
             d = distance_raster(ok, grid, max_distance_m=c.distance_km * 1000.0)
             mask |= (d > c.distance_km * 1000.0).astype(np.uint8)
             notes[c.id] = f"cells farther than {c.distance_km:g} km from a ≥ {c.min_voltage_kv:g} kV substation"
+        elif isinstance(c, WhereConstraint) and c.layer not in layers:
+            notes[c.id] = f"not applied to the surface (no {c.layer!r} layer loaded to apply the rule to)"
+        elif isinstance(c, WhereConstraint):
+            cands = layers[c.layer]
+            holds, isnull = _where_mask(cands, c)
+            drop = holds | (isnull & (c.on_null == "exclude"))
+            mask |= _rasterize(cands[drop], grid, all_touched=False)
+            notes[c.id] = "cells inside the candidates the rule excludes (cells outside every candidate are kept)"
         else:
             notes[c.id] = f"not applied to the surface ({c.mode} concerns candidate sites)"
     return mask, notes
+
+
+#: Curve of a class factor whose raster already holds standardised values.
+_IDENTITY = FuzzySpec(shape="piecewise", points=[[0.0, 0.0], [1.0, 1.0]])
+
+
+def factor_params(spec: FactorSpec) -> np.ndarray:
+    """Kernel parameter row of a factor: its fuzzy curve, or identity for a class factor (raster holds 0–1)."""
+    if MEASURES[spec.measure][0] == "class":
+        return K.fuzzy_params(FactorSpec(measure=spec.measure, fuzzy=_IDENTITY, nodata=spec.nodata))
+    return K.fuzzy_params(spec)
+
+
+def plan_status_raster(layers: Mapping[str, gpd.GeoDataFrame], grid: Grid) -> np.ndarray:
+    """Plan status per cell (object array of PLAN_STATUSES): candidate, else industrial land, else none.
+
+    A cell whose centre lies inside a candidate takes that candidate's
+    ``plan_status`` (later candidates win on overlap); else inside an
+    ``industrial_land`` polygon ``gällande``; else ``ingen``.
+    """
+    out = np.full(grid.shape, "ingen", dtype=object)
+    land = layers.get("industrial_land")
+    if land is not None and len(land):
+        out[_rasterize(land, grid, all_touched=False) == 1] = "gällande"
+    cands = layers.get("candidates")
+    if cands is not None and len(cands) and "plan_status" in cands.columns:
+        for status in PLAN_STATUSES:
+            pick = cands[cands["plan_status"] == status]
+            if len(pick):
+                out[_rasterize(pick, grid, all_touched=False) == 1] = status
+    return out
+
+
+def layer_factor_rasters(
+    scenario: Scenario, layers: Mapping[str, gpd.GeoDataFrame], grid: Grid,
+    *, given: Mapping[str, Any] | None = None,
+) -> dict[str, np.ndarray]:
+    """Raw rasters of the factors read straight from polygon layers.
+
+    ``industrial_km``: distance (km, float32) to the nearest ``industrial_land``
+    cell (0 inside), exact EDT on a grid padded by the curve's flat distance.
+    ``plan_status``: the scenario's class values of :func:`plan_status_raster`
+    (standardised, 0–1), when ``candidates`` or ``industrial_land`` is loaded
+    (else the factor stays unavailable). Factors in ``given`` are left to
+    the caller.
+
+    Raises
+    ------
+    ScenarioError
+        ``industrial_km`` without a loaded ``industrial_land`` layer.
+    """
+    given = given or {}
+    out: dict[str, np.ndarray] = {}
+    status: np.ndarray | None = None
+    has_plans = any(layers.get(r) is not None for r in ("candidates", "industrial_land"))
+    for name, spec in scenario.factors.items():
+        if name in given:
+            continue
+        if spec.measure == "industrial_km" and spec.fuzzy is not None:
+            land = layers.get("industrial_land")
+            if land is None or land.empty:
+                raise ScenarioError(
+                    f"factors.{name}: measure industrial_km needs the layer 'industrial_land', which is missing or "
+                    "empty; add it to the layer catalog or drop the factor"
+                )
+            d = distance_raster(land, grid, max_distance_m=_flat_beyond_m(spec, unit_m=1000.0) + grid.resolution_m)
+            d[~np.isfinite(d)] = np.float32(1e12)
+            out[name] = d / np.float32(1000.0)
+        elif spec.measure == "plan_status" and spec.classes is not None and has_plans:
+            if status is None:
+                status = plan_status_raster(layers, grid)
+            codes = np.array(PLAN_STATUSES, dtype=object)
+            values = standardise_classes(codes, spec.classes, default=spec.default, nodata=spec.nodata, name=name)
+            lut = dict(zip(PLAN_STATUSES, values))
+            raster = np.empty(grid.shape, dtype=np.float32)
+            for code in PLAN_STATUSES:
+                raster[status == code] = lut[code]
+            out[name] = raster
+    return out
 
 
 def plan_factors(
@@ -415,6 +519,7 @@ def suitability_surface(
     grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
+    factor_rasters = {**layer_factor_rasters(scenario, layers, grid, given=factor_rasters), **factor_rasters}
 
     usable, dropped, weights, method = plan_factors(scenario, grid, node_tables, factor_rasters,
                                                     skip_unavailable=skip_unavailable)
@@ -447,7 +552,7 @@ def suitability_surface(
                 )
         else:
             stack[i][~np.isfinite(stack[i])] = np.nan
-        params[i] = K.fuzzy_params(spec)
+        params[i] = factor_params(spec)
 
     mask, notes = constraint_mask(layers, scenario, grid)
     if clip_to_county and "county" in layers:
