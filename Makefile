@@ -1,7 +1,10 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   installs siteselect into .venv and runs the default scenarios on the embedded layers
 #   make test   installs siteselect with its test extras (and, as root, Debian's chromium for the
-#               browser tests), checks the code with ruff and mypy and runs the whole test suite
+#               browser tests), checks the code with ruff and mypy and runs the whole test suite;
+#               tests/test_wheel.py builds a wheel, installs it into a fresh venv in a temporary
+#               folder outside the checkout and runs the README's tour from there (pip needs the
+#               package index or its cache, which the install step fills)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

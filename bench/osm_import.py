@@ -10,7 +10,10 @@ with pyosmium's ``SimpleWriter``, one object at a time (nothing held in
 memory): nodes on a jittered lattice over a Sweden-sized lon/lat box; ways of
 10–50 nodes along the lattice rows and along every 7th column (so roads cross
 and share nodes), most of them ``residential``/``unclassified``/``track``, some
-with ``maxspeed``/``oneway``; every 20th row is ``railway=rail``; tagged nodes
+with ``maxspeed`` (numbers, mph, country zones, lists, ``variable``),
+``maxspeed:backward``, ``oneway`` or car ``access`` tags; every 997th way refers
+to a node the file lacks (cut at the extract's edge, as in a real extract); every
+20th row is ``railway=rail``; tagged nodes
 (``power=substation`` with ``voltage``, ``railway=station``) and small closed
 ``landuse=industrial`` ways are sprinkled over the lattice. Every object has a
 version, changeset and timestamp, as in a public extract (no user names).
@@ -87,13 +90,16 @@ SMALL_QUEUE = {"OSMIUM_MAX_OSMDATA_QUEUE_SIZE": "2"}
 HIGHWAYS = ("residential", "unclassified", "track", "service", "tertiary", "secondary",
             "primary", "trunk", "motorway", "footway")
 HIGHWAY_P = (0.30, 0.22, 0.20, 0.06, 0.08, 0.05, 0.04, 0.02, 0.01, 0.02)
-MAXSPEEDS = ("30", "50", "70", "90", "SE:rural", "SE:urban", "30 mph")
+MAXSPEEDS = ("30", "50", "70", "90", "SE:rural", "SE:urban", "30 mph", "FI:urban", "50;30",
+             "variable")
 VOLTAGES = ("400000", "220000", "130000;20000", "70000", "40000", "20000")
 SUBSTATION_EVERY = 2_000   # one node in … is a substation
 STATION_EVERY = 7_000      # one node in … is a railway station
 COLUMN_EVERY = 7           # every 7th lattice column also carries roads
 RAIL_EVERY = 20            # every 20th lattice row is a railway
 INDUSTRIAL_STEP = (37, 41)  # an industrial square every 37 rows × 41 columns
+CUT_EVERY = 997            # every 997th way also refers to a node missing from the file
+MISSING_NODE = 10**12      # ids from here on are never written
 #: Edit times spread over 2010–2024, as in a public extract's metadata.
 _T0, _T1 = 1_262_304_000, 1_735_689_600
 BYTES_PER_NODE_LOCATION = 16
@@ -125,6 +131,11 @@ def _road_tags(rng: np.random.Generator) -> dict[str, str]:
     u = rng.random()
     if u < 0.3:
         tags["maxspeed"] = MAXSPEEDS[int(rng.integers(len(MAXSPEEDS)))]
+    elif u < 0.32:
+        tags["access" if tags["highway"] == "service" else "motor_vehicle"] = (
+            "private" if u < 0.31 else "destination")
+    elif u < 0.33:
+        tags["maxspeed:backward"] = "30"
     if u > 0.94:
         tags["oneway"] = "yes" if u > 0.97 else "-1"
     if tags["highway"] in ("primary", "trunk", "motorway") and u < 0.5:
@@ -181,11 +192,15 @@ def write_synthetic_pbf(path: Path, *, nodes: int, seed: int = 7,
                 wid += 1
                 tags = ({"railway": "rail", "name": f"Bana {r}"} if rail else _road_tags(rng))
                 refs = list(range(r * cols + a + 1, r * cols + b + 2))
+                if wid % CUT_EVERY == 0:
+                    refs.append(MISSING_NODE + wid)
                 writer.add_way(Way(id=wid, nodes=refs, tags=tags, **next(_metadata(rng, 1))))
         for c in range(COLUMN_EVERY // 2, cols, COLUMN_EVERY):
             for a, b in _segments(rows, rng):
                 wid += 1
                 refs = [rr * cols + c + 1 for rr in range(a, b + 1)]
+                if wid % CUT_EVERY == 0:
+                    refs.append(MISSING_NODE + wid)
                 writer.add_way(Way(id=wid, nodes=refs, tags=_road_tags(rng),
                                    **next(_metadata(rng, 1))))
         for r in range(3, rows - 1, INDUSTRIAL_STEP[0]):

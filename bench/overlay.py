@@ -5,7 +5,9 @@ Usage::
     .venv/bin/python bench/overlay.py                 # county at 10 m: 8000 × 8125 cells
     .venv/bin/python bench/overlay.py --size 2000x2000 --edt-size 2000
 
-Measured in the same run, on 2 threads:
+Measured in the same run, on 2 threads; every time is the median of
+``--repeat`` (at least 3) runs, so one run disturbed by another process on a
+shared machine does not decide the figure:
 
 floor
     the faster of numpy ``stack.sum()`` and a 2-thread numba read-only
@@ -30,7 +32,12 @@ rescore
     re-scoring 10,000 candidates (8 factors) after a weight change
     (:func:`siteselect.overlay.score_table` + :func:`rank_scores`).
 
-The last line is ``RESULT {json}``.
+The last line is ``RESULT {json}``. It records the machine too, since the
+ratios depend on it: ``cpu_model`` and ``simd`` (vector extensions the CPU
+reports), ``numba_target`` (the CPU numba compiles for, ``NUMBA_CPU_NAME`` if
+set) and ``numba_simd`` (the widest vector extension in numba's target
+features, which ``NUMBA_CPU_FEATURES`` can narrow, e.g. to test AVX2 code on
+an AVX-512 machine), and the load average before and after the run.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -78,14 +87,44 @@ def _specs(curves: list[dict[str, Any]]) -> np.ndarray:
     )
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best = float("inf")
+def median_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median wall time (s) of ``repeat`` calls of fn (at least 3), and the last result."""
+    times = []
     out = None
-    for _ in range(repeat):
+    for _ in range(max(3, repeat)):
+        out = None  # free the previous result before the next call
         t = time.perf_counter()
         out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+_SIMD = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "neon", "asimd", "sve")
+
+
+def machine() -> dict[str, Any]:
+    """CPU model, its vector extensions, and the target numba compiles for."""
+    import llvmlite.binding as ll
+
+    info: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                key, _, val = line.partition(":")
+                info.setdefault(key.strip(), val.strip())  # first CPU's lines
+    except OSError:
+        pass
+    model = info.get("model name") or platform.processor() or platform.machine()
+    flags = set((info.get("flags") or info.get("Features") or "").split())
+    features = numba.config.CPU_FEATURES or ll.get_host_cpu_features().flatten()
+    enabled = {f[1:] for f in features.split(",") if f.startswith("+")}
+    widest = next((f for f in ("avx512f", "avx2", "avx", "sse4.2", "neon") if f in enabled), "baseline")
+    return {
+        "cpu_model": model,
+        "simd": [f for f in _SIMD if f in flags],
+        "numba_target": numba.config.CPU_NAME or ll.get_host_cpu_name(),
+        "numba_simd": widest,
+    }
 
 
 def _status(key: str) -> int:
@@ -123,7 +162,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--size", default="8000x8125", help="rows x cols of the factor grid (default county at 10 m)")
     ap.add_argument("--edt-size", type=int, default=8000, help="side of the square EDT test grid")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure, median reported (at least 3)")
     ap.add_argument("--skip-scipy", action="store_true", help="do not run the scipy EDT reference")
     args = ap.parse_args(argv)
     rows, cols = (int(v) for v in args.size.lower().split("x"))
@@ -131,6 +170,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     cells = rows * cols
     n = 8
     log = lambda msg: print(msg, flush=True)  # noqa: E731
+    load0 = os.getloadavg()[0]
+    mach = machine()
+    log(f"{mach['cpu_model']}; SIMD {' '.join(mach['simd'])}; numba target {mach['numba_target']} "
+        f"({mach['numba_simd']}); load {load0:.2f}")
 
     # ---------------------------------------------------------------- data
     rng = np.random.default_rng(42)
@@ -157,11 +200,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     sm = np.zeros((64, 64), np.uint8)
     K.parallel_sum(small)
     K.wlc_stack(small, p_lin, weights, sm)
+    K.wlc_stack(small, p_mix, weights, sm)
     K.owa_stack(small, p_lin, weights, order_w, sm, net)
 
     # ---------------------------------------------------------------- floor
-    t_np, _ = best_of(lambda: stack.sum(), args.repeat)
-    t_nb, _ = best_of(lambda: K.parallel_sum(stack), args.repeat)
+    t_np, _ = median_of(lambda: stack.sum(), args.repeat)
+    t_nb, _ = median_of(lambda: K.parallel_sum(stack), args.repeat)
     floor = min(t_np, t_nb)
     log(f"floor: numpy sum {t_np:.3f} s, numba 2-thread sum {t_nb:.3f} s -> {floor:.3f} s")
 
@@ -169,15 +213,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     extra, (mask, out) = measure_peak(lambda: (lambda m: (m, K.wlc_stack(stack, p_lin, weights, m)))(make_mask()))
     peak_over_stack = (stack.nbytes + extra) / stack.nbytes
     del out
-    t_wlc, out = best_of(lambda: K.wlc_stack(stack, p_lin, weights, mask), args.repeat)
+    t_wlc, out = median_of(lambda: K.wlc_stack(stack, p_lin, weights, mask), args.repeat)
     del out
-    t_mix, out = best_of(lambda: K.wlc_stack(stack, p_mix, weights, mask), args.repeat)
+    t_mix, out = median_of(lambda: K.wlc_stack(stack, p_mix, weights, mask), args.repeat)
     del out
     log(f"wlc {t_wlc:.3f} s = {t_wlc / floor:.2f}x floor (mixed curves {t_mix:.3f} s = {t_mix / floor:.2f}x); "
         f"peak {peak_over_stack:.3f}x stack (+{extra / 1e6:.0f} MB)")
 
     # ---------------------------------------------------------------- OWA
-    t_owa, out = best_of(lambda: K.owa_stack(stack, p_lin, weights, order_w, mask, net), max(1, args.repeat - 1))
+    t_owa, out = median_of(lambda: K.owa_stack(stack, p_lin, weights, order_w, mask, net), args.repeat)
     del out
     log(f"owa {t_owa:.3f} s = {t_owa / floor:.2f}x floor")
     del stack, mask
@@ -192,7 +236,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     K.edt_inplace(small_f, np.empty((64, 64), np.float32))
     edt_extra, _ = measure_peak(lambda: K.edt_inplace(feat, np.empty((e, e), np.float32), cell_m=10.0))
     edt_bpc = (edt_extra + feat.nbytes) / (e * e)
-    t_edt, dist = best_of(lambda: K.edt_inplace(feat, np.empty((e, e), np.float32), cell_m=10.0), args.repeat)
+    t_edt, dist = median_of(lambda: K.edt_inplace(feat, np.empty((e, e), np.float32), cell_m=10.0), args.repeat)
     log(f"edt own {t_edt:.3f} s; {edt_bpc:.2f} bytes/cell")
     speedup = None
     if not args.skip_scipy:
@@ -213,10 +257,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     std = pd.DataFrame(rng.random((10_000, n)), columns=[f"f{i}" for i in range(n)])
     w2 = {f"f{i}": float(x) for i, x in enumerate(rng.dirichlet(np.ones(n)))}
     score_table(std, w2)
-    t_rs, _ = best_of(lambda: rank_scores(score_table(std, w2)["score"]), 5)
+    t_rs, _ = median_of(lambda: rank_scores(score_table(std, w2)["score"]), 5)
     log(f"rescore 10k candidates {t_rs * 1000:.1f} ms")
 
     result = {
+        **mach,
         "floor_s": round(floor, 4),
         "wlc_s": round(t_wlc, 4),
         "wlc_over_floor": round(t_wlc / floor, 3),
@@ -230,6 +275,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "edt_cells": e * e,
         "threads": args.threads,
         "cpu_count": os.cpu_count(),
+        "repeat": max(3, args.repeat),
+        "load_avg_1min": [round(load0, 2), round(os.getloadavg()[0], 2)],
     }
     print("RESULT " + json.dumps(result), flush=True)
     return result

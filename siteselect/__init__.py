@@ -1,7 +1,9 @@
 """siteselect: site selection for industrial establishment.
 
 Layers → constraints / factors → overlay → ranking → outputs, with road reach
-from networkx graphs. Everything is held in SWEREF 99 TM (EPSG:3006).
+from networkx graphs. Everything is held in the region's working CRS: SWEREF 99 TM
+(EPSG:3006) unless a catalog or scenario names another (``crs: auto`` = the UTM zone
+of the data's centre).
 
 The public API, in the order a run uses it::
 
@@ -19,7 +21,13 @@ The public API, in the order a run uses it::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
+
+try:
+    __version__ = _version("siteselect")
+except _PackageNotFoundError:  # a checkout run with PYTHONPATH and never installed
+    __version__ = "0+unknown"
 
 from .catalog import check_catalog, format_report
 from .errors import (

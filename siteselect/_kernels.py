@@ -28,6 +28,7 @@ and symmetric curves exactly as :mod:`siteselect.factors` defines them.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -109,45 +110,81 @@ def fuzzy_params(spec: FactorSpec) -> np.ndarray:
     return p
 
 
-@nb.njit(inline="always", cache=True)
-def _fuzzy(x: float, p: np.ndarray) -> float:
-    if x != x:
-        return p[1]
-    shape = int(p[0])
-    if shape == 3:
-        n = int(p[6])
-        if x <= p[8]:
-            return p[8 + MAX_BREAKS]
-        if x >= p[8 + n - 1]:
-            return p[8 + MAX_BREAKS + n - 1]
-        k = 1
-        while p[8 + k] < x:
-            k += 1
-        x0 = p[8 + k - 1]
-        x1 = p[8 + k]
-        y0 = p[8 + MAX_BREAKS + k - 1]
-        y1 = p[8 + MAX_BREAKS + k]
-        return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    t = min(x * p[2] + p[3], x * p[4] + p[5])
-    if t > 1.0:
-        t = 1.0
-    if shape == 2:
-        u = 1.0 - t
-        return 1.0 / (1.0 + u * u)
-    if t < 0.0:
-        t = 0.0
-    if shape == 1:
-        s = math.sin(t * (math.pi / 2.0))
-        return s * s
-    return t
+#: Cells per tile. A row is processed in tiles of this many cells, so the
+#: per-thread buffers (accumulator, standardised values) stay in L1/L2 cache.
+_TILE = 1024
+#: Kernel options: no bounds checks and numpy's error model (a float division
+#: by zero gives inf/NaN instead of raising), so loops carry no branches that
+#: block vectorisation.
+_FAST: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
 
 
-@nb.njit(inline="always", cache=True, fastmath=_FM)
+@nb.njit(inline="always", **_FAST)
+def _clip_linear(x: Any, a1: Any, b1: Any, a2: Any, b2: Any, nd: Any) -> Any:
+    """Linear membership of one float32 value: clip(min(x·a1 + b1, x·a2 + b2), 0, 1), ``nd`` for NaN."""
+    t1 = x * a1 + b1
+    t2 = x * a2 + b2
+    t = max(min(t2 if t2 < t1 else t1, np.float32(1.0)), np.float32(0.0))
+    return nd if x != x else t
+
+
+@nb.njit(**_FAST)
+def _piecewise_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
+    """Breakpoint curve of a 1-D run into ``out``, bit for bit as :func:`numpy.interp` then float32.
+
+    One pass per segment, each branch-free over the cells so it vectorises:
+    cells at or beyond the segment's start take ``slope·(x − x_j) + y_j``
+    (float64, numpy's slope and formula; later segments overwrite earlier
+    ones); the first pass also sets the flat start, the last one the flat end
+    and nodata. No fast-math here: a fused multiply-add would change the last
+    bit.
+    """
+    nseg = int(p[6]) - 1
+    n = x.shape[0]
+    lo_x = p[8]
+    lo_y = np.float32(p[8 + MAX_BREAKS])
+    hi_x = p[8 + nseg]
+    hi_y = np.float32(p[8 + MAX_BREAKS + nseg])
+    nd = np.float32(p[1])
+    for j in range(nseg):
+        x0 = p[8 + j]
+        y0 = p[8 + MAX_BREAKS + j]
+        slope = (p[8 + MAX_BREAKS + j + 1] - y0) / (p[8 + j + 1] - x0)
+        first = j == 0
+        last = j == nseg - 1
+        if first and last:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                y = lo_y if v < lo_x else y
+                y = hi_y if v >= hi_x else y
+                out[c] = nd if v != v else y
+        elif first:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                out[c] = lo_y if v < lo_x else y
+        elif last:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                o = out[c]
+                y = y if v >= x0 else o
+                y = hi_y if v >= hi_x else y
+                out[c] = nd if v != v else y
+        else:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                o = out[c]
+                out[c] = y if v >= x0 else o
+
+
+@nb.njit(inline="always", fastmath=_FM, **_FAST)
 def _std_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
-    """Standardise a 1-D run of raw values into ``out`` (float32).
+    """Standardise a 1-D run of raw values into ``out`` (float32 values).
 
-    One loop per curve shape so that each loop is branch-free and can be
-    vectorised; piecewise curves use the scalar :func:`_fuzzy`.
+    One branch-free loop per curve shape, so that each vectorises.
     """
     shape = int(p[0])
     nd = np.float32(p[1])
@@ -161,13 +198,7 @@ def _std_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
     n = x.shape[0]
     if shape == 0:
         for c in range(n):
-            v = np.float32(x[c])
-            t1 = v * a1 + b1
-            t2 = v * a2 + b2
-            t = t1 if t1 < t2 else t2
-            t = t if t > zero else zero
-            t = t if t < one else one
-            out[c] = nd if v != v else t
+            out[c] = _clip_linear(np.float32(x[c]), a1, b1, a2, b2, nd)
     elif shape == 1:
         # sin²(πt/2) = (1 + sin(π(t − ½)))/2; sin on [−π/2, π/2] by its Taylor
         # polynomial to degree 13 (truncation error < 6e-8, float32 level),
@@ -205,8 +236,7 @@ def _std_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
             u = one - t
             out[c] = nd if v != v else one / (one + u * u)
     else:
-        for c in range(n):
-            out[c] = _fuzzy(x[c], p)
+        _piecewise_into(x, p, out)
 
 
 def standardise_stack(stack: np.ndarray, params: np.ndarray) -> np.ndarray:
@@ -216,7 +246,7 @@ def standardise_stack(stack: np.ndarray, params: np.ndarray) -> np.ndarray:
     return out
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(parallel=True, fastmath=_FM, **_FAST)
 def _standardise_kernel(stack: np.ndarray, params: np.ndarray, out: np.ndarray) -> None:
     n, rows, cols = stack.shape
     for r in nb.prange(rows):
@@ -252,73 +282,129 @@ def wlc_stack(
 
     Notes
     -----
-    Rows are split between threads; within a row the factors are visited one
-    after another, each reading one contiguous row segment, so every thread
-    streams n sequential inputs and one output. Linear curves (the common
-    case) take a branch-free path the compiler vectorises. The output is
-    allocated by numpy, which asks Linux for huge pages; first-touch page
-    faults on a numba-allocated output cost about half a floor otherwise.
+    Rows are split between threads and each row is cut into tiles of
+    ``_TILE`` cells. Factors are summed four at a time in one loop over the
+    tile's cells (four input streams, the four memberships and the partial
+    sum in registers), so the only per-factor memory traffic is reading the
+    input once; linear curves are evaluated inside that loop, other curves
+    are first standardised into a per-thread tile buffer by their own
+    vectorised loop. NaN input takes the factor's nodata value inside the
+    loop (no scalar second pass). The output is allocated by numpy, which
+    asks Linux for huge pages; first-touch page faults on a numba-allocated
+    output cost about half a floor otherwise.
     """
     if out is None:
         out = np.empty(stack.shape[1:], dtype=np.float32)
-    _wlc_kernel(stack, params, weights, mask, out)
+    _wlc_kernel(stack, params, weights, mask, out, nb.get_num_threads())
     return out
 
 
-@nb.njit(parallel=True, cache=True, fastmath=_FM)
-def _wlc_kernel(stack: np.ndarray, params: np.ndarray, weights: np.ndarray, mask: np.ndarray, out: np.ndarray) -> None:
+@nb.njit(**_FAST)
+def _slot_coefs(params: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per factor (a1, b1, a2, b2, nodata, weight) in float32 for :func:`_clip_linear`.
+
+    Non-linear factors, already standardised, get the identity (1, 0, 0, 1,
+    NaN); rows beyond n (padding to a multiple of 4) are all zero, which adds
+    exactly 0.
+    """
+    n = params.shape[0]
+    cf = np.zeros(((n + 3) // 4 * 4, 6), dtype=np.float32)
+    for f in range(n):
+        p = params[f]
+        if int(p[0]) == 0:
+            cf[f, 0] = p[2]
+            cf[f, 1] = p[3]
+            cf[f, 2] = p[4] if p[5] < 1e30 else 0.0
+            cf[f, 3] = p[5] if p[5] < 1e30 else 2.0
+            cf[f, 4] = p[1]
+        else:
+            cf[f, 0] = 1.0
+            cf[f, 3] = 1.0
+            cf[f, 4] = np.nan
+        cf[f, 5] = weights[f]
+    return cf
+
+
+@nb.njit(inline="always", **_FAST)
+def _slot(cf: np.ndarray, f: int) -> tuple[float, float, float, float, float, float]:
+    return (cf[f, 0], cf[f, 1], cf[f, 2], cf[f, 3], cf[f, 4], cf[f, 5])
+
+
+@nb.njit(inline="always", fastmath=_FM, **_FAST)
+def _term(x: float, k: tuple[float, float, float, float, float, float]) -> float:
+    return k[5] * _clip_linear(np.float32(x), k[0], k[1], k[2], k[3], k[4])
+
+
+@nb.njit(fastmath=_FM, **_FAST)
+def _sum4(
+    x0: np.ndarray, x1: np.ndarray, x2: np.ndarray, x3: np.ndarray, cf: np.ndarray, f0: int,
+    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int,
+) -> None:
+    """Add four factors' weighted memberships over a tile in one loop.
+
+    ``mode`` 0: into ``acc``; 1: ``acc`` + the four into ``out``, NaN where
+    ``mask``; 2: the same without a mask. Separate loops so that each one is
+    branch-free (a conditional load of the mask would block vectorisation).
+    """
+    k0 = _slot(cf, f0)
+    k1 = _slot(cf, f0 + 1)
+    k2 = _slot(cf, f0 + 2)
+    k3 = _slot(cf, f0 + 3)
+    nc = acc.shape[0]
+    nan = np.float32(np.nan)
+    if mode == 0:
+        for c in range(nc):
+            acc[c] = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+    elif mode == 1:
+        for c in range(nc):
+            s = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+            out[c] = nan if mask[c] else s
+    else:
+        for c in range(nc):
+            out[c] = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+
+
+@nb.njit(inline="always", **_FAST)
+def _source(stack: np.ndarray, zb: np.ndarray, params: np.ndarray, f: int, r: int, c0: int, c1: int) -> np.ndarray:
+    """Row run that factor slot f reads: raw input (linear), its standardised tile, or the zero row."""
+    n = params.shape[0]
+    if f < n and int(params[f, 0]) == 0:
+        return stack[f, r, c0:c1]
+    return zb[min(f, n), : c1 - c0]
+
+
+@nb.njit(parallel=True, fastmath=_FM, **_FAST)
+def _wlc_kernel(
+    stack: np.ndarray, params: np.ndarray, weights: np.ndarray, mask: np.ndarray, out: np.ndarray, nth: int
+) -> None:
     n, rows, cols = stack.shape
     has_mask = mask.shape[0] == rows and mask.shape[1] == cols
-    for r in nb.prange(rows):
-        acc = np.zeros(cols, dtype=np.float32)
-        z = np.empty(cols, dtype=np.float32)
-        any_linear_nan = False
-        for f in range(n):
-            p = params[f]
-            w = np.float32(weights[f])
-            if int(p[0]) == 0:
-                # Linear curves fused into the sum: one read, no temporary, no
-                # per-value NaN test. A NaN input propagates into acc (the
-                # clips below keep NaN) and the few such cells are redone
-                # with their nodata value after the factor loop.
-                a1 = np.float32(p[2])
-                b1 = np.float32(p[3])
-                if p[5] < 1e30:
-                    a2 = np.float32(p[4])
-                    b2 = np.float32(p[5])
-                    for c in range(cols):
-                        x = np.float32(stack[f, r, c])
-                        t1 = x * a1 + b1
-                        t2 = x * a2 + b2
-                        t = t2 if t2 < t1 else t1
-                        t = np.float32(0.0) if t < 0.0 else t
-                        t = np.float32(1.0) if t > 1.0 else t
-                        acc[c] += w * t
-                else:
-                    for c in range(cols):
-                        x = np.float32(stack[f, r, c])
-                        t = x * a1 + b1
-                        t = np.float32(0.0) if t < 0.0 else t
-                        t = np.float32(1.0) if t > 1.0 else t
-                        acc[c] += w * t
-                any_linear_nan = True
-            else:
-                _std_into(stack[f, r], p, z)
-                for c in range(cols):
-                    acc[c] += w * z[c]
-        if any_linear_nan:
-            for c in range(cols):
-                if acc[c] != acc[c]:
-                    s = np.float32(0.0)
-                    for f in range(n):
-                        s += np.float32(weights[f]) * np.float32(_fuzzy(stack[f, r, c], params[f]))
-                    acc[c] = s
-        if has_mask:
-            for c in range(cols):
-                out[r, c] = np.nan if mask[r, c] else acc[c]
-        else:
-            for c in range(cols):
-                out[r, c] = acc[c]
+    cf = _slot_coefs(params, weights)
+    ngroups = cf.shape[0] // 4
+    for t in nb.prange(nth):
+        # per thread: standardised tiles of the non-linear factors, a zero row
+        # (index n) for padding slots, and the tile accumulator
+        zb = np.zeros((n + 1, _TILE), dtype=stack.dtype)
+        acc = np.empty(_TILE, dtype=np.float32)
+        for r in range(rows * t // nth, rows * (t + 1) // nth):
+            for c0 in range(0, cols, _TILE):
+                c1 = min(cols, c0 + _TILE)
+                nc = c1 - c0
+                for f in range(n):
+                    if int(params[f, 0]) != 0:
+                        _std_into(stack[f, r, c0:c1], params[f], zb[f, :nc])
+                a = acc[:nc]
+                a[:] = 0.0
+                for g in range(ngroups):
+                    f0 = 4 * g
+                    mode = 0 if g < ngroups - 1 else (1 if has_mask else 2)
+                    _sum4(
+                        _source(stack, zb, params, f0, r, c0, c1),
+                        _source(stack, zb, params, f0 + 1, r, c0, c1),
+                        _source(stack, zb, params, f0 + 2, r, c0, c1),
+                        _source(stack, zb, params, f0 + 3, r, c0, c1),
+                        cf, f0, a, out[r, c0:c1], mask[r, c0:c1] if has_mask else mask[0, :0], mode,
+                    )
 
 
 # Optimal 19-comparator sorting network for 8 inputs (Knuth, TAOCP 5.3.4).
@@ -352,18 +438,131 @@ def owa_stack(
     patterns of non-negative numbers order like integers and fit 30 bits).
     Descending keys are descending z, ties by ascending factor position, and
     the weight travels with the value, so no lookup is needed afterwards.
-    The comparator ``network`` (pairs i < j; the optimal 19-comparator
-    network for n = 8) is applied as integer max/min over blocks of 512
-    cells, which vectorises. For 8 < n ≤ 16 the key holds only the tag and
-    the weight is looked up.
+
+    For n ≤ 8 the factors are padded to 8 with key 0 (below every real key,
+    so it sorts last, and it adds exactly 0) and the optimal 19-comparator
+    network for 8 inputs is written out in the cell loop: the eight keys stay
+    in registers, each comparator is an integer max/min, and the loop over a
+    tile's cells vectorises. ``network`` is then not needed (a sorting
+    network gives the same unique order). For 8 < n ≤ 16 the comparator
+    ``network`` is applied as integer max/min over tiles of cells held in
+    memory, the key holds only the tag and the weight is looked up.
     """
     if out is None:
         out = np.empty(stack.shape[1:], dtype=np.float32)
-    _owa_kernel(stack, params, weights, order_weights, mask, network, out)
+    if stack.shape[0] <= 8:
+        _owa8_kernel(stack, params, weights, order_weights, mask, out, nb.get_num_threads())
+    else:
+        _owa_kernel(stack, params, weights, order_weights, mask, network, out)
     return out
 
 
-@nb.njit(parallel=True, cache=True, fastmath=_FM)
+@nb.njit(inline="always", **_FAST)
+def _key(z: Any, pay: Any) -> Any:
+    """Sort key of a standardised value: its bits (sign cleared, so −0 is 0) above the payload."""
+    return (np.int64(_f32_bits(z) & np.int32(0x7FFFFFFF)) << 33) | pay
+
+
+@nb.njit(inline="always", **_FAST)
+def _cx(a: int, b: int) -> tuple[int, int]:
+    """Comparator: (larger, smaller)."""
+    return (a if a > b else b, b if a > b else a)
+
+
+@nb.njit(inline="always", fastmath=_FM, **_FAST)
+def _uvz(k: int, vk: float, num: float, den: float) -> tuple[float, float]:
+    """Add the ranked value of key k with order weight vk: num + u·vk·z, den + u·vk."""
+    uv = _bits_f32(np.int32(k & 0x3FFFFFFF)) * vk
+    return num + uv * _bits_f32(np.int32(k >> 33)), den + uv
+
+
+@nb.njit(inline="always", fastmath=_FM, **_FAST)
+def _owa8_cell(
+    k0: int, k1: int, k2: int, k3: int, k4: int, k5: int, k6: int, k7: int,
+    v: tuple[float, float, float, float, float, float, float, float],
+) -> Any:
+    """OWA score of one cell from its eight keys (the network of ``_NET8``, then Σ u·v·z / Σ u·v)."""
+    k0, k2 = _cx(k0, k2)
+    k1, k3 = _cx(k1, k3)
+    k4, k6 = _cx(k4, k6)
+    k5, k7 = _cx(k5, k7)
+    k0, k4 = _cx(k0, k4)
+    k1, k5 = _cx(k1, k5)
+    k2, k6 = _cx(k2, k6)
+    k3, k7 = _cx(k3, k7)
+    k0, k1 = _cx(k0, k1)
+    k2, k3 = _cx(k2, k3)
+    k4, k5 = _cx(k4, k5)
+    k6, k7 = _cx(k6, k7)
+    k2, k4 = _cx(k2, k4)
+    k3, k5 = _cx(k3, k5)
+    k1, k4 = _cx(k1, k4)
+    k3, k6 = _cx(k3, k6)
+    k1, k2 = _cx(k1, k2)
+    k3, k4 = _cx(k3, k4)
+    k5, k6 = _cx(k5, k6)
+    num, den = _uvz(k0, v[0], np.float32(0.0), np.float32(0.0))
+    num, den = _uvz(k1, v[1], num, den)
+    num, den = _uvz(k2, v[2], num, den)
+    num, den = _uvz(k3, v[3], num, den)
+    num, den = _uvz(k4, v[4], num, den)
+    num, den = _uvz(k5, v[5], num, den)
+    num, den = _uvz(k6, v[6], num, den)
+    num, den = _uvz(k7, v[7], num, den)
+    # a NaN's bits reach the sign bit of its key, so it sorts last; den > 0 for valid weights
+    return np.float32(np.nan) if k7 < 0 or not den > 0 else num / den
+
+
+@nb.njit(fastmath=_FM, **_FAST)
+def _owa8_tile(
+    zb: np.ndarray, pay: np.ndarray, v: tuple[float, float, float, float, float, float, float, float],
+    mask: np.ndarray, out: np.ndarray,
+) -> None:
+    """OWA scores of one tile from its eight standardised rows ``zb`` (padding rows 0) into ``out``."""
+    p0, p1, p2, p3, p4, p5, p6, p7 = pay[0], pay[1], pay[2], pay[3], pay[4], pay[5], pay[6], pay[7]
+    z0, z1, z2, z3, z4, z5, z6, z7 = zb[0], zb[1], zb[2], zb[3], zb[4], zb[5], zb[6], zb[7]
+    nan = np.float32(np.nan)
+    nc = out.shape[0]
+    if mask.shape[0] == nc:
+        for c in range(nc):
+            s = _owa8_cell(
+                _key(z0[c], p0), _key(z1[c], p1), _key(z2[c], p2), _key(z3[c], p3),
+                _key(z4[c], p4), _key(z5[c], p5), _key(z6[c], p6), _key(z7[c], p7), v,
+            )
+            out[c] = nan if mask[c] else s
+    else:
+        for c in range(nc):
+            out[c] = _owa8_cell(
+                _key(z0[c], p0), _key(z1[c], p1), _key(z2[c], p2), _key(z3[c], p3),
+                _key(z4[c], p4), _key(z5[c], p5), _key(z6[c], p6), _key(z7[c], p7), v,
+            )
+
+
+@nb.njit(parallel=True, fastmath=_FM, **_FAST)
+def _owa8_kernel(
+    stack: np.ndarray, params: np.ndarray, weights: np.ndarray, order_weights: np.ndarray, mask: np.ndarray,
+    out: np.ndarray, nth: int,
+) -> None:
+    n, rows, cols = stack.shape
+    has_mask = mask.shape[0] == rows and mask.shape[1] == cols
+    pay = np.zeros(8, dtype=np.int64)
+    vw = np.zeros(8, dtype=np.float32)
+    for f in range(n):
+        pay[f] = (np.int64(n - 1 - f) << 30) | np.int64(_f32_bits(np.float32(weights[f])))
+        vw[f] = order_weights[f]
+    v = (vw[0], vw[1], vw[2], vw[3], vw[4], vw[5], vw[6], vw[7])
+    for t in nb.prange(nth):
+        zb = np.zeros((8, _TILE), dtype=np.float32)  # rows ≥ n stay 0: padding
+        for r in range(rows * t // nth, rows * (t + 1) // nth):
+            for c0 in range(0, cols, _TILE):
+                c1 = min(cols, c0 + _TILE)
+                nc = c1 - c0
+                for f in range(n):
+                    _std_into(stack[f, r, c0:c1], params[f], zb[f, :nc])
+                _owa8_tile(zb, pay, v, mask[r, c0:c1] if has_mask else mask[0, :0], out[r, c0:c1])
+
+
+@nb.njit(parallel=True, fastmath=_FM, **_FAST)
 def _owa_kernel(
     stack: np.ndarray,
     params: np.ndarray,
@@ -376,40 +575,25 @@ def _owa_kernel(
     n, rows, cols = stack.shape
     has_mask = mask.shape[0] == rows and mask.shape[1] == cols
     m = network.shape[0]
-    packed_u = n <= 8
-    zshift = 33 if packed_u else 4
-    low30 = np.int64((1 << 30) - 1)
-    payload = np.empty(n, dtype=np.int64)
     u32 = np.zeros(16, dtype=np.float32)
     for f in range(n):
-        tag = n - 1 - f
-        u32[tag] = weights[f]
-        if packed_u:
-            payload[f] = (np.int64(tag) << 30) | np.int64(_f32_bits(np.float32(weights[f])))
-        else:
-            payload[f] = tag
+        u32[n - 1 - f] = weights[f]
     v32 = order_weights.astype(np.float32)
     blk = 512
     nblk = (cols + blk - 1) // blk
     for r in nb.prange(rows):
         zb = np.empty(blk, dtype=np.float32)
         keys = np.empty((n, blk), dtype=np.int64)
-        bad = np.empty(blk, dtype=np.bool_)
         num = np.empty(blk, dtype=np.float32)
         den = np.empty(blk, dtype=np.float32)
         for b in range(nblk):
             c0 = b * blk
             c1 = min(cols, c0 + blk)
             nc = c1 - c0
-            for c in range(nc):
-                bad[c] = False
             for f in range(n):
                 _std_into(stack[f, r, c0:c1], params[f], zb)
-                pay = payload[f]
                 for c in range(nc):
-                    z = zb[c] + np.float32(0.0)  # no -0.0: its bit pattern would sort first
-                    bad[c] |= z != z
-                    keys[f, c] = (np.int64(_f32_bits(z)) << zshift) | pay
+                    keys[f, c] = (_key(zb[c], np.int64(0)) >> 29) | np.int64(n - 1 - f)
             for k in range(m):
                 i = network[k, 0]
                 j = network[k, 1]
@@ -423,22 +607,14 @@ def _owa_kernel(
                 den[c] = 0.0
             for k in range(n):
                 vk = v32[k]
-                if packed_u:
-                    for c in range(nc):
-                        kk = keys[k, c]
-                        z = _bits_f32(np.int32(kk >> 33))
-                        uv = _bits_f32(np.int32(kk & low30)) * vk
-                        num[c] += uv * z
-                        den[c] += uv
-                else:
-                    for c in range(nc):
-                        kk = keys[k, c]
-                        z = _bits_f32(np.int32(kk >> 4))
-                        uv = u32[kk & 15] * vk
-                        num[c] += uv * z
-                        den[c] += uv
+                for c in range(nc):
+                    kk = keys[k, c]
+                    uv = u32[kk & 15] * vk
+                    num[c] += uv * _bits_f32(np.int32(kk >> 4))
+                    den[c] += uv
             for c in range(nc):
-                if bad[c] or (has_mask and mask[r, c0 + c]) or not den[c] > 0:
+                bad = (keys[0, c] >> 4) > 0x7F800000  # NaN sorts first
+                if bad or (has_mask and mask[r, c0 + c]) or not den[c] > 0:
                     out[r, c0 + c] = np.nan
                 else:
                     out[r, c0 + c] = num[c] / den[c]

@@ -35,12 +35,34 @@ within ``max_distance_km`` can offer by ``ready_by`` for ``power_mw``:
 
 Capacities of several stations are never added up: a connection is made at
 one station.
+
+Capacity by horizon
+-------------------
+A capacity table row may state, per station, **horizon** (``now``, ``+5``,
+``+10`` years from its ``capacity_date``, or an explicit year), **direction**
+(``load`` = taking power out of the grid, what an establishment needs;
+``production`` = feeding in), **firm_mw** (guaranteed) and **conditional_mw**
+(curtailable: a conditional connection agreement, *villkorat avtal*, that the
+operator may limit at times of congestion), with ``capacity_date`` (as of) and
+``capacity_source`` — the shape of Svenska kraftnät's capacity maps and of the
+operators' conditional agreements. By ``ready_by`` a station offers the load
+figures of its latest horizon reached by then (the "now" row before that).
+The judgement uses **firm MW**; the conditional part is reported beside it
+(``grid_conditional_mw`` and the note) and counts only with
+``count_conditional=True``. Production rows are read and kept
+(``capacity_horizons``) but never counted for a load need. A horizon figure is
+the operator's own: a grid project in the projects table is added on top, so
+list only projects the operator's figures do not include.
+
+Old tables with ``available_mw`` (firm MW now, load) still read; the table's
+``attrs["note"]`` says so.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -51,15 +73,16 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
-from pyproj import Transformer
 
 from ._safe_read import MAX_CSV_BYTES, read_text
 from .errors import LayerError
-from .roles import WORK_CRS
 
 __all__ = [
     "CAPACITY_COLUMNS",
+    "DIRECTIONS",
+    "LEGACY_CAPACITY_COLUMNS",
     "GRID_COLUMNS",
     "GRID_FACTOR",
     "PROJECT_COLUMNS",
@@ -77,9 +100,13 @@ __all__ = [
 
 #: Columns of a grid capacity CSV (template order). Required: substation_id.
 CAPACITY_COLUMNS: tuple[str, ...] = (
-    "substation_id", "name", "operator", "voltage_kv", "available_mw",
-    "capacity_date", "capacity_source", "lon", "lat", "note",
+    "substation_id", "name", "operator", "voltage_kv", "horizon", "direction", "firm_mw",
+    "conditional_mw", "capacity_date", "capacity_source", "lon", "lat", "note",
 )
+#: Column of the older tables: firm MW now, load (read as ``firm_mw`` with horizon ``now``).
+LEGACY_CAPACITY_COLUMNS: tuple[str, ...] = ("available_mw",)
+#: Directions a capacity row may state.
+DIRECTIONS: tuple[str, ...] = ("load", "production")
 #: Columns of a grid projects CSV. Required: project_id, name, kind, substation_ids.
 PROJECT_COLUMNS: tuple[str, ...] = (
     "project_id", "name", "kind", "substation_ids", "operator", "voltage_kv",
@@ -89,7 +116,7 @@ PROJECT_COLUMNS: tuple[str, ...] = (
 GRID_COLUMNS: tuple[str, ...] = (
     "grid_substation", "grid_substation_id", "grid_operator", "grid_voltage_kv", "grid_distance_km",
     "grid_available_mw", "grid_available_year", "grid_status", "grid_note", "grid_note_sv", "grid_source",
-    "grid_assumption", "grid_score", "grid_eligible",
+    "grid_assumption", "grid_score", "grid_eligible", "grid_conditional_mw", "grid_capacity_basis",
 )
 
 _PROJECT_KINDS = ("station", "line", "capacity")
@@ -97,10 +124,14 @@ _STATUS_ORDER = {"sufficient": 0, "unknown": 1, "insufficient": 2}
 
 Unknown = Literal["assume_available", "assume_unavailable"] | float
 
+log = logging.getLogger(__name__)
+
 
 def grid_data_dir() -> Path:
-    """Folder of the shipped grid tables (``layers/grid``)."""
-    return Path(__file__).resolve().parent.parent / "layers" / "grid"
+    """Folder of the shipped grid tables (``layers/grid`` in a checkout)."""
+    from ._embedded import data_file
+
+    return data_file("grid")
 
 
 # --------------------------------------------------------------------------- reading
@@ -191,6 +222,38 @@ def _raise(what: str, path: Path, probs: list[str]) -> None:
         raise LayerError(f"{what} {path}: {n} problem{'s' if n != 1 else ''}\n" + "\n".join(f"  - {p}" for p in probs))
 
 
+def _horizon(text: str, as_of: str | None, line: int, probs: list[str]) -> int | None:
+    """Year of a row's horizon: ``now`` / ``+N`` from the as-of date, or an explicit year."""
+    h = (text or "now").strip().lower()
+    base: int | None = None
+    if as_of:
+        try:
+            base = pd.Timestamp(as_of).year
+        except ValueError:
+            base = None  # the date problem is reported on its own
+    if h in ("now", "nu", "+0", "0"):
+        return base
+    if h.startswith("+"):
+        try:
+            n = int(h[1:])
+        except ValueError:
+            n = -1
+        if not 0 <= n <= 50:
+            probs.append(f"row {line}, column horizon: found {text!r}; fix: now, +5, +10 (years from "
+                         "capacity_date) or a year such as 2030")
+            return None
+        if base is None:
+            probs.append(f"row {line}, column horizon: {text!r} counts from capacity_date, which is empty; "
+                         "fix: the date the operator stated the figures (YYYY-MM-DD)")
+            return None
+        return base + n
+    if h.isdigit() and 2000 <= int(h) <= 2100:
+        return int(h)
+    probs.append(f"row {line}, column horizon: found {text!r}; fix: now, +5, +10 (years from capacity_date) "
+                 "or a year such as 2030")
+    return None
+
+
 def read_grid_capacity(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read and validate a grid capacity CSV (the municipality's template).
 
@@ -200,13 +263,19 @@ def read_grid_capacity(path: str | os.PathLike[str]) -> pd.DataFrame:
     ----------
     path
         UTF-8 CSV with the columns of :data:`CAPACITY_COLUMNS`
-        (``substation_id`` required, the others optional).
+        (``substation_id`` required, the others optional; see the module
+        docstring for horizon, direction, firm and conditional MW). An older
+        table with ``available_mw`` instead of ``firm_mw`` reads as firm MW now.
 
     Returns
     -------
     pandas.DataFrame
-        One row per station, columns :data:`CAPACITY_COLUMNS`
-        (``available_mw`` NaN = unknown; ``lon``/``lat`` NaN when not given).
+        One row per station, horizon and direction: columns
+        :data:`CAPACITY_COLUMNS` plus ``horizon_year`` (the year the row
+        speaks for; NaN when ``now`` has no date) and ``available_mw`` (=
+        ``firm_mw``, kept for older callers). ``firm_mw`` /
+        ``conditional_mw`` NaN = not stated. ``attrs["note"]`` says when the
+        old format was read.
 
     Raises
     ------
@@ -214,45 +283,80 @@ def read_grid_capacity(path: str | os.PathLike[str]) -> pd.DataFrame:
         Listing every problem with file, row (file line), column, value and fix.
     """
     p = Path(path)
-    rows = _read_rows(p, "grid capacity", ("substation_id",), CAPACITY_COLUMNS)
+    rows = _read_rows(p, "grid capacity", ("substation_id",), CAPACITY_COLUMNS + LEGACY_CAPACITY_COLUMNS)
     probs: list[str] = []
     out: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    legacy = _header_has(p, "available_mw")
     for line, row in rows:
         sid = row.get("substation_id", "")
         if not sid:
             probs.append(f"row {line}, column substation_id: empty; fix: the station's id as in the substations layer")
-        elif sid in seen:
-            probs.append(f"row {line}, column substation_id: {sid!r} again (also row {seen[sid]}); fix: one row per station")
-        seen.setdefault(sid, line)
         rec: dict[str, Any] = {c: (row.get(c) or None) for c in CAPACITY_COLUMNS}
         rec["voltage_kv"] = _num(row, "voltage_kv", line, probs, lo=1, hi=1000, fix=" of kV, e.g. 130")
-        rec["available_mw"] = _num(row, "available_mw", line, probs, lo=0, hi=100_000,
-                                   fix=" of MW, or leave empty when unknown")
+        if row.get("available_mw") and row.get("firm_mw"):
+            probs.append(f"row {line}, columns available_mw/firm_mw: both given; fix: firm_mw only "
+                         "(available_mw is the older name)")
+        firm_col = "firm_mw" if row.get("firm_mw") or not row.get("available_mw") else "available_mw"
+        rec["firm_mw"] = _num(row, firm_col, line, probs, lo=0, hi=100_000,
+                              fix=" of MW, or leave empty when unknown")
+        rec["conditional_mw"] = _num(row, "conditional_mw", line, probs, lo=0, hi=100_000,
+                                     fix=" of MW (curtailable), or leave empty when not stated")
+        direction = (row.get("direction") or "load").strip().lower()
+        direction = {"uttag": "load", "inmatning": "production"}.get(direction, direction)
+        if direction not in DIRECTIONS:
+            probs.append(f"row {line}, column direction: found {row.get('direction')!r}; fix: load (uttag) or "
+                         "production (inmatning)")
+        rec["direction"] = direction
+        rec["horizon"] = (row.get("horizon") or "now").strip()
         rec["lon"] = _num(row, "lon", line, probs, lo=10.0, hi=25.0, fix=" (WGS84 longitude, degrees east)")
         rec["lat"] = _num(row, "lat", line, probs, lo=55.0, hi=70.0, fix=" (WGS84 latitude, degrees north)")
         if (rec["lon"] is None) != (rec["lat"] is None) and (row.get("lon") or row.get("lat")) and not any(
             f"row {line}, column l" in q for q in probs
         ):
             probs.append(f"row {line}, columns lon/lat: only one given; fix: give both or neither")
-        if rec["available_mw"] is not None and not rec["capacity_date"]:
-            probs.append(f"row {line}, column capacity_date: empty although available_mw is given; "
+        stated = rec["firm_mw"] is not None or rec["conditional_mw"] is not None
+        what = "firm_mw / conditional_mw" if not legacy else "available_mw"
+        if stated and not rec["capacity_date"]:
+            probs.append(f"row {line}, column capacity_date: empty although {what} is given; "
                          "fix: the date the operator stated the figure (YYYY-MM-DD)")
-        if rec["available_mw"] is not None and not rec["capacity_source"]:
-            probs.append(f"row {line}, column capacity_source: empty although available_mw is given; "
+        if stated and not rec["capacity_source"]:
+            probs.append(f"row {line}, column capacity_source: empty although {what} is given; "
                          "fix: who stated the figure (operator, letter/web page)")
         if rec["capacity_date"]:
             try:
                 pd.Timestamp(rec["capacity_date"])
             except ValueError:
                 probs.append(f"row {line}, column capacity_date: found {rec['capacity_date']!r}; fix: a date YYYY-MM-DD")
+        rec["horizon_year"] = _horizon(rec["horizon"], rec["capacity_date"], line, probs)
+        key = (sid, rec["horizon"].lower(), direction)
+        if sid and key in seen:
+            probs.append(f"row {line}, column substation_id: {sid!r} again (also row {seen[key]}) for horizon "
+                         f"{rec['horizon']}, {direction}; fix: one row per station, horizon and direction")
+        seen.setdefault(key, line)
         out.append(rec)
     _raise("grid capacity", p, probs)
-    df = pd.DataFrame(out, columns=list(CAPACITY_COLUMNS))
-    for c in ("voltage_kv", "available_mw", "lon", "lat"):
+    df = pd.DataFrame(out, columns=[*CAPACITY_COLUMNS, "horizon_year"])
+    for c in ("voltage_kv", "firm_mw", "conditional_mw", "lon", "lat", "horizon_year"):
         df[c] = pd.to_numeric(df[c]).astype(float)
+    df["available_mw"] = df["firm_mw"]
     df.attrs["source"] = str(p)
+    if legacy:
+        df.attrs["note"] = (f"{p.name}: older format (available_mw) read as firm MW now, load; no horizons "
+                            "and no conditional part. Add horizon, direction, firm_mw and conditional_mw "
+                            "columns (layers/grid/grid_capacity_template.csv).")
     return df
+
+
+def _header_has(path: Path, column: str) -> bool:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for ln in fh:
+                if not ln.lstrip().startswith("#"):
+                    return column in [h.strip() for h in next(csv.reader([ln]))]
+    except (OSError, UnicodeDecodeError, StopIteration):
+        return False
+    return False
 
 
 def read_grid_projects(path: str | os.PathLike[str]) -> list[GridProject]:
@@ -305,9 +409,12 @@ def apply_grid_capacity(substations: gpd.GeoDataFrame, capacity: pd.DataFrame) -
     """The substations layer with the capacity table's figures merged in.
 
     Rows whose ``substation_id`` is in the layer update ``available_mw``,
-    ``capacity_date``, ``capacity_source`` (and ``operator`` / ``voltage_kv``
-    / ``name`` when given). Rows for stations not in the layer are added when
-    they carry ``lon``, ``lat``, ``voltage_kv`` and ``name``.
+    ``capacity_date``, ``capacity_source`` from their *now / load* row (and
+    ``operator`` / ``voltage_kv`` / ``name`` when given); every dated row of the
+    station goes to ``capacity_horizons`` (a tuple of dicts: ``year``,
+    ``direction``, ``firm_mw``, ``conditional_mw``, ``as_of``, ``source``).
+    Stations not in the layer are added when a row carries ``lon``, ``lat``,
+    ``voltage_kv`` and ``name``.
 
     Raises
     ------
@@ -323,43 +430,67 @@ def apply_grid_capacity(substations: gpd.GeoDataFrame, capacity: pd.DataFrame) -
     out["available_mw"] = out["available_mw"].astype(float)
     out["capacity_date"] = out["capacity_date"].astype(object)
     out["capacity_source"] = out["capacity_source"].astype(object)
-    new_rows = []
+    horizons_col = pd.Series([() for _ in range(len(out))], index=out.index, dtype=object)
+    if "capacity_horizons" in out.columns:
+        horizons_col = out["capacity_horizons"].astype(object).copy()
+    cap = capacity.copy()
+    if "firm_mw" not in cap.columns:  # a frame from an older caller
+        cap["firm_mw"] = cap["available_mw"]
+    for col, default in (("horizon", "now"), ("direction", "load"), ("conditional_mw", np.nan),
+                         ("horizon_year", np.nan)):
+        if col not in cap.columns:
+            cap[col] = default
+    new_rows: dict[str, Any] = {}
+    new_horizons: dict[str, list[dict[str, Any]]] = {}
     probs = []
-    for _, rec in capacity.iterrows():
-        sid = str(rec["substation_id"])
+    for sid, group in cap.groupby(cap["substation_id"].astype(str), sort=False):
         hit = ids == sid
+        rows = list(group.to_dict("records"))
+        dated = tuple(sorted(
+            ({"year": int(r["horizon_year"]), "horizon": r["horizon"], "direction": r["direction"],
+              "firm_mw": None if pd.isna(r["firm_mw"]) else float(r["firm_mw"]),
+              "conditional_mw": None if pd.isna(r["conditional_mw"]) else float(r["conditional_mw"]),
+              "as_of": r["capacity_date"], "source": r["capacity_source"]}
+             for r in rows if pd.notna(r["horizon_year"])), key=lambda h: (h["direction"], h["year"])))
+        now = next((r for r in rows if str(r["horizon"]).lower() in ("now", "nu", "+0", "0")
+                    and r["direction"] == "load"), None)
         if hit.any():
-            if pd.notna(rec["available_mw"]):  # an empty cell keeps the layer's figure (or unknown)
-                out.loc[hit, "available_mw"] = float(rec["available_mw"])
-                out.loc[hit, "capacity_date"] = rec["capacity_date"]
-                out.loc[hit, "capacity_source"] = rec["capacity_source"]
-            for col in ("operator", "name"):
-                if isinstance(rec[col], str) and rec[col]:
-                    out.loc[hit, col] = rec[col]
-            if pd.notna(rec["voltage_kv"]):
-                out.loc[hit, "voltage_kv"] = float(rec["voltage_kv"])
-        elif pd.notna(rec["lon"]) and pd.notna(rec["voltage_kv"]) and isinstance(rec["name"], str) and rec["name"]:
-            new_rows.append(rec)
-        else:
+            if now is not None and pd.notna(now["firm_mw"]):  # empty keeps the layer's figure (or unknown)
+                out.loc[hit, "available_mw"] = float(now["firm_mw"])
+                out.loc[hit, "capacity_date"] = now["capacity_date"]
+                out.loc[hit, "capacity_source"] = now["capacity_source"]
+            for rec in rows:
+                for col in ("operator", "name"):
+                    if isinstance(rec.get(col), str) and rec[col]:
+                        out.loc[hit, col] = rec[col]
+                if pd.notna(rec.get("voltage_kv")):
+                    out.loc[hit, "voltage_kv"] = float(rec["voltage_kv"])
+            for i in np.flatnonzero(hit.to_numpy()):
+                horizons_col.iloc[i] = dated
+            continue
+        place = next((r for r in rows if pd.notna(r["lon"]) and pd.notna(r["voltage_kv"])
+                      and isinstance(r["name"], str) and r["name"]), None)
+        if place is None:
             probs.append(f"substation_id {sid!r}: not in the substations layer and no name, voltage_kv, lon and lat "
                          f"to add it; fix: correct the id (known: {', '.join(ids.head(4))} …) or fill those columns")
+            continue
+        base = now if now is not None else place
+        new_rows[sid] = {**place, "available_mw": base["firm_mw"] if now is not None else np.nan,
+                         "capacity_date": base["capacity_date"] if now is not None else None,
+                         "capacity_source": base["capacity_source"] if now is not None else None}
+        new_horizons[sid] = list(dated)
     _raise("grid capacity", Path(str(src)), probs)
+    out["capacity_horizons"] = horizons_col
     if new_rows:
-        add = pd.DataFrame(new_rows)
-        x, y = _to_work(add["lon"].to_numpy(float), add["lat"].to_numpy(float))
+        add = pd.DataFrame(list(new_rows.values()))
         extra = gpd.GeoDataFrame(
             add[["substation_id", "name", "voltage_kv", "operator", "available_mw", "capacity_date", "capacity_source"]]
             .reset_index(drop=True),
-            geometry=gpd.points_from_xy(x, y), crs=WORK_CRS,
+            geometry=gpd.points_from_xy(add["lon"].to_numpy(float), add["lat"].to_numpy(float)), crs="EPSG:4326",
         )
+        extra["capacity_horizons"] = pd.Series([tuple(new_horizons[s]) for s in new_rows], dtype=object)
         out = gpd.GeoDataFrame(pd.concat([out, extra.to_crs(out.crs)], ignore_index=True), crs=out.crs)
     return out
-
-
-def _to_work(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    tr = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 # --------------------------------------------------------------------------- offer
@@ -397,6 +528,17 @@ class _StationState:
     known: bool  # whether any figure is stated
     year: int | None  # year of the latest project counted
     projects: tuple[str, ...]
+    conditional: float | None = None  # curtailable MW stated for the horizon used (None: not stated)
+    basis: str = ""  # which horizon the figure comes from, e.g. "+5 (2031), as of 2026-03-01"
+
+
+def _horizon_for(horizons: Any, year: int) -> dict[str, Any] | None:
+    """The load row of the latest horizon reached by ``year`` (None when none is)."""
+    if not isinstance(horizons, (tuple, list)):
+        return None
+    rows = [h for h in horizons if h.get("direction") == "load" and h.get("year") is not None
+            and int(h["year"]) <= year]
+    return max(rows, key=lambda h: int(h["year"])) if rows else None
 
 
 def _station_states(stations: pd.DataFrame, projects: Sequence[GridProject], year: int) -> list[_StationState]:
@@ -414,6 +556,14 @@ def _station_states(stations: pd.DataFrame, projects: Sequence[GridProject], yea
             in_service = yr is not None and yr <= year
         known = bool(pd.notna(base))
         mw = float(base) if known and base is not None else 0.0
+        conditional: float | None = None
+        basis = ""
+        h = _horizon_for(st.get("capacity_horizons"), year)
+        if h is not None:
+            known = h["firm_mw"] is not None
+            mw = float(h["firm_mw"]) if known else 0.0
+            conditional = h["conditional_mw"]
+            basis = f"{h['horizon']} ({h['year']})" + (f", as of {h['as_of']}" if h.get("as_of") else "")
         exact = known
         latest: int | None = None
         used: list[str] = []
@@ -427,12 +577,13 @@ def _station_states(stations: pd.DataFrame, projects: Sequence[GridProject], yea
             else:
                 mw += float(pr.added_mw)
                 known = True
-        states.append(_StationState(in_service, mw, exact, known, latest, tuple(used)))
+        states.append(_StationState(in_service, mw, exact, known, latest, tuple(used), conditional, basis))
     return states
 
 
-def _status(state: _StationState, power_mw: float) -> str:
-    if state.known and state.mw >= power_mw:
+def _status(state: _StationState, power_mw: float, count_conditional: bool = False) -> str:
+    extra = state.conditional if count_conditional and state.conditional is not None else 0.0
+    if state.known and state.mw + extra >= power_mw:
         return "sufficient"
     if state.known and state.exact:
         return "insufficient"
@@ -451,7 +602,7 @@ def _stations_with_new(substations: gpd.GeoDataFrame, projects: Sequence[GridPro
         )
     if not new:
         return substations
-    x, y = _to_work(np.array([p.lon for p in new], float), np.array([p.lat for p in new], float))
+    lon, lat = np.array([p.lon for p in new], float), np.array([p.lat for p in new], float)
     extra = gpd.GeoDataFrame(
         {
             "substation_id": [p.substation_ids[0] for p in new],
@@ -462,7 +613,7 @@ def _stations_with_new(substations: gpd.GeoDataFrame, projects: Sequence[GridPro
             "capacity_date": [None] * len(new),
             "capacity_source": [None] * len(new),
         },
-        geometry=gpd.points_from_xy(x, y), crs=WORK_CRS,
+        geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326",
     ).to_crs(substations.crs)
     return gpd.GeoDataFrame(pd.concat([substations, extra], ignore_index=True), crs=substations.crs)
 
@@ -477,6 +628,7 @@ def grid_offer(
     max_distance_km: float = 15.0,
     min_voltage_kv: float | None = None,
     unknown: Unknown = "assume_available",
+    count_conditional: bool = False,
 ) -> pd.DataFrame:
     """What the substations in reach can offer each site by ``ready_by``.
 
@@ -491,9 +643,9 @@ def grid_offer(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006), with ``site_id``.
+        Candidate polygons (working CRS, projected), with ``site_id``.
     substations
-        Role ``substations`` (EPSG:3006).
+        Role ``substations`` (the same CRS).
     projects
         Planned stations, lines and capacity increases
         (:func:`read_grid_projects`).
@@ -509,6 +661,10 @@ def grid_offer(
         How unknown capacity scores: ``"assume_available"`` (1),
         ``"assume_unavailable"`` (0) or a number in [0, 1]. The choice is
         written in ``grid_assumption`` of every unknown site.
+    count_conditional
+        Count the conditional (curtailable) MW of the horizon used towards
+        ``power_mw``; default False: firm MW only, the conditional part is
+        only reported.
 
     Returns
     -------
@@ -519,13 +675,19 @@ def grid_offer(
         ``grid_available_year`` = year of the latest project the figure
         relies on (NaN = capacity of today); ``grid_status`` one of
         sufficient, insufficient, unknown, none_within; ``grid_score`` 1 /
-        0 / the assumption; ``grid_eligible`` = score > 0.
+        0 / the assumption; ``grid_eligible`` = score > 0;
+        ``grid_conditional_mw`` the curtailable MW stated beside the firm
+        figure (NaN = not stated); ``grid_capacity_basis`` the horizon the
+        figure comes from ("" = the station's figure of today).
     """
     if not power_mw > 0:
         raise LayerError(f"grid: power_mw found {power_mw!r}; allowed: a positive number of MW")
     u_score = unknown_score(unknown)
     if candidates.crs is None or substations.crs is None:
-        raise LayerError("grid_offer: candidates and substations need a CRS (EPSG:3006)")
+        raise LayerError("grid_offer: candidates and substations need a CRS (the working CRS)")
+    if not pyproj.CRS(candidates.crs).is_projected:
+        raise LayerError(f"grid_offer: candidates are in {pyproj.CRS(candidates.crs).name}, not a projected "
+                         "CRS; distances need metres. Fix: reproject to the working CRS (frame.to_crs(...)).")
     subs = _stations_with_new(substations, projects)
     if min_voltage_kv is not None:
         subs = subs[pd.to_numeric(subs["voltage_kv"], errors="coerce") >= float(min_voltage_kv)]
@@ -546,21 +708,23 @@ def grid_offer(
         for j in range(len(pts)):
             if dist_km[i, j] > max_distance_km or not states[j].in_service:
                 continue
-            key = (_STATUS_ORDER[_status(states[j], power_mw)], float(dist_km[i, j]), j)
+            key = (_STATUS_ORDER[_status(states[j], power_mw, count_conditional)], float(dist_km[i, j]), j)
             if best is None or key < best:
                 best = key
         rows.append(_offer_row(best, subs, states, later, dist_km[i], power_mw=power_mw, ready_by=ready_by,
                                max_distance_km=max_distance_km, min_voltage_kv=min_voltage_kv,
-                               unknown=unknown, u_score=u_score))
+                               unknown=unknown, u_score=u_score, count_conditional=count_conditional))
     return pd.DataFrame(rows, index=candidates.index, columns=list(GRID_COLUMNS)).astype(
         {"grid_voltage_kv": float, "grid_distance_km": float, "grid_available_mw": float,
-         "grid_available_year": float, "grid_score": float, "grid_eligible": bool}
+         "grid_available_year": float, "grid_score": float, "grid_eligible": bool,
+         "grid_conditional_mw": float}
     )
 
 
 def _offer_row(best: tuple[int, float, int] | None, subs: pd.DataFrame, states: list[_StationState],
                later: Mapping[int, list[_StationState]], dists: np.ndarray, *, power_mw: float, ready_by: int,
-               max_distance_km: float, min_voltage_kv: float | None, unknown: Unknown, u_score: float) -> dict[str, Any]:
+               max_distance_km: float, min_voltage_kv: float | None, unknown: Unknown, u_score: float,
+               count_conditional: bool = False) -> dict[str, Any]:
     if best is None:
         kv = f"≥ {min_voltage_kv:g} kV " if min_voltage_kv else ""
         note = f"no {kv}substation in service within {max_distance_km:g} km by {ready_by}"
@@ -570,11 +734,12 @@ def _offer_row(best: tuple[int, float, int] | None, subs: pd.DataFrame, states: 
                 "grid_voltage_kv": np.nan, "grid_distance_km": np.nan, "grid_available_mw": np.nan,
                 "grid_available_year": np.nan, "grid_status": "none_within", "grid_note": note + hint,
                 "grid_note_sv": note_sv + hint_sv,
-                "grid_source": None, "grid_assumption": "", "grid_score": 0.0, "grid_eligible": False}
+                "grid_source": None, "grid_assumption": "", "grid_score": 0.0, "grid_eligible": False,
+                "grid_conditional_mw": np.nan, "grid_capacity_basis": ""}
     _, d, j = best
     st = subs.iloc[j]
     state = states[j]
-    status = _status(state, power_mw)
+    status = _status(state, power_mw, count_conditional)
     operator = st.get("operator") if isinstance(st.get("operator"), str) and st.get("operator") else None
     ask = operator or "the grid operator"
     source_parts = []
@@ -585,22 +750,30 @@ def _offer_row(best: tuple[int, float, int] | None, subs: pd.DataFrame, states: 
         source_parts.append("projects: " + ", ".join(state.projects) + " (public statements, not promises)")
     mw = state.mw if state.known else np.nan
     name = str(st["name"])
+    cond, cond_sv = "", ""
+    if state.conditional is not None:
+        counted = ("counted" if count_conditional else "not counted",
+                   "räknas" if count_conditional else "räknas inte")
+        cond = f"; {state.conditional:g} MW conditional (curtailable), {counted[0]}"
+        cond_sv = f"; {state.conditional:g} MW villkorad (kan begränsas), {counted[1]}"
+    if state.basis:
+        source_parts.insert(0, f"horizon {state.basis}")
     if status == "sufficient":
         bound, bound_sv = ("", "") if state.exact else ("at least ", "minst ")
-        note = f"{name}: {bound}{state.mw:g} MW by {ready_by} (need {power_mw:g} MW)"
-        note_sv = f"{name}: {bound_sv}{state.mw:g} MW till {ready_by} (behov {power_mw:g} MW)"
+        note = f"{name}: {bound}{state.mw:g} MW firm by {ready_by} (need {power_mw:g} MW)" + cond
+        note_sv = f"{name}: {bound_sv}{state.mw:g} MW fast till {ready_by} (behov {power_mw:g} MW)" + cond_sv
         score, assumption = 1.0, ""
     elif status == "insufficient":
         hint, hint_sv = _later_hint(later, dists, subs, power_mw, max_distance_km)
-        note = f"{name}: {state.mw:g} MW by {ready_by}, need {power_mw:g} MW" + hint
-        note_sv = f"{name}: {state.mw:g} MW till {ready_by}, behov {power_mw:g} MW" + hint_sv
+        note = f"{name}: {state.mw:g} MW firm by {ready_by}, need {power_mw:g} MW" + cond + hint
+        note_sv = f"{name}: {state.mw:g} MW fast till {ready_by}, behov {power_mw:g} MW" + cond_sv + hint_sv
         score, assumption = 0.0, ""
     else:
         stated = state.known and state.mw > 0
         bound = f" (at least {state.mw:g} MW stated)" if stated else ""
         bound_sv = f" (minst {state.mw:g} MW angivet)" if stated else ""
-        note = f"{name}: capacity unknown{bound} — ask {ask}"
-        note_sv = f"{name}: kapacitet okänd{bound_sv} — fråga {operator or 'nätägaren'}"
+        note = f"{name}: capacity unknown{bound} — ask {ask}" + cond
+        note_sv = f"{name}: kapacitet okänd{bound_sv} — fråga {operator or 'nätägaren'}" + cond_sv
         score, assumption = u_score, _assumption_text(unknown)
     return {
         "grid_substation": name, "grid_substation_id": str(st["substation_id"]), "grid_operator": operator,
@@ -609,6 +782,8 @@ def _offer_row(best: tuple[int, float, int] | None, subs: pd.DataFrame, states: 
         "grid_status": status, "grid_note": note, "grid_note_sv": note_sv,
         "grid_source": "; ".join(source_parts) or None,
         "grid_assumption": assumption, "grid_score": score, "grid_eligible": score > 0,
+        "grid_conditional_mw": state.conditional if state.conditional is not None else np.nan,
+        "grid_capacity_basis": state.basis,
     }
 
 
@@ -669,7 +844,10 @@ def load_grid_tables(
     shipped = region == "vastmanland"
     cap = Path(capacity_csv) if capacity_csv else (grid_data_dir() / "grid_capacity_vastmanland.csv" if shipped else None)
     proj = Path(projects_csv) if projects_csv else (grid_data_dir() / "grid_projects_vastmanland.csv" if shipped else None)
-    subs = apply_grid_capacity(substations, read_grid_capacity(cap)) if cap is not None else substations
+    table = read_grid_capacity(cap) if cap is not None else None
+    if table is not None and table.attrs.get("note"):
+        log.warning("%s", table.attrs["note"])
+    subs = apply_grid_capacity(substations, table) if table is not None else substations
     projects = read_grid_projects(proj) if proj is not None else []
     return subs, projects
 
@@ -707,4 +885,5 @@ def grid_offer_from_spec(
                                       projects_csv=path("projects_csv"), region=region)
     return grid_offer(candidates, subs, projects, power_mw=float(get("power_mw")), ready_by=int(get("ready_by")),
                       max_distance_km=float(get("max_distance_km", 15.0)), min_voltage_kv=get("min_voltage_kv"),
-                      unknown=get("unknown", "assume_available"))
+                      unknown=get("unknown", "assume_available"),
+                      count_conditional=bool(get("count_conditional", False)))

@@ -3,6 +3,8 @@
 A catalog is a YAML file::
 
     name: my-municipality              # optional
+    crs: EPSG:3006                     # the region's working CRS (default); or `auto`, or
+                                       # another projected CRS (see below)
     fallback: embedded                 # roles not listed come from the embedded default
     embedded: ../other.gpkg            # optional; default layers/vastmanland.gpkg
     roles:
@@ -11,7 +13,7 @@ A catalog is a YAML file::
         layer: kommuner                # GeoPackage layer (optional for one-layer files)
         format: auto                   # see FORMATS
         fields: {name: KOMMUNNAMN, kommun_kod: KOMMUNKOD}   # role_field: file_field
-        crs: EPSG:3010                 # only when the file states none
+        crs: EPSG:3010                 # the file's own CRS, only when the file states none
         where: "LAN = '19'"            # OGR SQL attribute filter
         defaults: {owner: okänd}       # fill absent fields / nulls
         encoding: cp1252               # optional text encoding
@@ -22,6 +24,14 @@ A catalog is a YAML file::
 For the importer formats (``detaljplan``, ``ebh``, ``nvr`` …) ``fields`` overrides
 the importer's assumed *source* field names (keys are listed in each importer's
 docstring); the importer produces the role fields itself.
+
+Two different ``crs`` keys: the top-level ``crs`` is the region's *working* CRS,
+the one every layer is reprojected to and every length, area and buffer is
+measured in (default SWEREF 99 TM, EPSG:3006; ``auto`` = the WGS 84 / UTM zone
+of the data's centre; a geographic CRS is refused). A layer's ``crs`` is the CRS
+its *source file* is in, for files that state none (CSV, some shapefiles); OSM
+extracts are always WGS 84 and take none. A scenario's ``crs`` overrides the
+catalog's. Layers outside the area the working CRS is made for are refused.
 
 Functions
 ---------
@@ -47,9 +57,11 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyproj
 
+from siteselect._crs import DEFAULT_CRS, join_errors, lonlat_bounds, resolve_work_crs
 from siteselect._safe_read import load_yaml
-from siteselect.errors import LayerError, SiteSelectError
+from siteselect.errors import CRSError, LayerError, SiteSelectError
 from siteselect.layers import (
     Layers,
     LayerWarning,
@@ -70,6 +82,7 @@ log = logging.getLogger(__name__)
 FORMATS: tuple[str, ...] = (
     "auto", "csv_points", "scb_grid", "scb_tatorter", "osm_pbf", "detaljplan", "ebh", "nvr",
     "entsoe_buses", "osm_grid_vertices", "wpi_csv", "pypsa_ports",
+    "nvdb", "ebh_points", "ngp_detaljplan",
 )
 
 #: Importer formats: format -> (module, function, roles it can fill).
@@ -83,6 +96,10 @@ _IMPORTERS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
                    ("candidates",)),
     "ebh": ("siteselect.importers.ebh", "candidates_from_ebh", ("candidates",)),
     "nvr": ("siteselect.importers.nvr", "protected_nature_from_nvr", ("protected_nature",)),
+    "nvdb": ("siteselect.importers.nvdb", "roads_from_nvdb", ("roads",)),
+    "ebh_points": ("siteselect.importers.ebh", "contaminated_sites_from_ebh", ("contaminated_sites",)),
+    "ngp_detaljplan": ("siteselect.importers.ngp_detaljplan", "candidates_from_ngp_detaljplan",
+                       ("candidates",)),
     "entsoe_buses": ("siteselect.importers.grid", "substations_from_entsoe_buses",
                      ("substations",)),
     "osm_grid_vertices": ("siteselect.importers.grid", "substations_from_osm_grid_vertices",
@@ -93,7 +110,11 @@ _IMPORTERS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
 
 _ENTRY_KEYS = ("path", "layer", "format", "fields", "crs", "where", "defaults", "encoding",
                "x_field", "y_field", "options")
-_TOP_KEYS = ("name", "description", "fallback", "embedded", "roles")
+_TOP_KEYS = ("name", "description", "crs", "fallback", "embedded", "roles")
+#: Importer formats that take the working CRS (they measure areas while importing).
+_TAKES_WORK_CRS = ("osm_pbf",)
+#: Formats whose entries take no source `crs` (the format fixes it).
+_NO_SOURCE_CRS = ("osm_pbf", "scb_grid")
 #: Importer options that name files (resolved relative to the catalog like `path`).
 _PATH_OPTIONS = ("municipalities",)
 
@@ -125,6 +146,8 @@ class Catalog:
     name: str | None = None
     fallback: str | None = None
     embedded: Path | None = None
+    crs: str | None = None
+    """The region's working CRS as written (``None`` = EPSG:3006, ``"auto"``, or a CRS)."""
 
     @property
     def embedded_file(self) -> Path:
@@ -195,8 +218,15 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
                             f"{', '.join(_IMPORTERS[fmt][2])})")
             continue
         if fmt in ("osm_pbf", "scb_grid"):
+            opts = entry.get("options")
+            if fmt == "osm_pbf" and (entry.get("crs") is not None
+                                     or (isinstance(opts, dict) and "crs" in opts)):
+                problems.append(f"{where}.crs: an OSM extract is always in WGS 84 and takes no "
+                                "source `crs`; to choose the CRS the analysis runs in, set the "
+                                "top-level `crs:` of the catalog (e.g. `crs: auto`) or of the "
+                                "scenario")
             unused = [k for k in ("fields", "where", "crs", "encoding", "x_field", "y_field")
-                      if entry.get(k) is not None]
+                      if entry.get(k) is not None and not (k == "crs" and fmt == "osm_pbf")]
             if unused:
                 problems.append(f"{where}: format '{fmt}' does not take {unused}; its "
                                 "keyword options go under `options`")
@@ -226,13 +256,20 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
             options={k: (str(_norm(base, str(v))) if k in _PATH_OPTIONS and v else v)
                      for k, v in (entry.get("options") or {}).items()},
         )
+    region_crs = doc.get("crs")
+    if region_crs is not None and not _is_auto(region_crs):
+        try:
+            resolve_work_crs(region_crs, where="crs")
+        except CRSError as exc:
+            problems.append(str(exc))
     if len(problems) == 1:
         raise LayerError(f"catalog {cat_path}: {problems[0]}")
     if problems:
         raise LayerError(f"catalog {cat_path}: {len(problems)} problem(s):\n" +
                          "\n".join(f"  - {p}" for p in problems))
     return Catalog(path=cat_path, sources=sources, name=doc.get("name"),
-                   fallback=fallback if fallback == "embedded" else None, embedded=emb)
+                   fallback=fallback if fallback == "embedded" else None, embedded=emb,
+                   crs=None if region_crs is None else str(region_crs))
 
 
 #: Largest distance an importer option in metres (``buffer_m`` …) may state.
@@ -265,13 +302,15 @@ def _importer(fmt: str) -> Callable[..., gpd.GeoDataFrame]:
     return fn  # type: ignore[no-any-return]
 
 
-def read_source(src: LayerSource) -> gpd.GeoDataFrame:
+def read_source(src: LayerSource, *, work_crs: Any = None) -> gpd.GeoDataFrame:
     """Read one catalog entry into a frame with the role's field names (not validated).
 
     Generic formats (``auto``, ``csv_points``) are read with
     :func:`siteselect.layers.read_layer` and renamed with ``fields``; importer
     formats call their importer. ``defaults`` are applied in both cases. The
     result keeps the source CRS for generic formats (see :func:`load_source`).
+    ``work_crs`` (the region's working CRS, or ``"auto"``) goes to importers
+    that measure while importing (``osm_pbf``); default EPSG:3006.
     """
     try:
         check_layer_path(src.path)
@@ -291,6 +330,7 @@ def read_source(src: LayerSource) -> gpd.GeoDataFrame:
         kwargs.setdefault("layer", src.layer)
     elif src.format == "osm_pbf":
         kwargs["role"] = src.role
+        kwargs["crs"] = DEFAULT_CRS if work_crs is None else work_crs
     else:
         kwargs.update(layer=src.layer, fields=dict(src.fields) or None, where=src.where,
                       crs=src.crs)
@@ -309,17 +349,80 @@ def read_source(src: LayerSource) -> gpd.GeoDataFrame:
     return apply_mapping(gdf, defaults=src.defaults, source=str(src.path), layer=src.layer)
 
 
-def load_source(src: LayerSource) -> gpd.GeoDataFrame:
-    """Read, reproject and validate one catalog entry (warnings as LayerWarning)."""
+def load_source(src: LayerSource, *, crs: Any = None,
+                raw: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Read, reproject and validate one catalog entry (warnings as LayerWarning).
+
+    ``crs`` is the working CRS (projected; default EPSG:3006); ``raw`` the
+    entry as already read with :func:`read_source`.
+    """
     from siteselect.layers import source_label, validate_layer
 
-    gdf = to_work_crs(read_source(src), source=str(src.path), layer=src.layer)
-    out = validate_layer(gdf, src.role, source=str(src.path), layer=src.layer)
+    frame = read_source(src, work_crs=crs) if raw is None else raw
+    gdf = to_work_crs(frame, source=str(src.path), layer=src.layer, crs=crs,
+                      layer_crs_key=src.format not in _NO_SOURCE_CRS)
+    out = validate_layer(gdf, src.role, source=str(src.path), layer=src.layer, crs=crs)
     out.attrs["source"] = f"{source_label(src.path, src.layer)} (format {src.format})"
     return out
 
 
-def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None) -> Layers:
+def _is_auto(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() == "auto"
+
+
+def _read_raw(cat: Catalog, spec: Any, where: str
+              ) -> tuple[pyproj.CRS | None, dict[str, gpd.GeoDataFrame], dict[str, SiteSelectError]]:
+    """Read every entry of a catalog and settle the working CRS.
+
+    Returns the working CRS (``None`` when ``auto`` found nothing to centre
+    on), the entries as read, and the problem of each entry that failed.
+    With ``auto`` the entries are read first and the CRS is the UTM zone of
+    their centre (the fallback's layers count only when the catalog lists
+    none); an importer entry read in another zone is read again in it.
+    """
+    from siteselect.layers import load_embedded
+
+    work = None if _is_auto(spec) else resolve_work_crs(spec, where=where)
+    raws: dict[str, gpd.GeoDataFrame] = {}
+    errors: dict[str, SiteSelectError] = {}
+    for role, src in cat.sources.items():
+        try:
+            raws[role] = read_source(src, work_crs="auto" if work is None else work)
+        except SiteSelectError as exc:
+            errors[role] = exc
+    if work is None:
+        box = lonlat_bounds(raws.values())
+        if box is None and cat.fallback == "embedded" and not errors:
+            try:
+                box = lonlat_bounds(load_embedded(cat.embedded_file).values())
+            except SiteSelectError:
+                box = None
+        if box is None:
+            return None, raws, errors
+        work = resolve_work_crs(spec, bounds_lonlat=box, where=where)
+        for role, frame in list(raws.items()):
+            src = cat.sources[role]
+            if src.format in _TAKES_WORK_CRS and frame.crs is not None \
+                    and not pyproj.CRS(frame.crs).equals(work, ignore_axis_order=True):
+                try:
+                    raws[role] = read_source(src, work_crs=work)
+                except SiteSelectError as exc:
+                    errors[role] = exc
+                    del raws[role]
+    return work, raws, errors
+
+
+def _region_spec(cat: Catalog, crs: Any) -> tuple[Any, str]:
+    """The working-CRS value that applies (the scenario's over the catalog's) and its origin."""
+    if crs is not None:
+        return crs, f"scenario `crs: {crs}`"
+    if cat.crs is not None:
+        return cat.crs, f"catalog {cat.path}: `crs: {cat.crs}`"
+    return None, f"the default: no `crs` in catalog {cat.path} or the scenario"
+
+
+def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None,
+                        crs: Any = None) -> Layers:
     """Load every role of a catalog (plus embedded fallbacks) as a Layers dict.
 
     Parameters
@@ -329,6 +432,10 @@ def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None)
     embedded
         Embedded GeoPackage for ``fallback: embedded`` (default: the catalog's
         ``embedded`` key, else ``layers/vastmanland.gpkg``).
+    crs
+        The region's working CRS from a scenario (a projected CRS or
+        ``"auto"``); overrides the catalog's ``crs``. Default: the catalog's,
+        else SWEREF 99 TM (EPSG:3006).
 
     Raises
     ------
@@ -340,33 +447,40 @@ def load_catalog_layers(path: str | Path, *, embedded: str | Path | None = None)
     from siteselect.layers import load_embedded
 
     cat = read_catalog(path, embedded=embedded)
+    spec, origin = _region_spec(cat, crs)
+    work, raws, failed = _read_raw(cat, spec, origin)
     out: Layers = {}
-    errors: list[str] = []
-    for role, src in cat.sources.items():
+    errors: list[Exception] = list(failed.values())
+    if work is None:
+        errors.append(LayerError(f"{origin}: `auto` found no layer to centre on; name a "
+                                 "projected CRS."))
+        raise LayerError(join_errors(errors, origin=origin))
+    for role, raw in raws.items():
         try:
-            out[role] = load_source(src)
+            out[role] = load_source(cat.sources[role], crs=work, raw=raw)
         except SiteSelectError as exc:
-            errors.append(str(exc))
+            errors.append(exc)
     if cat.fallback == "embedded":
         emb = cat.embedded_file
         try:
             names = list_layers(emb)
         except LayerError as exc:
             names = []
-            errors.append(f"catalog {cat.path}: fallback: embedded, but {exc}")
+            errors.append(LayerError(f"catalog {cat.path}: fallback: embedded, but {exc}"))
         rest = [n for n in names if n in ROLES and n not in cat.sources]
         if rest:
             try:
-                out.update(load_embedded(emb, roles=rest))
+                out.update(load_embedded(emb, roles=rest, crs=work))
             except SiteSelectError as exc:
-                errors.append(str(exc))
+                errors.append(exc)
     missing = [r for r, s in ROLES.items() if s.required and r not in out
                and r not in cat.sources]
     if missing and not errors:
-        errors.append(f"catalog {cat.path}: required roles {missing} are neither listed nor "
-                      "in the fallback. Add them under `roles:` or set `fallback: embedded`.")
+        errors.append(LayerError(f"catalog {cat.path}: required roles {missing} are neither "
+                                 "listed nor in the fallback. Add them under `roles:` or set "
+                                 "`fallback: embedded`."))
     if errors:
-        raise LayerError("\n".join(errors))
+        raise LayerError(join_errors(errors, origin=origin))
     return out
 
 
@@ -402,6 +516,8 @@ class CheckReport:
     catalog: Path
     rows: list[LayerRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    work_crs: str = ""
+    """The working CRS the layers were checked in, and where it came from."""
 
     @property
     def ok(self) -> bool:
@@ -414,13 +530,15 @@ class CheckReport:
         return 0 if self.ok else 1
 
 
-def _check_one(row: LayerRow, reader: Callable[[], gpd.GeoDataFrame]) -> None:
+def _check_one(row: LayerRow, reader: Callable[[], gpd.GeoDataFrame], *, crs: Any = None,
+               layer_crs_key: bool = True) -> None:
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always", LayerWarning)
         try:
             raw = reader()
             row.crs = crs_label(raw.crs)
-            gdf = to_work_crs(raw, source=row.source, layer=row.layer)
+            gdf = to_work_crs(raw, source=row.source, layer=row.layer, crs=crs,
+                              layer_crs_key=layer_crs_key)
             chk = check_layer(gdf, row.role, source=row.source, layer=row.layer)
         except SiteSelectError as exc:
             row.problems.append(str(exc))
@@ -436,7 +554,8 @@ def _check_one(row: LayerRow, reader: Callable[[], gpd.GeoDataFrame]) -> None:
     row.warnings.extend(chk.warnings)
 
 
-def check_catalog(path: str | Path, *, embedded: str | Path | None = None) -> CheckReport:
+def check_catalog(path: str | Path, *, embedded: str | Path | None = None,
+                  crs: Any = None) -> CheckReport:
     """Check every layer of a catalog without stopping at the first problem.
 
     Parameters
@@ -445,6 +564,8 @@ def check_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Ch
         Catalog YAML.
     embedded
         Embedded GeoPackage for ``fallback: embedded``.
+    crs
+        Working CRS overriding the catalog's ``crs`` (as a scenario's would).
 
     Returns
     -------
@@ -457,13 +578,35 @@ def check_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Ch
     report = CheckReport(catalog=Path(path))
     try:
         cat = read_catalog(path, embedded=embedded)
+        spec, origin = _region_spec(cat, crs)
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always", LayerWarning)
+            work, raws, failed = _read_raw(cat, spec, origin)
     except LayerError as exc:
         report.problems.append(str(exc))
         return report
+    read_warnings = [str(w.message) for w in rec if issubclass(w.category, LayerWarning)]
+    if work is None:
+        report.problems.append(f"{origin}: `auto` found no layer to centre on; name a "
+                               "projected CRS.")
+    else:
+        report.work_crs = f"{crs_label(work)}, from {origin}" if spec is not None \
+            else f"{crs_label(work)}, {origin}"
+
+    def reader(role: str) -> gpd.GeoDataFrame:
+        if role in failed:
+            raise failed[role]
+        return raws[role]
+
     for role, src in cat.sources.items():
         row = LayerRow(role=role, source=str(src.path), layer=src.layer, format=src.format,
                        fields_mapped=len(src.fields))
-        _check_one(row, lambda src=src: read_source(src))  # type: ignore[misc]
+        row.warnings.extend(w for w in read_warnings if str(src.path) in w)
+        if work is None and role not in failed:
+            row.problems.append("not checked: no working CRS (see below).")
+        else:
+            _check_one(row, lambda role=role: reader(role), crs=work,  # type: ignore[misc]
+                       layer_crs_key=src.format not in _NO_SOURCE_CRS)
         report.rows.append(row)
     if cat.fallback == "embedded":
         emb = cat.embedded_file
@@ -475,7 +618,8 @@ def check_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Ch
         for name in names:
             if name in ROLES and name not in cat.sources:
                 row = LayerRow(role=name, source=str(emb), layer=name, format="embedded")
-                _check_one(row, lambda n=name: read_layer(emb, layer=n))  # type: ignore[misc]
+                _check_one(row, lambda n=name: read_layer(emb, layer=n),  # type: ignore[misc]
+                           crs=work)
                 report.rows.append(row)
     have = {r.role for r in report.rows}
     missing = [r for r, s in ROLES.items() if s.required and r not in have]
@@ -497,6 +641,8 @@ def format_report(report: CheckReport) -> str:
                       "OK" if r.ok else f"{len(r.problems)} problem(s)"))
     widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
     out = [f"Layer catalog {report.catalog}"]
+    if report.work_crs:
+        out.append(f"Working CRS: {report.work_crs}")
     for i, row in enumerate(lines):
         out.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         if i == 0:

@@ -17,14 +17,20 @@ Example::
 
 from __future__ import annotations
 
+import csv
+import os
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import LayerError, MissingFieldError
+from ._output import check_outputs, write_csv
+from .errors import LayerError, MissingFieldError, OutputError
 
-__all__ = ["COMPARE_COLUMNS", "compare_rankings", "format_comparison"]
+__all__ = ["COMPARE_COLUMNS", "compare_rankings", "check_comparison_csv", "format_comparison",
+           "write_comparison_csv"]
 
 #: Columns of the table :func:`compare_rankings` returns, in order.
 COMPARE_COLUMNS: tuple[str, ...] = (
@@ -168,3 +174,43 @@ def format_comparison(table: pd.DataFrame, *, top_n: int, label_a: str = "A", la
     lines.append(f"entering the top {top_n}: {', '.join(enters) if enters else 'none'}")
     lines.append(f"leaving the top {top_n}:  {', '.join(leaves) if leaves else 'none'}")
     return "\n".join(lines)
+
+
+def write_comparison_csv(table: pd.DataFrame, path: str | os.PathLike[str], *,
+                         inputs: Iterable[str | os.PathLike[str]] = (), overwrite: bool = False) -> Path:
+    """Write the table of :func:`compare_rankings` as CSV (cells neutralised, file replaced atomically).
+
+    Parameters
+    ----------
+    inputs
+        Files the comparison read (the two scenarios, their layers); ``path`` may not be one of them.
+    overwrite
+        Replace an existing file that is not a comparison CSV written before.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is an input, or an existing file other than an earlier comparison and ``overwrite`` is false.
+    """
+    check_comparison_csv(path, inputs=inputs, overwrite=overwrite)
+    return write_csv(table, path)
+
+
+def check_comparison_csv(path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = (),
+                         overwrite: bool = False) -> None:
+    """Refuse ``path`` as a comparison CSV target (see :func:`write_comparison_csv`), before any work is done."""
+    target = Path(path)
+    check_outputs(files=[target], inputs=inputs, option="--csv")
+    if target.exists() and not overwrite and not _is_comparison_csv(target):
+        raise OutputError(f"{target} exists and is not a comparison CSV siteselect wrote; choose another --csv, "
+                          "or add --overwrite to replace it")
+
+
+def _is_comparison_csv(path: Path) -> bool:
+    """Whether ``path`` starts with the header line :func:`write_comparison_csv` writes."""
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+            head = next(csv.reader([fh.readline(4096)]), [])
+    except OSError:
+        return False
+    return tuple(head) == COMPARE_COLUMNS

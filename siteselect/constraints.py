@@ -41,6 +41,7 @@ the result is the same as buffering every feature.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -92,7 +93,15 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _fmt_ha(x: float) -> str:
+def _fmt_ha(x: float, below: float | None = None) -> str:
+    """Hectares to one decimal; when ``below`` is given, rounded down with as many decimals
+    (up to four) as it takes to show the value under that limit (19.96 ha < 20 ha, not 20.0)."""
+    if below is not None:
+        for digits in (1, 2, 3, 4):
+            scale = 10.0**digits
+            shown = math.floor(float(x) * scale) / scale
+            if shown < below:
+                return f"{shown:.{digits}f}"
     return f"{x:.1f}"
 
 
@@ -227,7 +236,7 @@ def _get_layer(layers: Mapping[str, gpd.GeoDataFrame], c: Constraint, crs: Any) 
     if lay.crs is None or crs is None or not lay.crs.equals(crs):
         raise CRSError(
             f"constraint {c.id!r}: layer {c.layer!r} has CRS {lay.crs} but candidates have {crs}; "
-            "load both in EPSG:3006"
+            "load both in the one working CRS (frame.to_crs(candidates.crs))"
         )
     return lay
 
@@ -244,7 +253,7 @@ def apply_constraints(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006) with their attribute fields.
+        Candidate polygons (working CRS) with their attribute fields.
     layers
         Role name -> GeoDataFrame for the layers constraints refer to.
     constraints
@@ -320,7 +329,7 @@ def apply_constraints(
                     blamed_area[i] = True
                     left = own_left[i] if _below(own_left[i], min_area_ha) else cum_left[i]
                     reasons[i].append(
-                        f"{c.label}: usable {_fmt_ha(left)} ha < {min_area_ha:g} ha "
+                        f"{c.label}: usable {_fmt_ha(left, min_area_ha)} ha < {min_area_ha:g} ha "
                         f"({_fmt_pct(frac[i])} % of site {where})"
                     )
         elif isinstance(c, WhereConstraint):
@@ -339,7 +348,7 @@ def apply_constraints(
             left = shapely.area(usable) / 1e4
             for i in np.flatnonzero(_below(left, c.min_area_ha)):
                 flag[i] = True
-                reasons[i].append(f"{c.label}: usable {_fmt_ha(left[i])} ha < {c.min_area_ha:g} ha")
+                reasons[i].append(f"{c.label}: usable {_fmt_ha(left[i], c.min_area_ha)} ha < {c.min_area_ha:g} ha")
         elif isinstance(c, MinVoltageWithinConstraint):
             lay = _get_layer(layers, c, out.crs)
             if "voltage_kv" not in lay.columns:
@@ -353,9 +362,9 @@ def apply_constraints(
             limit = c.distance_km * 1000.0
             for i in np.flatnonzero(_beyond(dist_m, limit)):
                 flag[i] = True
-                near = "none in layer" if not np.isfinite(dist_m[i]) else f"nearest {dist_m[i] / 1000:.1f} km"
+                nearest = "none in layer" if not np.isfinite(dist_m[i]) else f"nearest {dist_m[i] / 1000:.1f} km"
                 reasons[i].append(
-                    f"{c.label}: no substation ≥ {c.min_voltage_kv:g} kV within {c.distance_km:g} km ({near})"
+                    f"{c.label}: no substation ≥ {c.min_voltage_kv:g} kV within {c.distance_km:g} km ({nearest})"
                 )
         else:  # pragma: no cover - the scenario schema admits no other mode
             raise ScenarioError(f"constraint {getattr(c, 'id', '?')!r}: unknown mode")
@@ -370,7 +379,7 @@ def apply_constraints(
     too_small = _below(usable_ha, min_area_ha) & ~area_excluded
     for i in np.flatnonzero(too_small):
         what = "area" if not spatial_hit[i] else "usable area after constraints"
-        reasons[i].append(f"site.min_area_ha: {what} {_fmt_ha(usable_ha[i])} ha < {min_area_ha:g} ha")
+        reasons[i].append(f"site.min_area_ha: {what} {_fmt_ha(usable_ha[i], min_area_ha)} ha < {min_area_ha:g} ha")
     flags["c_site_min_area"] = too_small
     excluded |= too_small
 

@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ._embedded import shipped_or_path
 from ._safe_read import load_yaml
-from .errors import ScenarioError
+from .errors import OutputError, ScenarioError
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +128,20 @@ shortlist: 5                        # how many sites to propose
 
 
 def write_template(path: str | os.PathLike[str]) -> Path:
-    """Write the commented request template to ``path``."""
+    """Write the commented request template to ``path`` (a new file).
+
+    Raises
+    ------
+    OutputError
+        ``path`` exists already (a filled-in request is never replaced).
+    """
+    from ._output import write_text
+
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(TEMPLATE, encoding="utf-8")
-    return p
+    if p.exists() or p.is_symlink():
+        raise OutputError(f"{p} exists; siteselect does not replace it with a template: choose another file "
+                          "name (or delete it first)")
+    return write_text(p, TEMPLATE)
 
 
 # --------------------------------------------------------------------------- request
@@ -420,6 +430,9 @@ def run_enquiry(
 ) -> dict[str, Path]:
     """Answer a request file: scenario, shortlist, site sheets, map and summary page in ``out_dir``.
 
+    ``path`` may also name a shipped example (``battery-materials``; see
+    :func:`siteselect._embedded.shipped`).
+
     Returns
     -------
     dict
@@ -428,21 +441,29 @@ def run_enquiry(
         ``shortlist``, ``excluded``, ``summary_html``, ``summary_pdf``.
     """
     from . import pipeline
+    from ._output import OutputFolder, write_csv, write_text
+    from .scenario import scenario_from_dict
     from .summary import write_summary
 
-    request = load_request(path)
+    request = load_request(shipped_or_path(path, "enquiries"))
     scenario_dict = request_to_scenario(request)
-    enq = analyse_enquiry(scenario_dict, layers=layers)
-    out = Path(out_dir)
-    n = int(scenario_dict.get("shortlist", 5))
-    paths = pipeline.write_outputs(enq.result, out, offline=offline, sheets_top_n=n, lang=lang)
-    req_copy = {k: v for k, v in request.items() if k != "_source"}
-    paths["request"] = _write_text(out / "request.yaml", yaml.safe_dump(req_copy, sort_keys=False, allow_unicode=True))
-    paths["enquiry_scenario"] = save_enquiry_scenario(scenario_dict, out / "enquiry-scenario.yaml")
-    paths["shortlist"] = _write_text(out / "shortlist.csv", enq.shortlist.to_csv(index=False))
-    paths["excluded"] = _write_text(out / "excluded.csv", enq.excluded.to_csv(index=False))
-    paths.update(write_summary(enq, out, request=req_copy, lang=lang))
-    return paths
+    scenario = scenario_from_dict(split_enquiry_scenario(scenario_dict)[0], source=f"enquiry {path}")
+    inputs = pipeline.run_inputs(scenario, path, layers=layers)
+    with OutputFolder(out_dir, inputs=inputs, command="enquiry") as folder:
+        enq = analyse_enquiry(scenario_dict, layers=layers)
+        out = folder.staging
+        n = int(scenario_dict.get("shortlist", 5))
+        paths = pipeline.write_run_files(enq.result, out, offline=offline, sheets_top_n=n, lang=lang)
+        req_copy = {k: v for k, v in request.items() if k != "_source"}
+        paths["request"] = write_text(out / "request.yaml",
+                                      yaml.safe_dump(req_copy, sort_keys=False, allow_unicode=True))
+        paths["enquiry_scenario"] = save_enquiry_scenario(scenario_dict, out / "enquiry-scenario.yaml")
+        paths["shortlist"] = write_csv(enq.shortlist, out / "shortlist.csv")
+        paths["excluded"] = write_csv(enq.excluded, out / "excluded.csv")
+        paths.update(write_summary(enq, out, request=req_copy, lang=lang))
+        final = {k: folder.final(p) for k, p in paths.items()}
+        folder.commit()
+    return final
 
 
 def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -450,7 +471,9 @@ def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathL
     head = ("# Enquiry scenario written by siteselect enquiry. Re-run with siteselect.enquiry.analyse_enquiry\n"
             "# (load_enquiry_scenario). The keys grid/limits/readiness/shortlist are enquiry blocks that\n"
             "# scenario.yaml (today's schema) does not hold yet.\n")
-    return _write_text(Path(path), head + yaml.safe_dump(dict(scenario_dict), sort_keys=False, allow_unicode=True))
+    from ._output import write_text
+
+    return write_text(Path(path), head + yaml.safe_dump(dict(scenario_dict), sort_keys=False, allow_unicode=True))
 
 
 def load_enquiry_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -460,18 +483,3 @@ def load_enquiry_scenario(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError(f"enquiry scenario {p}: found {type(data).__name__}; allowed: a mapping")
     return data
-
-
-def _write_text(path: Path, text: str) -> Path:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -31,6 +31,22 @@ class CRSError(LayerError):
     """A layer has no CRS, an unrecognised one, or coordinates that do not fit it."""
 
 
+class OutsideAreaError(CRSError):
+    """A layer lies outside the area the region's working CRS is made for.
+
+    ``work`` names that CRS; ``fix`` is the region-level fix when the data
+    really lies elsewhere (``None`` when its own CRS is the likelier cause);
+    ``summary`` says how many features lie outside and where the first is.
+    """
+
+    def __init__(self, message: str, *, work: str = "", fix: str | None = None,
+                 summary: str = "") -> None:
+        super().__init__(message)
+        self.work = work
+        self.fix = fix
+        self.summary = summary
+
+
 class NetworkError(SiteSelectError, ValueError):
     """A road network cannot be built or queried."""
 

@@ -25,10 +25,11 @@ import pyogrio
 
 from . import _qgis_styles as qs
 from ._atomic import atomic_write
+from ._crs import crs_text
 from .errors import CRSError, OutputError
 from .labels import label, labels_for
 from .mapview import VOLTAGE_CLASSES
-from .roles import ROAD_CLASSES, STATION_KINDS, WORK_CRS
+from .roles import ROAD_CLASSES, STATION_KINDS
 
 __all__ = [
     "ISOCHRONES_LAYER",
@@ -152,11 +153,13 @@ def _style_for(name: str, frame: gpd.GeoDataFrame, *, lang: str) -> tuple[str, s
 # ---------------------------------------------------------------- writing
 
 
-def _gpkg_ready(frame: gpd.GeoDataFrame, *, what: str) -> gpd.GeoDataFrame:
-    """A copy GDAL can write: EPSG:3006, mixed object columns as text (nullable ints stay integer)."""
+def _gpkg_ready(frame: gpd.GeoDataFrame, *, what: str, crs: Any) -> gpd.GeoDataFrame:
+    """A copy GDAL can write: in ``crs`` (the working CRS), mixed object columns as text
+    (nullable ints stay integer)."""
     if frame.crs is None:
-        raise CRSError(f"layer {what!r} has no CRS; layers must be in {WORK_CRS}")
-    out = frame.to_crs(WORK_CRS) if frame.crs != WORK_CRS else frame.copy()
+        raise CRSError(f"layer {what!r} has no CRS; set the working CRS its coordinates are in "
+                       "(frame.set_crs(...)) before writing the GeoPackage")
+    out = frame.to_crs(crs) if frame.crs != crs else frame.copy()
     for col in out.columns:
         if col == out.geometry.name:
             continue
@@ -205,7 +208,7 @@ def write_geopackage(
         Per-site result table; written as layer ``ranking`` with every column.
     layers
         Role → GeoDataFrame as used by the run; each written as a layer named
-        after its role, in EPSG:3006.
+        after its role, in the ranking's CRS (the run's working CRS).
     isochrones
         ``site_id``, ``minutes``, geometry; layer ``isochrones`` when not empty.
     scenario_yaml
@@ -237,19 +240,23 @@ def write_geopackage(
         raise OutputError(
             f"{target} is an input of this run; write the GeoPackage elsewhere (siteselect never overwrites inputs)"
         )
+    if ranking.crs is None:
+        raise CRSError("ranking has no CRS; set the working CRS its coordinates are in "
+                       "(ranking.set_crs(...)) before writing the GeoPackage")
+    work = ranking.crs
     frames: dict[str, gpd.GeoDataFrame] = {}
     for role, frame in layers.items():
         if frame is None or role in (RANKING_LAYER, ISOCHRONES_LAYER, METADATA_TABLE):
             continue
-        frames[role] = _gpkg_ready(frame, what=role)
-    frames[RANKING_LAYER] = _gpkg_ready(ranking, what=RANKING_LAYER)
+        frames[role] = _gpkg_ready(frame, what=role, crs=work)
+    frames[RANKING_LAYER] = _gpkg_ready(ranking, what=RANKING_LAYER, crs=work)
     if isochrones is not None and len(isochrones):
-        frames[ISOCHRONES_LAYER] = _gpkg_ready(isochrones, what=ISOCHRONES_LAYER)
+        frames[ISOCHRONES_LAYER] = _gpkg_ready(isochrones, what=ISOCHRONES_LAYER, crs=work)
     written_at = datetime.now(UTC).isoformat(timespec="seconds")
     prov_json = json.dumps(dict(provenance), ensure_ascii=False, default=str, sort_keys=True)
     meta = pd.DataFrame(
         {"key": ["scenario_yaml", "provenance", "written_at_utc", "crs"],
-         "value": [scenario_yaml, prov_json, written_at, WORK_CRS]}
+         "value": [scenario_yaml, prov_json, written_at, crs_text(work)]}
     )
 
     def write(tmp: Path) -> None:
@@ -291,6 +298,19 @@ def write_geopackage(
     except (pyogrio.errors.DataSourceError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
             sqlite3.Error) as exc:
         raise OutputError(f"cannot write GeoPackage {target}: {exc}") from exc
+
+
+def is_siteselect_geopackage(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a GeoPackage written by siteselect (it has the ``siteselect_metadata`` table)."""
+    p = Path(path)
+    if not p.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)) as con:
+            row = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (METADATA_TABLE,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
 
 
 def read_geopackage_styles(path: str | os.PathLike[str]) -> pd.DataFrame:

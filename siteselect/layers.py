@@ -1,8 +1,9 @@
 """Reading, validating and reprojecting layers; the ``Layers`` dict.
 
 A *Layers* value is a plain ``dict[str, geopandas.GeoDataFrame]`` keyed by role
-name (see :mod:`siteselect.roles`); every frame is in SWEREF 99 TM (EPSG:3006)
-and carries the fields its role requires.
+name (see :mod:`siteselect.roles`); every frame is in the region's working CRS
+(SWEREF 99 TM, EPSG:3006, unless the catalog or scenario names another; see
+:mod:`siteselect._crs`) and carries the fields its role requires.
 
 Reading always goes through pyogrio (``pyogrio.read_dataframe``; GeoParquet
 through ``geopandas.read_parquet``). Input files are only ever opened for
@@ -19,7 +20,7 @@ Functions
 read_layer
     Read one file/layer as it is (CRS stated when the file has none).
 to_work_crs
-    Check a frame's CRS and coordinates and reproject it to EPSG:3006.
+    Check a frame's CRS and coordinates and reproject it to the working CRS.
 check_layer / validate_layer
     Check a frame against its role (collect) / and raise on problems.
 load_layer
@@ -44,14 +45,15 @@ import pandas as pd
 import pyproj
 import shapely
 
+from siteselect._crs import DEFAULT_CRS, check_in_area
 from siteselect.errors import CRSError, LayerError, MissingFieldError
-from siteselect.roles import ROLES, WORK_CRS, FieldSpec, RoleSpec
+from siteselect.roles import ROLES, FieldSpec, RoleSpec
 
 log = logging.getLogger(__name__)
 
 Layers = dict[str, gpd.GeoDataFrame]
 
-#: CRSs users in Sweden hold, by EPSG code (all reprojected to EPSG:3006).
+#: CRSs users in Sweden hold, by EPSG code (no warning when reprojected to EPSG:3006).
 SWEDISH_CRS: dict[int, str] = {
     4326: "WGS 84 (lon/lat)",
     4258: "ETRS89 (lon/lat)",
@@ -72,10 +74,6 @@ SWEDISH_CRS: dict[int, str] = {
     3021: "RT90 2.5 gon V",
 }
 
-#: Generous envelope of Sweden in EPSG:3006 (x_min, y_min, x_max, y_max), metres.
-SWEDEN_BOUNDS_3006 = (150_000.0, 6_050_000.0, 1_050_000.0, 7_750_000.0)
-#: Envelope of Sweden in lon/lat degrees.
-SWEDEN_BOUNDS_LONLAT = (9.0, 54.5, 25.5, 69.5)
 
 _TEXT_SUFFIXES = {".geojson", ".json", ".csv", ".gml", ".kml"}
 
@@ -85,10 +83,10 @@ class LayerWarning(UserWarning):
 
 
 def embedded_path() -> Path:
-    """Path of the embedded Västmanland GeoPackage (``layers/vastmanland.gpkg``)."""
-    import siteselect
+    """Path of the embedded Västmanland GeoPackage (``layers/vastmanland.gpkg`` in a checkout)."""
+    from ._embedded import data_file
 
-    return Path(siteselect.__file__).resolve().parents[1] / "layers" / "vastmanland.gpkg"
+    return data_file("vastmanland.gpkg")
 
 
 # ----------------------------------------------------------------------------- reading
@@ -430,8 +428,9 @@ def crs_label(crs: Any) -> str:
 
 
 def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
-                layer: str | None = None) -> gpd.GeoDataFrame:
-    """Check a frame's CRS and coordinates and reproject it to EPSG:3006.
+                layer: str | None = None, crs: Any = None,
+                layer_crs_key: bool = True) -> gpd.GeoDataFrame:
+    """Check a frame's CRS and coordinates and reproject it to the working CRS.
 
     Parameters
     ----------
@@ -439,31 +438,41 @@ def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
         The frame as read (not modified).
     source, layer
         Named in messages.
+    crs
+        The region's working CRS (projected; see
+        :func:`siteselect._crs.resolve_work_crs`); default SWEREF 99 TM
+        (EPSG:3006).
+    layer_crs_key
+        Whether the layer's source takes a catalog `crs` key (offered as a fix).
 
     Returns
     -------
-    A new GeoDataFrame in EPSG:3006.
+    A new GeoDataFrame in the working CRS.
 
     Raises
     ------
     CRSError
-        No CRS; or coordinates outside Sweden after reprojection (with a hint
-        when the axes look swapped or the CRS looks wrong).
+        No CRS; or coordinates outside the area the working CRS is made for
+        (naming the cause: swapped axes, a misstated source CRS, or data that
+        lies elsewhere and needs another region CRS).
     """
     where = source_label(Path(source), layer)
+    work = pyproj.CRS(DEFAULT_CRS if crs is None else crs)
     if gdf.crs is None:
-        raise CRSError(f"{where}: has no CRS. State it (catalog key `crs`, e.g. EPSG:3006 for "
-                       "SWEREF 99 TM, EPSG:3010 for SWEREF 99 16 30, EPSG:4326 for lon/lat).")
+        raise CRSError(f"{where}: has no CRS. State the CRS its coordinates are in (the "
+                       "layer's catalog key `crs`, e.g. EPSG:3006 for SWEREF 99 TM, EPSG:4326 "
+                       "for lon/lat).")
     src = pyproj.CRS(gdf.crs)
     epsg = src.to_epsg()
-    if epsg not in SWEDISH_CRS:
+    if work.to_epsg() == 3006 and epsg not in SWEDISH_CRS:
         warnings.warn(f"{where}: CRS {_crs_label(src)} is not one used for Swedish data; "
                       "reprojecting it to EPSG:3006 anyway.", LayerWarning, stacklevel=2)
     geoms = gdf.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if src.is_geographic and present.any():
+    aou = work.area_of_use
+    if src.is_geographic and present.any() and aou is not None:
         b = shapely.bounds(geoms[present])
-        lx0, ly0, lx1, ly1 = SWEDEN_BOUNDS_LONLAT
+        lx0, ly0, lx1, ly1 = aou.west, aou.south, aou.east, aou.north
         swapped = ((b[:, 0] >= ly0) & (b[:, 2] <= ly1) & (b[:, 1] >= lx0) & (b[:, 3] <= lx1)
                    & ~((b[:, 0] >= lx0) & (b[:, 2] <= lx1) & (b[:, 1] >= ly0)
                        & (b[:, 3] <= ly1)))
@@ -471,49 +480,18 @@ def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
             raise CRSError(
                 f"{where}: {int(swapped.sum())} of {int(present.sum())} features have "
                 "latitude in the x (longitude) column — swapped lat/lon axes. Swap the "
-                "columns (x = longitude ≈ 11–24, y = latitude ≈ 55–69).")
-    if src.equals(pyproj.CRS(WORK_CRS), ignore_axis_order=True):
-        out = gdf.set_crs(WORK_CRS, allow_override=True)
+                f"columns (x = longitude ≈ {lx0:.0f}–{lx1:.0f}, y = latitude ≈ "
+                f"{ly0:.0f}–{ly1:.0f} where {_crs_label(work)} is used).")
+    if src.equals(work, ignore_axis_order=True):
+        out = gdf.set_crs(work, allow_override=True)
     else:
         try:
-            out = gdf.to_crs(WORK_CRS)
+            out = gdf.to_crs(work)
         except Exception as exc:  # pyproj cannot transform
-            raise CRSError(f"{where}: cannot reproject from {_crs_label(src)} to EPSG:3006 "
-                           f"({exc}). State a standard CRS.") from exc
-    _check_in_sweden(out, where=where, src=src)
+            raise CRSError(f"{where}: cannot reproject from {_crs_label(src)} to "
+                           f"{_crs_label(work)} ({exc}). State a standard CRS.") from exc
+    check_in_area(out, where=where, src=src, layer_crs_key=layer_crs_key)
     return out
-
-
-def _check_in_sweden(gdf: gpd.GeoDataFrame, *, where: str, src: pyproj.CRS) -> None:
-    geoms = gdf.geometry.to_numpy()
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not present.any():
-        return
-    b = shapely.bounds(geoms[present])
-    x0, y0, x1, y1 = SWEDEN_BOUNDS_3006
-    finite = np.isfinite(b).all(axis=1)
-    inside = finite & (b[:, 0] >= x0) & (b[:, 2] <= x1) & (b[:, 1] >= y0) & (b[:, 3] <= y1)
-    if inside.all():
-        return
-    n_out = int((~inside).sum())
-    first = b[~inside][0]
-    swapped = finite & (b[:, 0] >= y0) & (b[:, 2] <= y1) & (b[:, 1] >= x0) & (b[:, 3] <= x1)
-    if swapped[~inside].any():
-        hint = ("the x column holds northings (~6.1–7.7 million m) and y eastings: swapped "
-                "axes (some services return SWEREF 99 TM north-first). Swap x and y.")
-    elif src.is_geographic:
-        hint = ("check that the coordinates are really longitude/latitude and not "
-                "projected metres (state the right `crs`).")
-    else:
-        hint = (f"the stated/declared CRS {_crs_label(src)} is probably wrong for these "
-                "numbers (SWEREF 99 TM, a SWEREF 99 local zone EPSG:3007–3018, RT90 "
-                "EPSG:3021 or WGS 84?). State the right `crs`.")
-    raise CRSError(
-        f"{where}: {n_out} of {int(present.sum())} features lie outside Sweden "
-        + (f"in {_crs_label(src)} " if src.to_epsg() == 3006 else
-           f"after reprojection from {_crs_label(src)} to EPSG:3006 ")
-        + f"(first at x={first[0]:.0f}, "
-        f"y={first[1]:.0f}); {hint}")
 
 
 # ----------------------------------------------------------------------------- validation
@@ -650,7 +628,7 @@ def check_layer(
 ) -> LayerCheck:
     """Check (and safely repair) a frame against its role; collect every problem.
 
-    The frame must already be in EPSG:3006 (see :func:`to_work_crs`); field
+    The frame must already be in the working CRS (see :func:`to_work_crs`); field
     mapping must already be applied. The input frame is not modified.
 
     Checks, in order: geometry column; null/empty geometries (dropped, counted);
@@ -793,12 +771,13 @@ def validate_layer(
     *,
     source: str = "<frame>",
     layer: str | None = None,
+    crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Check a frame against its role and return the cleaned frame.
 
     Like :func:`check_layer`, but repairs are reported with :class:`LayerWarning`
     and problems raise. The frame's CRS and coordinates are checked first and
-    it is reprojected to EPSG:3006 when needed (see :func:`to_work_crs`).
+    it is reprojected to the working CRS when needed (see :func:`to_work_crs`).
 
     Parameters
     ----------
@@ -808,10 +787,12 @@ def validate_layer(
         Role name from :data:`siteselect.roles.ROLES`.
     source, layer
         File and layer named in messages.
+    crs
+        The region's working CRS (projected); default SWEREF 99 TM (EPSG:3006).
 
     Returns
     -------
-    GeoDataFrame in EPSG:3006 with the role's fields coerced to their dtypes.
+    GeoDataFrame in the working CRS with the role's fields coerced to their dtypes.
 
     Raises
     ------
@@ -821,10 +802,10 @@ def validate_layer(
         Any other problem (geometry types, dtypes, allowed values, nulls,
         duplicate ids, no features), all listed in one message.
     CRSError
-        No CRS or coordinates outside Sweden.
+        No CRS, or coordinates outside the area the working CRS is made for.
     """
     if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf.columns:
-        gdf = to_work_crs(gdf, source=source, layer=layer)
+        gdf = to_work_crs(gdf, source=source, layer=layer, crs=crs)
     chk = check_layer(gdf, role, source=source, layer=layer)
     for w in chk.warnings:
         warnings.warn(f"{source_label(Path(source), layer)} as role '{role}': {w}", LayerWarning,
@@ -887,14 +868,17 @@ def load_layer(
     encoding: str | None = None,
     x_field: str | None = None,
     y_field: str | None = None,
+    work_crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read, map, reproject and validate one layer for one role.
 
-    Parameters are those of :func:`read_layer` and :func:`apply_mapping`.
+    Parameters are those of :func:`read_layer` and :func:`apply_mapping`;
+    ``crs`` is the CRS of the source data (used when the file states none),
+    ``work_crs`` the region's working CRS (default EPSG:3006).
 
     Returns
     -------
-    GeoDataFrame in EPSG:3006 that meets the role.
+    GeoDataFrame in the working CRS that meets the role.
 
     Raises
     ------
@@ -904,8 +888,8 @@ def load_layer(
     gdf = read_layer(path, layer=layer, crs=crs, where=where, encoding=encoding,
                      x_field=x_field, y_field=y_field)
     gdf = apply_mapping(gdf, fields=fields, defaults=defaults, source=str(path), layer=layer)
-    gdf = to_work_crs(gdf, source=str(path), layer=layer)
-    out = validate_layer(gdf, role, source=str(path), layer=layer)
+    gdf = to_work_crs(gdf, source=str(path), layer=layer, crs=work_crs)
+    out = validate_layer(gdf, role, source=str(path), layer=layer, crs=work_crs)
     out.attrs["source"] = source_label(Path(path), layer)
     return out
 
@@ -914,6 +898,7 @@ def load_embedded(
     path: str | Path | None = None,
     *,
     roles: Iterable[str] | None = None,
+    crs: Any = None,
 ) -> Layers:
     """Load the embedded Västmanland layers (one GeoPackage layer per role).
 
@@ -925,11 +910,14 @@ def load_embedded(
     roles
         Roles to load; default every layer of the file whose name is a role.
         GeoPackage layers with other names are ignored.
+    crs
+        Working CRS to reproject to; default SWEREF 99 TM (EPSG:3006), the
+        file's own.
 
     Returns
     -------
     Layers
-        ``{role: GeoDataFrame}`` in EPSG:3006, validated.
+        ``{role: GeoDataFrame}`` in the working CRS, validated.
 
     Raises
     ------
@@ -959,7 +947,7 @@ def load_embedded(
     errors: list[str] = []
     for role in wanted:
         try:
-            out[role] = load_layer(p, role, layer=role)
+            out[role] = load_layer(p, role, layer=role, work_crs=crs)
         except LayerError as exc:
             errors.append(str(exc))
     if errors:
@@ -968,13 +956,74 @@ def load_embedded(
 
 
 def load_layers(catalog_path: str | Path | None = None, *,
-                embedded: str | Path | None = None) -> Layers:
+                embedded: str | Path | None = None, crs: Any = None) -> Layers:
     """Load layers from a catalog YAML, or the embedded default when ``None``.
 
     See :func:`siteselect.catalog.load_catalog_layers` for the catalog format.
+    ``crs`` (a scenario's region ``crs``: a projected CRS or ``"auto"``)
+    overrides the catalog's ``crs``; without either the working CRS is SWEREF
+    99 TM (EPSG:3006).
     """
     if catalog_path is None:
-        return load_embedded(embedded)
+        if crs is None:
+            return load_embedded(embedded)
+        from siteselect._crs import lonlat_bounds, resolve_work_crs
+
+        raw = load_embedded(embedded)
+        work = resolve_work_crs(crs, bounds_lonlat=lonlat_bounds(raw.values()),
+                                where="scenario `crs`")
+        out: Layers = {}
+        for role, frame in raw.items():
+            source = str(frame.attrs.get("source", role))
+            out[role] = to_work_crs(frame, source=source, crs=work)
+            out[role].attrs["source"] = source
+        return out
     from siteselect.catalog import load_catalog_layers
 
-    return load_catalog_layers(catalog_path, embedded=embedded)
+    return load_catalog_layers(catalog_path, embedded=embedded, crs=crs)
+
+
+def to_work_layers(layers: Mapping[str, gpd.GeoDataFrame | None], *, crs: Any = None) -> Layers:
+    """Layers handed over from Python, in one working CRS and checked against its area.
+
+    The same check a catalog gets: every frame is reprojected to the working
+    CRS and refused when it lies outside the area that CRS is made for (data
+    elsewhere would otherwise run, distorted, in SWEREF 99 TM).
+
+    Parameters
+    ----------
+    layers
+        ``{role: GeoDataFrame}``; ``None`` values are left out. Not modified.
+    crs
+        The region's working CRS (a projected CRS or ``"auto"``). Default: the
+        CRS the frames share when it is projected, else EPSG:3006.
+
+    Returns
+    -------
+    Layers
+        New frames in the working CRS (``source`` attributes kept).
+
+    Raises
+    ------
+    CRSError
+        A frame without a CRS, a geographic ``crs``, or features outside the
+        area of the working CRS (naming the CRS that fits).
+    """
+    from siteselect._crs import common_crs, lonlat_bounds, resolve_work_crs
+
+    frames = {role: f for role, f in layers.items() if f is not None}
+    if crs is None:
+        try:
+            shared = common_crs(frames.items())
+        except CRSError:
+            shared = None
+        work = shared if shared is not None and shared.is_projected else pyproj.CRS(DEFAULT_CRS)
+    else:
+        work = resolve_work_crs(crs, bounds_lonlat=lonlat_bounds(frames.values()),
+                                where="working CRS")
+    out: Layers = {}
+    for role, frame in frames.items():
+        source = str(frame.attrs.get("source", f"layer {role!r}"))
+        out[role] = to_work_crs(frame, source=source, crs=work)
+        out[role].attrs = dict(frame.attrs)
+    return out

@@ -37,7 +37,6 @@ from . import _offline
 from ._atomic import atomic_write
 from .errors import CRSError, MissingFieldError, OutputError
 from .labels import label, labels_for
-from .roles import WORK_CRS
 
 __all__ = ["SCORE_CMAP", "json_island", "render_suitability_png", "score_colors", "write_map"]
 
@@ -143,7 +142,8 @@ def _check_ranking(ranking: gpd.GeoDataFrame, factor_names: Sequence[str]) -> No
         raise OutputError(f"ranking must be a GeoDataFrame, got {type(ranking).__name__}")
     if ranking.crs is None:
         raise CRSError(
-            f"ranking has no CRS; set it to {WORK_CRS} (ranking.set_crs('{WORK_CRS}')) before writing the map"
+            "ranking has no CRS; set it to the working CRS its coordinates are in "
+            "(ranking.set_crs(...), e.g. EPSG:3006) before writing the map"
         )
     missing = [c for c in _REQUIRED if c not in ranking.columns]
     for name in factor_names:
@@ -157,7 +157,8 @@ def _check_ranking(ranking: gpd.GeoDataFrame, factor_names: Sequence[str]) -> No
 
 def _to_map_crs(frame: gpd.GeoDataFrame, *, what: str) -> gpd.GeoDataFrame:
     if frame.crs is None:
-        raise CRSError(f"layer {what!r} has no CRS; layers must be in {WORK_CRS}")
+        raise CRSError(f"layer {what!r} has no CRS; set the working CRS its coordinates are in "
+                       "(frame.set_crs(...)) before writing the map")
     return frame.to_crs(_MAP_CRS)
 
 
@@ -324,11 +325,12 @@ def _read_world_file(png: Path) -> tuple[float, float, float, float]:
             return (minx, maxy + e * height, minx + a * width, maxy)
     raise OutputError(
         f"suitability_png {png} has no world file (.pgw/.wld) beside it; pass "
-        "suitability_png=(path, (minx, miny, maxx, maxy)) with bounds in EPSG:3006"
+        "suitability_png=(path, (minx, miny, maxx, maxy)) with bounds in the ranking's CRS"
     )
 
 
-def _suitability_record(suitability_png: Any) -> dict[str, Any] | None:
+def _suitability_record(suitability_png: Any, crs: Any) -> dict[str, Any] | None:
+    """The overlay record of a suitability PNG whose bounds are in ``crs`` (the working CRS)."""
     if suitability_png is None:
         return None
     if isinstance(suitability_png, tuple):
@@ -341,10 +343,10 @@ def _suitability_record(suitability_png: Any) -> dict[str, Any] | None:
     except OSError as exc:
         raise OutputError(f"cannot read suitability_png {png}: {exc}") from exc
     minx, miny, maxx, maxy = bounds
-    corners = gpd.GeoSeries(gpd.points_from_xy([minx, maxx], [miny, maxy]), crs=WORK_CRS).to_crs(_MAP_CRS)
+    corners = gpd.GeoSeries(gpd.points_from_xy([minx, maxx], [miny, maxy]), crs=crs).to_crs(_MAP_CRS)
     return {
         "url": "data:image/png;base64," + base64.b64encode(data).decode("ascii"),
-        # axis-aligned in EPSG:3006; Leaflet stretches it to the lat/lon box (close at county scale)
+        # axis-aligned in the working CRS; Leaflet stretches it to the lat/lon box (close at county scale)
         "bounds": [[corners.iloc[0].y, corners.iloc[0].x], [corners.iloc[1].y, corners.iloc[1].x]],
     }
 
@@ -364,7 +366,7 @@ def render_suitability_png(
         2-D array, row 0 at the top (north), values 0–1, NaN where excluded
         (drawn transparent).
     bounds
-        ``(minx, miny, maxx, maxy)`` of the grid in EPSG:3006.
+        ``(minx, miny, maxx, maxy)`` of the grid in the working CRS.
     out_path
         PNG to write (atomically).
 
@@ -460,7 +462,7 @@ def build_map_html(
         "sites": sites,
         "layers": _context_layers(layers, lang),
         "isochrones": _isochrone_records(isochrones),
-        "suitability": _suitability_record(suitability_png),
+        "suitability": _suitability_record(suitability_png, ranking.crs),
         "legend": {"min": min(finite) if finite else None, "max": max(finite) if finite else None,
                    "colors": [to_hex(colormaps[SCORE_CMAP](x)) for x in np.linspace(0, 1, 6)]},
         "filters": {
@@ -522,7 +524,7 @@ def write_map(
     Parameters
     ----------
     ranking
-        Per-site result table (EPSG:3006) with ``site_id``, ``name``, ``score``,
+        Per-site result table (in the working CRS) with ``site_id``, ``name``, ``score``,
         ``rank``, ``excluded`` and, per factor, ``NAME_raw/_std/_weight/_contrib``;
         optional columns (``exclusion_reason``, ``*_minutes``, ``substation_km``,
         ``substation_voltage_kv``, ``pop_*min``, ``rank_min``, ``rank_max``,
@@ -540,7 +542,7 @@ def write_map(
         ``site_id``, ``minutes``, geometry; shown for the site whose popup is open.
     suitability_png
         A PNG with a world file beside it, or ``(png, (minx, miny, maxx, maxy))``
-        with bounds in EPSG:3006; shown as a toggleable overlay.
+        with bounds in the ranking's CRS; shown as a toggleable overlay.
     title
         Page title.
     offline

@@ -91,6 +91,7 @@ MEASURE_ROLES: dict[str, str] = {
     "rail_minutes": "stations",
     "airport_minutes": "airports",
     "population_within": "population",
+    "industrial_km": "industrial_land",
 }
 
 
@@ -130,7 +131,7 @@ def site_measures(
     Parameters
     ----------
     candidates
-        Candidate polygons (EPSG:3006), role ``candidates``.
+        Candidate polygons (working CRS), role ``candidates``.
     layers
         All loaded layers by role.
     graph
@@ -167,6 +168,8 @@ def site_measures(
             if col == "substation_km":
                 out["nearest_substation"] = dist["name"]
                 out["substation_voltage_kv"] = dist["voltage_kv"]
+        elif m == "industrial_km":
+            out[col] = _industrial_km(candidates, layers, col)
         elif m == "substation_minutes":
             subs = _substations(layers, req.params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV), col)
             reach = graph.minutes_to_nearest(candidates, subs, facility_id="name", facility_class="substations")
@@ -240,6 +243,18 @@ def _substations(layers: Mapping[str, gpd.GeoDataFrame], min_voltage_kv: float, 
     return picked
 
 
+def _industrial_km(sites: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], col: str) -> pd.Series:
+    """Straight-line km from each site's outline to the nearest existing industrial land (0 on overlap)."""
+    land = layers.get("industrial_land")
+    if land is None or land.empty:
+        raise ScenarioError(
+            f"{col}: the layer 'industrial_land' is missing or empty; add it to the layer catalog or drop the factor"
+        )
+    joined = gpd.sjoin_nearest(sites[["geometry"]], land[["geometry"]], how="left", distance_col="distance_m")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return (joined["distance_m"].astype(np.float64) / 1000.0).reindex(sites.index)
+
+
 def _nearest_euclidean(sites: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> pd.DataFrame:
     """Straight-line distance (m) from each site's outline to the nearest point."""
     joined = gpd.sjoin_nearest(
@@ -273,7 +288,7 @@ def reach_table(
     Parameters
     ----------
     sites
-        Polygons or points in EPSG:3006 (needs ``area_ha`` only if present).
+        Polygons or points in the working CRS (needs ``area_ha`` only if present).
     layers
         Layers by role; ``roads`` is required, the others are used when present.
     graph
@@ -315,7 +330,7 @@ def node_measures(
     Returns
     -------
     dict
-        Factor name -> DataFrame with node ``x``, ``y`` (EPSG:3006) and
+        Factor name -> DataFrame with node ``x``, ``y`` (working CRS) and
         ``minutes`` (minutes measures) or ``value`` (people within the
         factor's minutes). Factors that are not network measures are left out.
     """

@@ -14,7 +14,9 @@ Model
   shared vertex. Segments that collapse to one node are dropped.
 * **Edge time.** ``length_m / speed`` with the segment's ``speed_kmh`` when
   present and positive, otherwise the default speed of its ``road_class``
-  (:data:`DEFAULT_SPEEDS_KMH`, overridable per class). Where two segments join
+  (:data:`DEFAULT_SPEEDS_KMH`, overridable per class); against the digitised
+  direction of a two-way segment, its ``speed_backward_kmh`` when present and
+  positive. Where two segments join
   the same two nodes in the same direction, the faster one is kept.
 * **One-way.** ``oneway`` true = travel in the digitised direction only; a
   missing column or null = both directions.
@@ -73,14 +75,17 @@ import networkx as nx
 import numba
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from siteselect import _dijkstra
+from siteselect._crs import crs_text
 from siteselect.errors import CRSError, LayerError, MissingFieldError, NetworkError
-from siteselect.roles import ROAD_CLASSES, WORK_CRS
+from siteselect.roles import ROAD_CLASSES
+from siteselect.vehicles import roads_for_vehicle
 
 __all__ = [
     "AUTO_FAST_WORK",
@@ -127,26 +132,38 @@ def _m_per_min(speed_kmh: float | NDArray[np.float64]) -> Any:
 # --------------------------------------------------------------------------- validation
 
 
-def _check_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> None:
+def _check_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str,
+               expected: pyproj.CRS | None = None) -> pyproj.CRS:
+    """The frame's CRS: projected in metres, and ``expected`` (the graph's) when given."""
     crs = frame.crs
+    want = crs_text(expected) if expected is not None else "the working CRS (projected, metres)"
     if crs is None:
         raise CRSError(
-            f"{what}: layer has no CRS; expected {WORK_CRS}. "
-            f"Fix: set it (frame.set_crs(...)) or reproject with frame.to_crs('{WORK_CRS}')."
+            f"{what}: layer has no CRS; expected {want}. "
+            "Fix: set it (frame.set_crs(...)) and reproject with frame.to_crs(...)."
         )
-    if crs.to_epsg() != 3006:
+    crs = pyproj.CRS(crs)
+    if expected is not None:
+        if not crs.equals(expected, ignore_axis_order=True):
+            raise CRSError(
+                f"{what}: layer CRS is {crs_text(crs)} but the road graph is in {want}. "
+                f"Fix: reproject with frame.to_crs('{want}')."
+            )
+    elif not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
         raise CRSError(
-            f"{what}: layer CRS is {crs.to_string()}, expected {WORK_CRS}. "
-            f"Fix: reproject with frame.to_crs('{WORK_CRS}')."
+            f"{what}: layer CRS is {crs_text(crs)}, not a projected CRS in metres; travel times "
+            "need lengths in metres. Fix: reproject every layer to the region's working CRS "
+            "(frame.to_crs(...), e.g. EPSG:3006 in Sweden or the UTM zone of the data)."
         )
+    return crs
 
 
-def _as_points(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str, *, centroid: bool = False
-               ) -> NDArray[Any]:
+def _as_points(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str, *, crs: pyproj.CRS,
+               centroid: bool = False) -> NDArray[Any]:
     """Geometry → point array (polygons/lines: representative point, or centroid)."""
     if not isinstance(frame, (gpd.GeoDataFrame, gpd.GeoSeries)):
         raise LayerError(f"{what}: expected a GeoDataFrame or GeoSeries, got {type(frame).__name__}.")
-    _check_crs(frame, what)
+    _check_crs(frame, what, crs)
     geom = np.asarray(frame.geometry.values, dtype=object)
     bad = shapely.is_missing(geom) | shapely.is_empty(geom)
     if bad.any():
@@ -239,11 +256,9 @@ class GraphCache:
         self._remember(key, graph)
         path = self._path(key)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
+            from siteselect._output import atomic_write
+
+            atomic_write(path, lambda tmp: tmp.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def _remember(self, key: str, graph: RoadGraph) -> None:
         self._items[key] = graph
@@ -253,20 +268,24 @@ class GraphCache:
 
 
 def roads_hash(roads: gpd.GeoDataFrame, *, default_speeds_kmh: Mapping[str, float],
-               access_speed_kmh: float, node_tolerance_m: float) -> str:
+               access_speed_kmh: float, node_tolerance_m: float, vehicle: str = "") -> str:
     """SHA-256 of everything that determines a :class:`RoadGraph`."""
     h = hashlib.sha256(_CACHE_VERSION.encode())
+    if vehicle:  # a vehicle profile's report travels with the graph
+        h.update(f"vehicle={vehicle}".encode())
     wkb = shapely.to_wkb(np.asarray(roads.geometry.values, dtype=object), output_dimension=2)
     for b in wkb:
         h.update(len(b).to_bytes(8, "little"))
         h.update(b)
-    for col in ("road_class", "speed_kmh", "oneway"):
+    for col in ("road_class", "speed_kmh", "oneway", "speed_backward_kmh"):
         if col in roads.columns:
             h.update(col.encode())
             h.update(pd.util.hash_pandas_object(roads[col].astype(object), index=False).to_numpy()
                      .tobytes())
     h.update(repr(sorted((str(k), float(v)) for k, v in default_speeds_kmh.items())).encode())
     h.update(repr((float(access_speed_kmh), float(node_tolerance_m))).encode())
+    if roads.crs is not None:
+        h.update(pyproj.CRS(roads.crs).to_wkt().encode())
     return h.hexdigest()
 
 
@@ -297,15 +316,19 @@ class RoadGraph:
         ``oneway_segments``, ``components_dropped``, ``nodes_dropped``,
         ``access_speed_kmh``, ``node_tolerance_m``, ``default_speeds_kmh``.
     node_xy
-        (n, 2) node coordinates, EPSG:3006.
+        (n, 2) node coordinates in :attr:`crs`.
+    crs
+        The roads' CRS (the working CRS, projected in metres); every layer
+        measured on the graph must be in it.
     access_speed_kmh
         Speed of the straight off-network leg.
     """
 
     def __init__(self, *, node_xy: NDArray[np.float64], edge_u: NDArray[np.int64],
                  edge_v: NDArray[np.int64], edge_minutes: NDArray[np.float64],
-                 access_speed_kmh: float, report: dict[str, Any]) -> None:
+                 access_speed_kmh: float, report: dict[str, Any], crs: Any) -> None:
         n = node_xy.shape[0]
+        self.crs = pyproj.CRS(crs)
         if n >= 2**31 - 1:
             raise NetworkError(f"roads: {n} nodes exceed the 2**31 the fast path indexes.")
         self.node_xy = node_xy
@@ -340,16 +363,20 @@ class RoadGraph:
         access_speed_kmh: float = 30.0,
         node_tolerance_m: float = 0.5,
         cache: GraphCache | None = None,
+        vehicle: str = "car",
+        gross_weight_t: float | None = None,
     ) -> RoadGraph:
         """Build a graph from a ``roads`` layer.
 
         Parameters
         ----------
         roads
-            GeoDataFrame of (Multi)LineStrings in EPSG:3006 with ``road_class``
+            GeoDataFrame of (Multi)LineStrings in a projected CRS in metres (the
+            working CRS; the graph keeps it as :attr:`crs`) with ``road_class``
             (one of :data:`siteselect.roles.ROAD_CLASSES`, or any class named in
-            ``default_speeds_kmh``); optional ``speed_kmh`` (nullable, km/h) and
-            ``oneway`` (bool, nullable). Not modified.
+            ``default_speeds_kmh``); optional ``speed_kmh`` (nullable, km/h),
+            ``speed_backward_kmh`` (nullable, km/h against the digitised direction;
+            null = ``speed_kmh``) and ``oneway`` (bool, nullable). Not modified.
         default_speeds_kmh
             Speeds per class used where ``speed_kmh`` is null or missing;
             merged over :data:`DEFAULT_SPEEDS_KMH`.
@@ -359,6 +386,11 @@ class RoadGraph:
             Vertices within this grid (coordinates rounded to a multiple) are one node.
         cache
             A :class:`GraphCache`; an identical build returns the cached object.
+        vehicle, gross_weight_t
+            Vehicle profile (:mod:`siteselect.vehicles`): ``"car"`` uses the
+            roads as they are; ``"hgv"`` caps speeds at the heavy-lorry limits
+            and drops roads closed to lorries of ``gross_weight_t`` tonnes.
+            The profile's counts go to ``report["vehicle"]``.
 
         Returns
         -------
@@ -367,7 +399,7 @@ class RoadGraph:
         Raises
         ------
         CRSError
-            The layer is not in EPSG:3006.
+            The layer has no CRS or one that is not projected in metres.
         MissingFieldError
             No ``road_class`` field.
         NetworkError
@@ -395,15 +427,20 @@ class RoadGraph:
                 f"roads: field 'road_class' not found (fields: {list(roads.columns)}). "
                 f"Fix: map the road class column to 'road_class' ({', '.join(ROAD_CLASSES)})."
             )
+        # vehicle profile: a new frame with the vehicle's speeds and usable roads
+        roads, vehicle_report = roads_for_vehicle(roads, vehicle, class_speeds_kmh=speeds,
+                                                  gross_weight_t=gross_weight_t)
         key = None
         if cache is not None:
             key = roads_hash(roads, default_speeds_kmh=speeds, access_speed_kmh=access_speed_kmh,
-                             node_tolerance_m=node_tolerance_m)
+                             node_tolerance_m=node_tolerance_m,
+                             vehicle="" if vehicle == "car" else repr(vehicle_report.as_dict()))
             hit = cache.get(key)
             if hit is not None:
                 return hit
         graph = _build(roads, speeds=speeds, access_speed_kmh=float(access_speed_kmh),
                        tol=float(node_tolerance_m))
+        graph.report["vehicle"] = vehicle_report.as_dict()
         if cache is not None and key is not None:
             cache.put(key, graph)
         return graph
@@ -466,7 +503,7 @@ class RoadGraph:
             the nearest edge), ``access_m`` (straight distance to it) and
             ``access_minutes`` (at ``access_speed_kmh``).
         """
-        pts = _as_points(points, what)
+        pts = _as_points(points, what, crs=self.crs)
         seg, t, dist_m = self._snap_points(pts)
         xy = self.node_xy
         a = xy[self._seg_a[seg]]
@@ -588,7 +625,7 @@ class RoadGraph:
             )
         if max_minutes is not None and not max_minutes > 0:
             raise NetworkError(f"{what}: max_minutes must be positive or None, got {max_minutes}.")
-        pts = _as_points(facilities, what)
+        pts = _as_points(facilities, what, crs=self.crs)
         seeds = self._seeds(pts, inbound=True)
         groups = np.repeat(np.arange(len(pts), dtype=np.int64), 2)
         nodes = seeds.nodes.ravel()
@@ -622,9 +659,9 @@ class RoadGraph:
         Parameters
         ----------
         origins
-            Sites (points or polygons, EPSG:3006).
+            Sites (points or polygons, the working CRS).
         facilities
-            Facilities of one class (points, EPSG:3006).
+            Facilities of one class (points, the working CRS).
         facility_id
             Column of ``facilities`` holding the id returned in ``facility``.
         max_minutes
@@ -645,7 +682,7 @@ class RoadGraph:
         CRSError, MissingFieldError, NetworkError
             Wrong CRS, missing id field, empty facilities or unknown method.
         """
-        opts = _as_points(origins, "origins")
+        opts = _as_points(origins, "origins", crs=self.crs)
         dist, lab, ids = self._nearest_nodes(facilities, facility_id, max_minutes, method,
                                              facility_class)
         seeds = self._seeds(opts, inbound=False)
@@ -681,7 +718,7 @@ class RoadGraph:
         Returns
         -------
         pandas.DataFrame
-            Index = node number; ``x``, ``y`` (EPSG:3006), ``minutes`` (NaN if
+            Index = node number; ``x``, ``y`` (the working CRS), ``minutes`` (NaN if
             unreachable within ``max_minutes``), ``facility`` (id).
         """
         dist, lab, ids = self._nearest_nodes(facilities, facility_id, max_minutes, method,
@@ -702,7 +739,7 @@ class RoadGraph:
         if not isinstance(population, gpd.GeoDataFrame):
             raise LayerError(f"population: expected a GeoDataFrame, got {type(population).__name__}.")
         pop = _pop_values(population, pop_field)
-        pts = _as_points(population, "population", centroid=True)
+        pts = _as_points(population, "population", crs=self.crs, centroid=True)
         return self._seeds(pts, inbound=False), pop
 
     def _catchment(self, origins: _Seeds, cells: _Seeds, pop: NDArray[np.float64],
@@ -768,9 +805,9 @@ class RoadGraph:
         Parameters
         ----------
         origins
-            Sites (EPSG:3006).
+            Sites (the working CRS).
         population
-            Points or grid cells (EPSG:3006) with ``pop_field``.
+            Points or grid cells (the working CRS) with ``pop_field``.
         minutes
             Time limits; one column ``pop_{m}min`` each (``{m:g}`` formatting).
         pop_field
@@ -784,7 +821,7 @@ class RoadGraph:
             Index of ``origins``; float columns ``pop_30min``, ``pop_45min`` …
         """
         thresholds = _thresholds(minutes)
-        opts = _as_points(origins, "origins")
+        opts = _as_points(origins, "origins", crs=self.crs)
         cells, pop = self._cells(population, pop_field)
         seeds = self._seeds(opts, inbound=True)
         # one search per distinct entry (origins snapping identically share it)
@@ -863,7 +900,7 @@ class RoadGraph:
         Parameters
         ----------
         origins
-            Sites (EPSG:3006).
+            Sites (the working CRS).
         origin_id
             Column of ``origins`` (or ``"index"``) whose value goes in ``site_id``.
         minutes
@@ -874,7 +911,7 @@ class RoadGraph:
         Returns
         -------
         geopandas.GeoDataFrame
-            Columns ``site_id``, ``minutes``, ``geometry`` (EPSG:3006), one row
+            Columns ``site_id``, ``minutes``, ``geometry`` (the working CRS), one row
             per origin and limit (empty geometry if nothing is reached).
         """
         thresholds = _thresholds(minutes)
@@ -888,7 +925,7 @@ class RoadGraph:
                                       cap_m=cap_m, floor_m=_floor_m(max_access_m))}
             for i in range(len(ids)) for th in thresholds
         ]
-        return _isochrone_frame(recs)
+        return _isochrone_frame(recs, self.crs)
 
     def _isochrone_minutes(self, origins: gpd.GeoDataFrame | gpd.GeoSeries, origin_id: str,
                            thresholds: NDArray[np.float64], method: str
@@ -902,7 +939,7 @@ class RoadGraph:
             )
         ids = (origins.index.to_numpy(dtype=object) if origin_id == "index"
                else origins[origin_id].to_numpy(dtype=object))
-        opts = _as_points(origins, "origins")
+        opts = _as_points(origins, "origins", crs=self.crs)
         seeds = self._seeds(opts, inbound=True)
         src_nodes, src_minutes, src_ptr = _flatten_seeds(seeds.nodes, seeds.minutes)
         cutoff = float(thresholds.max()) + TIME_TOLERANCE_MIN
@@ -972,7 +1009,7 @@ class RoadGraph:
                     pts = shapely.points(all_xy[reached])
                     geom = shapely.union_all(shapely.buffer(pts, r, quad_segs=8))
                 recs.append({"site_id": ids[i], "minutes": float(th), "geometry": geom})
-        return _isochrone_frame(recs)
+        return _isochrone_frame(recs, self.crs)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -995,9 +1032,9 @@ def _floor_m(max_access_m: float | None) -> float:
     return _step_m(max_access_m) / 2.0 + 1.0
 
 
-def _isochrone_frame(recs: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+def _isochrone_frame(recs: list[dict[str, Any]], crs: pyproj.CRS) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(recs, columns=["site_id", "minutes", "geometry"],
-                            geometry="geometry", crs=WORK_CRS)
+                            geometry="geometry", crs=crs)
 
 
 #: Unit circle as the 32 vertices GEOS puts on a point buffer with ``quad_segs=8``.
@@ -1153,6 +1190,15 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
     if nonpos.any():
         problems.append(f"{int(nonpos.sum())} segment(s) have speed_kmh <= 0 "
                         f"(index {list(roads.index[nonpos][:5])}…); use null for unknown")
+    if "speed_backward_kmh" in roads.columns:
+        sp_back = pd.to_numeric(roads["speed_backward_kmh"], errors="coerce").to_numpy(dtype=float)
+    else:
+        sp_back = np.full(n_rows, np.nan)
+    nonpos = np.isfinite(sp_back) & (sp_back <= 0)
+    if nonpos.any():
+        problems.append(f"{int(nonpos.sum())} segment(s) have speed_backward_kmh <= 0 "
+                        f"(index {list(roads.index[nonpos][:5])}…); use null for the same "
+                        "speed both ways")
     no_speed = ~np.isfinite(sp)
     class_speed = np.array([speeds.get(str(c), np.nan) if c is not None else np.nan for c in cls],
                            dtype=float)
@@ -1164,6 +1210,7 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
     if problems:
         raise NetworkError("roads: " + "; ".join(problems) + ".")
     speed = np.where(no_speed, class_speed, sp)
+    speed_back = np.where(np.isfinite(sp_back), sp_back, speed)
     if "oneway" in roads.columns:
         ow = roads["oneway"].astype(object).to_numpy()
         oneway = np.array([bool(x) if x is not None and not (isinstance(x, float) and np.isnan(x))
@@ -1194,7 +1241,7 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
     two = ~oneway[row]
     u = np.concatenate([a, b[two]])
     v = np.concatenate([b, a[two]])
-    w = np.concatenate([mins, mins[two]])
+    w = np.concatenate([mins, (length / _m_per_min(speed_back[row]))[two]])
     # parallel edges: keep the fastest
     n = xy.shape[0]
     order = np.lexsort((w, v, u))
@@ -1233,4 +1280,5 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
         log.info("roads: dropped %d component(s) with %d node(s) outside the largest strongly "
                  "connected component", report["components_dropped"], report["nodes_dropped"])
     return RoadGraph(node_xy=xy[kept_idx[order]], edge_u=new_id[u[ek]], edge_v=new_id[v[ek]],
-                     edge_minutes=w[ek], access_speed_kmh=access_speed_kmh, report=report)
+                     edge_minutes=w[ek], access_speed_kmh=access_speed_kmh, report=report,
+                     crs=roads.crs)

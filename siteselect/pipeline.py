@@ -11,22 +11,26 @@ import datetime as _dt
 import logging
 import os
 import platform
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 
 from . import __version__
-from ._atomic import atomic_write
-from .capacity import GRID_FACTOR, grid_offer_from_spec, grid_raw_text
+from ._crs import DEFAULT_CRS, common_crs, crs_text
+from ._embedded import data_file, shipped_or_path
+from ._output import OutputFolder, atomic_write, check_outputs, write_csv
+from .capacity import GRID_FACTOR, grid_data_dir, grid_offer_from_spec, grid_raw_text
 from .constraints import apply_constraints, limit_reasons
 from .errors import OutputError, ScenarioError
 from .factors import standardise_table
-from .layers import embedded_path, load_layers
+from .layers import embedded_path, load_layers, to_work_layers
 from .measures import MeasureRequest, site_measures, standard_requests
 from .network import GraphCache, RoadGraph
 from .overlay import rank_scores, score_table
@@ -64,7 +68,7 @@ class Result:
     scenario
         The validated scenario as used.
     ranking
-        One row per candidate (EPSG:3006 polygons): candidate fields,
+        One row per candidate (polygons in the working CRS): candidate fields,
         ``excluded`` / ``exclusion_reason`` / ``usable_area_ha``, per factor
         ``NAME_raw`` / ``NAME_std`` / ``NAME_weight`` / ``NAME_contrib``,
         ``score``, ``rank``, the standard measure columns, and sensitivity
@@ -104,12 +108,15 @@ class Result:
 
 
 def default_scenario_path() -> Path:
-    """The shipped default scenario (``layers/scenarios/electricity-intensive.yaml``)."""
-    return embedded_path().parent / "scenarios" / "electricity-intensive.yaml"
+    """The shipped default scenario (``layers/scenarios/electricity-intensive.yaml`` in a checkout)."""
+    return data_file("scenarios", "electricity-intensive.yaml")
 
 
 def resolve_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> tuple[Scenario, Path | None]:
-    """Load a scenario from a path (``None`` = the default) or pass a Scenario through.
+    """Load a scenario from a path or shipped name (``None`` = the default) or pass a Scenario through.
+
+    A bare name such as ``"logistics"`` that is not a file here names a
+    shipped scenario (see :func:`siteselect._embedded.shipped`).
 
     Returns
     -------
@@ -118,7 +125,7 @@ def resolve_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> tupl
     """
     if isinstance(scenario, Scenario):
         return scenario, None
-    path = Path(scenario) if scenario is not None else default_scenario_path()
+    path = shipped_or_path(scenario, "scenarios") if scenario is not None else default_scenario_path()
     return load_scenario(path), path
 
 
@@ -142,7 +149,9 @@ def analyse(
     scenario_path
         The file the scenario came from (recorded in the provenance).
     layers
-        Layers by role, to use instead of loading them (tests, notebooks).
+        Layers by role, to use instead of loading them (tests, notebooks);
+        reprojected to the working CRS (the scenario's ``crs``, else the one
+        they share) and checked against its area like a catalog's.
     graph_cache
         A cache of built road graphs to reuse between runs.
     isochrone_top_n
@@ -164,9 +173,15 @@ def analyse(
     if layers is None:
         step("loading layers")
         catalog = _catalog_path(scenario)
-        layers = load_layers(catalog)
+        layers = load_layers(catalog, crs=scenario.crs)
+    else:
+        layers = to_work_layers(layers, crs=scenario.crs)
     layers = dict(layers)
     _require(layers, ("candidates", "roads"))
+    if layers.get("contaminated_sites") is not None and not layers["contaminated_sites"].empty:
+        from .importers.ebh import match_ebh_to_sites
+
+        layers["candidates"] = match_ebh_to_sites(layers["candidates"], layers["contaminated_sites"])
     candidates = layers["candidates"]
 
     step("building the road graph")
@@ -179,7 +194,15 @@ def analyse(
     rail_limit = _rail_limit_request(scenario)
     if rail_limit is not None:
         requests.append(rail_limit)
-    measures = site_measures(candidates, layers, graph, requests)
+    freight = _freight_graph(scenario, layers["roads"], graph_cache)
+    if freight is None:
+        measures = site_measures(candidates, layers, graph, requests)
+    else:  # lorry minutes for the freight measures, car minutes for the rest (commuting)
+        is_freight = [r.measure in FREIGHT_MEASURES for r in requests]
+        measures = site_measures(candidates, layers, graph,
+                                 [r for r, f in zip(requests, is_freight, strict=True) if not f])
+        measures = measures.join(site_measures(
+            candidates, layers, freight, [r for r, f in zip(requests, is_freight, strict=True) if f]))
 
     step("applying constraints and scoring")
     checked = apply_constraints(candidates, layers, scenario.constraints, min_area_ha=scenario.site.min_area_ha)
@@ -260,6 +283,8 @@ def analyse(
         else gpd.GeoDataFrame({"site_id": [], "minutes": []}, geometry=[], crs=ranking.crs)
     )
     provenance = _provenance(scenario, scenario_path, layers, started, graph.report, ahp)
+    if freight is not None:
+        provenance["freight_vehicle"] = dict(freight.report["vehicle"])
     return Result(
         scenario=scenario,
         ranking=ranking,
@@ -349,6 +374,19 @@ def _ordered(ranking: gpd.GeoDataFrame, factor_names: list[str]) -> gpd.GeoDataF
     return out.iloc[np.argsort(key.to_numpy(dtype=float), kind="stable")]
 
 
+#: Measures travelled by the scenario's ``vehicle``; the others (commuting) stay by car.
+FREIGHT_MEASURES: tuple[str, ...] = ("motorway_minutes", "port_minutes", "rail_minutes")
+
+
+def _freight_graph(scenario: Scenario, roads: gpd.GeoDataFrame, cache: GraphCache | None
+                   ) -> RoadGraph | None:
+    """The graph of the scenario's vehicle, or None when it is the car (the main graph serves)."""
+    v = scenario.vehicle
+    if v is None or v.profile == "car":
+        return None
+    return RoadGraph.from_roads(roads, cache=cache, vehicle=v.profile, gross_weight_t=v.gross_weight_t)
+
+
 def _provenance(
     scenario: Scenario,
     scenario_path: Path | None,
@@ -363,7 +401,7 @@ def _provenance(
         "python": platform.python_version(),
         "run_at_utc": started.isoformat(timespec="seconds"),
         "scenario_file": str(scenario_path) if scenario_path else None,
-        "crs": "EPSG:3006",
+        "crs": _work_crs_text(layers),
         "layers": sources,
         "road_graph": {k: graph_report[k] for k in ("nodes", "edges", "components_dropped") if k in graph_report},
     }
@@ -372,20 +410,92 @@ def _provenance(
     return prov
 
 
+def _work_crs_text(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """The working CRS of a run's layers as ``EPSG:nnnn`` (or its name)."""
+    crs = common_crs(layers.items())
+    return crs_text(crs if crs is not None else DEFAULT_CRS)
+
+
 # --------------------------------------------------------------------------- writing
 
 
 def ranking_table(result: Result) -> pd.DataFrame:
-    """The ranking as a plain table for CSV: no geometry, site centre as x/y (EPSG:3006) and lon/lat."""
+    """The ranking as a plain table for CSV: no geometry, site centre as lon/lat and as x/y in
+    the working CRS (columns ``x_<EPSG code>``, ``y_<EPSG code>``, e.g. ``x_3006``)."""
     r = result.ranking
     centre = r.geometry.representative_point()
     table = pd.DataFrame(r.drop(columns="geometry"))
     lonlat = gpd.GeoSeries(centre, crs=r.crs).to_crs("EPSG:4326")
-    table["x_3006"] = centre.x.round(1)
-    table["y_3006"] = centre.y.round(1)
+    code = pyproj.CRS(r.crs).to_epsg() if r.crs is not None else None
+    suffix = str(code) if code else "work"
+    table[f"x_{suffix}"] = centre.x.round(1)
+    table[f"y_{suffix}"] = centre.y.round(1)
     table["lon"] = lonlat.x.round(6)
     table["lat"] = lonlat.y.round(6)
     return table
+
+
+def run_inputs(
+    scenario: Scenario,
+    scenario_path: str | os.PathLike[str] | None = None,
+    *,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    extra: Iterable[str | os.PathLike[str]] = (),
+) -> list[Path]:
+    """Every file (or folder) a run of ``scenario`` reads, for :func:`siteselect._output.check_outputs`.
+
+    The scenario file, its layer catalog and every file the catalog names
+    (with a shapefile's side files), the embedded GeoPackage when the run
+    uses it, and the grid tables; with ``layers`` given, the files those
+    frames were read from.
+    """
+    found: list[Path] = [Path(p) for p in extra]
+    if scenario_path is not None:
+        found.append(Path(scenario_path))
+    if layers is not None:
+        found += [p for frame in layers.values() if frame is not None for p in _source_paths(frame)]
+    elif scenario.layers is None:
+        found.append(embedded_path())
+    else:
+        found += _catalog_inputs(Path(scenario.layers))
+    if scenario.grid is not None:
+        found += [Path(p) for p in (scenario.grid.capacity_csv, scenario.grid.projects_csv) if p]
+        found.append(grid_data_dir())
+    return _with_side_files(found)
+
+
+def _catalog_inputs(catalog: Path) -> list[Path]:
+    """The catalog file and everything it names (errors are left to the layer loading to report)."""
+    from .catalog import _PATH_OPTIONS, read_catalog
+    from .errors import SiteSelectError
+
+    found = [catalog]
+    try:
+        cat = read_catalog(catalog)
+    except (SiteSelectError, OSError):
+        return found
+    found.append(cat.embedded_file)
+    for src in cat.sources.values():
+        found.append(src.path)
+        found += [Path(str(v)) for k, v in src.options.items() if k in _PATH_OPTIONS and v]
+    return found
+
+
+def _source_paths(frame: gpd.GeoDataFrame) -> list[Path]:
+    """The file a loaded layer came from, parsed from its ``source`` label (see :func:`layers.source_label`)."""
+    text = str(frame.attrs.get("source", ""))
+    for cut in (" (format ", " (layer '"):
+        text = text.split(cut)[0]
+    return [Path(text)] if text and Path(text).exists() else []
+
+
+def _with_side_files(paths: list[Path]) -> list[Path]:
+    """``paths`` plus the side files of shapefiles (``roads.dbf`` … beside ``roads.shp``)."""
+    out = list(paths)
+    for p in paths:
+        if p.suffix.lower() == ".shp" and p.parent.is_dir():
+            out += [q for q in p.parent.glob(f"{glob_escape(p.stem)}.*") if q != p]
+    return out
 
 
 def write_outputs(
@@ -398,27 +508,55 @@ def write_outputs(
     gpkg: bool = True,
     progress: Progress | None = None,
 ) -> dict[str, Path]:
-    """Write ranking.csv, scenario.yaml, map.html, siteselect.gpkg and site sheets.
+    """Write ranking.csv, scenario.yaml, map.html, siteselect.gpkg and site sheets, all or nothing.
 
-    Every file is written to a temporary name first and renamed into place.
+    The files are written into a staging folder inside ``out_dir`` and moved
+    into place at the end (see :class:`siteselect._output.OutputFolder`):
+    ``out_dir`` then holds exactly this run's files, plus any file a user put
+    there; files an earlier run wrote and this one did not are removed.
 
     Returns
     -------
     dict
         Output kind -> path (``sheets`` -> the ``sites`` folder).
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` holds an input of the run, is being written by another
+        command, is a non-empty folder siteselect did not write, or cannot be
+        written.
+    """
+    inputs = run_inputs(result.scenario, result.provenance.get("scenario_file"), layers=result.layers)
+    with OutputFolder(out_dir, inputs=inputs) as folder:
+        paths = write_run_files(result, folder.staging, offline=offline, sheets_top_n=sheets_top_n, lang=lang,
+                                gpkg=gpkg, progress=progress)
+        folder.commit()
+        return {k: folder.target / p.relative_to(folder.staging) for k, p in paths.items()}
+
+
+def write_run_files(
+    result: Result,
+    out: Path,
+    *,
+    offline: bool = True,
+    sheets_top_n: int | None = None,
+    lang: str = "sv",
+    gpkg: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, Path]:
+    """Write a run's files into the folder ``out`` (each file atomically, the folder as it is).
+
+    :func:`write_outputs` calls this on its staging folder; call it directly
+    only to add a run's files to a folder you manage yourself.
     """
     from .gpkg import write_geopackage
     from .mapview import write_map
     from .sheets import write_site_sheets
 
     step = progress or _quiet
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {out}: {exc.strerror}; choose another --out") from exc
     paths: dict[str, Path] = {}
-    paths["ranking"] = _write_csv(ranking_table(result), out / "ranking.csv")
+    paths["ranking"] = write_csv(ranking_table(result), out / "ranking.csv")
     paths["scenario"] = save_scenario(result.scenario, out / "scenario.yaml", provenance=result.provenance)
     step("writing the map")
     paths["map"] = write_map(
@@ -451,10 +589,6 @@ def write_outputs(
     return paths
 
 
-def _write_csv(table: pd.DataFrame, path: Path) -> Path:
-    return atomic_write(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
-
-
 def run(
     scenario: Scenario | str | os.PathLike[str] | None = None,
     *,
@@ -466,7 +600,11 @@ def run(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     progress: Progress | None = None,
 ) -> tuple[Result, dict[str, Path]]:
-    """Analyse a scenario and write its outputs.
+    """Analyse a scenario and write its outputs, all or nothing (see :func:`write_outputs`).
+
+    ``out_dir`` is checked against the run's inputs and locked before the
+    analysis starts, so a bad ``--out`` or a second run into the same folder
+    is refused at once.
 
     Parameters
     ----------
@@ -481,9 +619,104 @@ def run(
         The result and the paths written.
     """
     sc, path = resolve_scenario(scenario)
-    result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity, progress=progress)
-    paths = write_outputs(result, out_dir, offline=offline, sheets_top_n=sheets_top_n, lang=lang, progress=progress)
-    return result, paths
+    with OutputFolder(out_dir, inputs=run_inputs(sc, path, layers=layers)) as folder:
+        result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity, progress=progress)
+        paths = write_run_files(result, folder.staging, offline=offline, sheets_top_n=sheets_top_n, lang=lang,
+                                progress=progress)
+        (progress or _quiet)(f"moving the results into {folder.target}")
+        folder.commit()
+    return result, {k: folder.target / p.relative_to(folder.staging) for k, p in paths.items()}
+
+
+def run_sheets(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    site_ids: list[str] | None = None,
+    top_n: int | None = None,
+    lang: str = "sv",
+) -> list[Path]:
+    """Site sheets for ``site_ids`` or the ``top_n`` best sites into ``out_dir/sites``, all or nothing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Each site's PDF, PNG and HTML, in that order.
+    """
+    from .sheets import write_site_sheets
+
+    sc, path = resolve_scenario(scenario)
+    with OutputFolder(out_dir, inputs=run_inputs(sc, path), command="sheet") as folder:
+        result = analyse(sc, scenario_path=path, sensitivity=False, isochrone_site_ids=site_ids,
+                         isochrone_top_n=top_n)
+        written = write_site_sheets(result.ranking, result.layers, out_dir=folder.staging, site_ids=site_ids,
+                                    top_n=top_n or 5, isochrones=result.isochrones, lang=lang)
+        final = [folder.final(p) for p in written]
+        folder.commit()
+    return final
+
+
+def run_plan_report(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    resolution_m: float = 100.0,
+    top_share: float = 0.1,
+    min_area_ha: float | None = None,
+    lang: str = "sv",
+) -> dict[str, Path]:
+    """Zones that score well but lie outside industrial plans, written into ``out_dir`` all or nothing.
+
+    See :func:`siteselect.planreport.plan_report`; ``min_area_ha`` defaults
+    to the scenario's ``site.min_area_ha``.
+
+    Returns
+    -------
+    dict
+        Output kind -> path (see :func:`siteselect.planreport.write_plan_report`).
+    """
+    from .planreport import plan_report, write_plan_report_files
+
+    sc, path = resolve_scenario(scenario)
+    with OutputFolder(out_dir, inputs=run_inputs(sc, path), command="planreport") as folder:
+        layers = load_layers(_catalog_path(sc), crs=sc.crs)
+        report = plan_report(layers, sc, resolution_m=resolution_m, top_share=top_share,
+                             min_area_ha=min_area_ha if min_area_ha is not None else sc.site.min_area_ha)
+        paths = write_plan_report_files(report, folder.staging, lang=lang, layers=layers)
+        final = {k: folder.final(p) for k, p in paths.items()}
+        folder.commit()
+    return final
+
+
+def export_geopackage(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    gpkg_path: str | os.PathLike[str],
+    overwrite: bool = False,
+) -> Path:
+    """Analyse a scenario and write its styled GeoPackage (one file, replaced atomically).
+
+    Raises
+    ------
+    OutputError
+        ``gpkg_path`` is an input of the run or lies in an input folder; or it
+        exists, is not a GeoPackage siteselect wrote, and ``overwrite`` is false.
+    """
+    from .gpkg import is_siteselect_geopackage, write_geopackage
+    from .scenario import scenario_yaml_text
+
+    sc, path = resolve_scenario(scenario)
+    target = Path(gpkg_path)
+    check_outputs(files=[target], inputs=run_inputs(sc, path), option="--gpkg")
+    if target.exists() and not overwrite and not is_siteselect_geopackage(target):
+        raise OutputError(f"{target} exists and is not a GeoPackage siteselect wrote; choose another --gpkg, "
+                          "or add --overwrite to replace it")
+    result = analyse(sc, scenario_path=path)
+    return write_geopackage(
+        target, ranking=result.ranking, layers=result.layers, isochrones=result.isochrones,
+        scenario_yaml=scenario_yaml_text(result.scenario, provenance=result.provenance),
+        provenance=result.provenance,
+    )
 
 
 def run_suitability(
@@ -500,7 +733,7 @@ def run_suitability(
 ) -> dict[str, Path]:
     """Raster mode: the suitability surface of a scenario and the best zones as new candidates.
 
-    Writes ``suitability.tif`` (Cloud-Optimized GeoTIFF, EPSG:3006, NaN =
+    Writes ``suitability.tif`` (Cloud-Optimized GeoTIFF in the working CRS, NaN =
     excluded), ``zones.gpkg`` and ``zones.csv`` (contiguous zones in the top
     ``top_share`` of cells, at least ``site.min_area_ha``, with area and
     compactness), ``map.html`` (zones over the coloured surface) and
@@ -515,23 +748,47 @@ def run_suitability(
     dict
         Output kind -> path.
     """
+    sc, path = resolve_scenario(scenario)
+    with OutputFolder(out_dir, inputs=run_inputs(sc, path, layers=layers), command="suitability") as folder:
+        paths = _suitability_files(sc, path, folder.staging, resolution_m=resolution_m, bbox=bbox, layers=layers,
+                                   offline=offline, top_share=top_share, engine=engine, progress=progress)
+        folder.commit()
+    return {k: folder.target / p.relative_to(folder.staging) for k, p in paths.items()}
+
+
+def _suitability_files(
+    sc: Scenario,
+    path: Path | None,
+    out: Path,
+    *,
+    resolution_m: float,
+    bbox: tuple[float, float, float, float] | None,
+    layers: Mapping[str, gpd.GeoDataFrame] | None,
+    offline: bool,
+    top_share: float,
+    engine: EngineSpec | None,
+    progress: Progress | None,
+) -> dict[str, Path]:
+    """Write the files of :func:`run_suitability` into the folder ``out``."""
     from .mapview import render_suitability_png, write_map
     from .measures import node_measures
     from .suitability import extract_zones, suitability_surface
 
     step = progress or _quiet
     started = _dt.datetime.now(_dt.timezone.utc)
-    sc, path = resolve_scenario(scenario)
     eng = engine or sc.engine or EngineSpec()
     if layers is None:
         step("loading layers")
-    layers = dict(load_layers(_catalog_path(sc)) if layers is None else layers)
+    layers = dict(load_layers(_catalog_path(sc), crs=sc.crs) if layers is None
+                  else to_work_layers(layers, crs=sc.crs))
     _require(layers, ("roads",))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     step("building the road graph and per-node reach")
     graph = RoadGraph.from_roads(layers["roads"])
     tables = node_measures(sc.factors, layers, graph)
+    freight = _freight_graph(sc, layers["roads"], None)
+    if freight is not None:  # freight minutes by the scenario's vehicle, the rest by car
+        tables.update(node_measures({n: f for n, f in sc.factors.items() if f.measure in FREIGHT_MEASURES},
+                                    layers, freight))
     if eng.kind == "dask":
         from .scale import dask_client, suitability_surface_dask
 
@@ -553,7 +810,7 @@ def run_suitability(
                           municipalities=layers.get("municipalities"))
     paths: dict[str, Path] = {"surface": out / "suitability.tif"}
     paths["zones"] = atomic_write(out / "zones.gpkg", lambda tmp: zones.to_file(tmp, layer="zones", driver="GPKG"))
-    paths["zones_csv"] = _write_csv(pd.DataFrame(zones.drop(columns="geometry")), out / "zones.csv")
+    paths["zones_csv"] = write_csv(pd.DataFrame(zones.drop(columns="geometry")), out / "zones.csv")
     png = render_suitability_png(surface.score, bounds=surface.grid.bounds, out_path=out / "suitability.png")
     as_sites = zones.assign(
         score=zones["mean_score"], excluded=False, exclusion_reason="",

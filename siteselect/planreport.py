@@ -22,7 +22,7 @@ import html
 import logging
 import os
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,9 @@ import pandas as pd
 import rasterio.features
 from matplotlib.figure import Figure
 
-from .errors import LayerError, OutputError
+from ._output import OutputFolder, atomic_write, write_csv, write_text
+from .errors import LayerError
 from .measures import node_measures
-from .roles import WORK_CRS
 from .scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class PlanReport:
     Attributes
     ----------
     zones
-        GeoDataFrame (EPSG:3006), one row per zone: ``zone_id``,
+        GeoDataFrame (working CRS), one row per zone: ``zone_id``,
         ``municipality``, ``kommun_kod``, ``rank_in_municipality``,
         ``area_ha``, ``mean_score``, ``max_score``, ``weakest_factors``,
         ``constraints_near`` (within 1 km), nearest infrastructure
@@ -98,7 +98,7 @@ def plan_report(
     Parameters
     ----------
     layers
-        Role -> GeoDataFrame (EPSG:3006); needs ``county``, ``municipalities``,
+        Role -> GeoDataFrame (one working CRS); needs ``county``, ``municipalities``,
         ``candidates``, ``roads`` and the scenario's layers.
     scenario
         Default: the shipped default scenario.
@@ -162,7 +162,7 @@ def plan_report(
             "compactness", "weakest_factors", "constraints_near", "motorway_minutes", "nearest_junction",
             "port_minutes", "nearest_port", "rail_minutes", "nearest_station", "substation_km",
             "nearest_substation", "pop_45min"]
-    zones = gpd.GeoDataFrame(zones[[c for c in keep if c in zones.columns] + ["geometry"]], crs=WORK_CRS)
+    zones = gpd.GeoDataFrame(zones[[c for c in keep if c in zones.columns] + ["geometry"]], crs=surf.grid.crs)
     summary = _municipality_table(munis, zones)
     notes = {"resolution_m": resolution_m, "top_share": top_share, "min_area_ha": min_area_ha,
              "threshold": threshold, "factors": surf.factors, "dropped_factors": surf.dropped,
@@ -273,30 +273,39 @@ def _zone_lines(z: pd.Series, t: Mapping[str, str]) -> list[str]:
 
 
 def write_plan_report(report: PlanReport, out_dir: str | os.PathLike[str], *, lang: str = "sv",
-                      layers: Mapping[str, gpd.GeoDataFrame] | None = None) -> dict[str, Path]:
-    """Write ``plan_report.gpkg`` (layers ``suitable_not_planned``, ``municipalities``) and
-    ``plan_<kod>.html`` / ``plan_<kod>.pdf`` per municipality into ``out_dir``.
+                      layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+                      inputs: Iterable[str | os.PathLike[str]] = ()) -> dict[str, Path]:
+    """Write ``plan_report.gpkg`` (layer ``suitable_not_planned``),
+    ``plan_report_municipalities.csv`` and ``plan_<kod>.html`` / ``plan_<kod>.pdf`` per
+    municipality into ``out_dir``, all or nothing (see :class:`siteselect._output.OutputFolder`).
+
+    Parameters
+    ----------
+    inputs
+        Files the report was made from; ``out_dir`` may not hold them.
 
     Returns
     -------
     dict
-        ``gpkg`` and ``html_<kod>`` / ``pdf_<kod>`` paths.
+        ``gpkg``, ``municipalities_csv`` and ``html_<kod>`` / ``pdf_<kod>`` paths.
     """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {out}: {exc.strerror}; choose another folder") from exc
+    with OutputFolder(out_dir, inputs=inputs, command="planreport") as folder:
+        paths = write_plan_report_files(report, folder.staging, lang=lang, layers=layers)
+        final = {k: folder.final(p) for k, p in paths.items()}
+        folder.commit()
+    return final
+
+
+def write_plan_report_files(report: PlanReport, out: Path, *, lang: str = "sv",
+                            layers: Mapping[str, gpd.GeoDataFrame] | None = None) -> dict[str, Path]:
+    """Write the files of :func:`write_plan_report` into the folder ``out`` (each file atomically)."""
     t = _T["en" if lang == "en" else "sv"]
     paths: dict[str, Path] = {}
-    gpkg = out / "plan_report.gpkg"
-    tmp = out / ".plan_report.tmp.gpkg"
-    tmp.unlink(missing_ok=True)
     zones = report.zones.copy()
-    zones.to_file(tmp, layer="suitable_not_planned", driver="GPKG")
-    pd.DataFrame(report.municipalities).to_csv(out / "plan_report_municipalities.csv", index=False)
-    os.replace(tmp, gpkg)
-    paths["gpkg"] = gpkg
+    paths["gpkg"] = atomic_write(out / "plan_report.gpkg",
+                                 lambda tmp: zones.to_file(tmp, layer="suitable_not_planned", driver="GPKG"))
+    paths["municipalities_csv"] = write_csv(pd.DataFrame(report.municipalities),
+                                            out / "plan_report_municipalities.csv")
     how = t["how"].format(ha=report.notes["min_area_ha"], pct=100 * report.notes["top_share"],
                           res=report.notes["resolution_m"], sc=report.notes["scenario"])
     munis = (layers or {}).get("municipalities")
@@ -320,8 +329,7 @@ def _write_html(path: Path, m: pd.Series, z: gpd.GeoDataFrame, t: Mapping[str, s
         lines = _zone_lines(zr, t)
         body.append(f"<h2>{e(lines[0])}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in lines[1:]) + "</ul>")
     body.append("</body></html>")
-    path.write_text("\n".join(body), encoding="utf-8")
-    return path
+    return write_text(path, "\n".join(body))
 
 
 def _write_pdf(path: Path, m: pd.Series, z: gpd.GeoDataFrame, t: Mapping[str, str], how: str, lang: str,
@@ -359,7 +367,4 @@ def _write_pdf(path: Path, m: pd.Series, z: gpd.GeoDataFrame, t: Mapping[str, st
                          fontweight="bold" if k == 0 else "normal", va="top")
                 y -= 0.018 if k == 0 else 0.014
         y -= 0.006
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, format="pdf")
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="pdf"))

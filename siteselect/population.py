@@ -1,5 +1,10 @@
 """Population readers: SCB-style grid squares as cell polygons in EPSG:3006.
 
+SWEREF 99 TM (EPSG:3006) is the grids' own CRS (their ids are SWEREF 99 TM
+metres), so the readers return it; a catalog (format ``scb_grid``) or
+:func:`siteselect.layers.to_work_crs` reprojects the cells to the region's
+working CRS like any other layer.
+
 Formats understood (all with SWEREF 99 TM coordinates of the cell's
 **south-west corner**):
 
@@ -47,7 +52,9 @@ import shapely
 from numpy.typing import NDArray
 
 from siteselect.errors import CRSError, LayerError, MissingFieldError
-from siteselect.roles import WORK_CRS
+
+#: The CRS SCB grid ids are written in (the source's CRS, not the working CRS).
+SCB_CRS = "EPSG:3006"
 
 __all__ = [
     "ID_FIELDS",
@@ -286,15 +293,15 @@ def population_from_scb_grid(
     return gpd.GeoDataFrame(
         {"cell_id": [f"{e}_{n}" for e, n in zip(east.tolist(), north.tolist())],
          "x_sw": east, "y_sw": north, "cell_size_m": size, "pop": pop},
-        geometry=cells, crs=WORK_CRS,
+        geometry=cells, crs=SCB_CRS,
     )
 
 
 def _to_work(frame: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFrame:
     if frame.crs is None:
         raise CRSError(f"{where}: the layer has geometry but no CRS. "
-                       f"Fix: write it with its CRS (SCB grids are {WORK_CRS}).")
-    return frame if frame.crs.to_epsg() == 3006 else frame.to_crs(WORK_CRS)
+                       f"Fix: write it with its CRS (SCB grids are {SCB_CRS}).")
+    return frame if frame.crs.to_epsg() == 3006 else frame.to_crs(SCB_CRS)
 
 
 def _from_polygons(frame: gpd.GeoDataFrame, pop: NDArray[np.float64], *, where: str,
@@ -312,7 +319,7 @@ def _from_polygons(frame: gpd.GeoDataFrame, pop: NDArray[np.float64], *, where: 
          "y_sw": np.round(b["miny"].to_numpy()).astype(np.int64),
          "cell_size_m": np.full(len(geo), float(cell_size_m)) if cell_size_m else side,
          "pop": pop},
-        geometry=np.asarray(geo.geometry.values, dtype=object), crs=WORK_CRS,
+        geometry=np.asarray(geo.geometry.values, dtype=object), crs=SCB_CRS,
     )
 
 

@@ -63,6 +63,8 @@ _NOTES: dict[str, str] = {
     "Scenario.sensitivity": "Monte-Carlo check of how stable the ranking is under other weights "
                             "(see `sensitivity`); adds rank_min, rank_max and p_top_k.",
     "Scenario.output": "Output options (see `output`).",
+    "Scenario.vehicle": "Vehicle of the freight measures: `car` (default) or `hgv` (heavy lorry: "
+                        "speed caps, bärighetsklass, lorry bans; see `vehicle`).",
     "Scenario.grid": "Grid capacity the establishment needs; adds the `grid_capacity` factor (see `grid`).",
     "Scenario.limits": "Hard limits on measured reach (see `limits`).",
     "Scenario.engine": "Where raster mode (`siteselect suitability`) runs: in memory or on Dask "
@@ -166,6 +168,7 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("grid", _sc.GridSpec),
     ("limits", _sc.LimitsSpec),
     ("engine", _sc.EngineSpec),
+    ("vehicle", _sc.VehicleSpec),
 )
 
 
@@ -325,10 +328,10 @@ def _key_rows(model: type[BaseModel]) -> Iterator[str]:
 
 
 def starter_path(name: str) -> Path:
-    """The shipped scenario file a starter name refers to (``layers/scenarios/NAME.yaml``)."""
-    from .layers import embedded_path
+    """The shipped scenario file a starter name refers to (``layers/scenarios/NAME.yaml`` in a checkout)."""
+    from ._embedded import data_file
 
-    return embedded_path().parent / "scenarios" / f"{name}.yaml"
+    return data_file("scenarios", f"{name}.yaml")
 
 
 def scenario_reference() -> str:
@@ -347,6 +350,16 @@ def scenario_reference() -> str:
         "",
         "A scenario written beside an output (`DIR/scenario.yaml`) carries a `provenance:` block",
         "(data sources, version, time); it is ignored when the file is read again.",
+        "",
+        "**The working CRS is a property of the region.** Every layer is reprojected to it and every",
+        "length, area, buffer and travel time is measured in it; outputs (ranking x/y, GeoPackage,",
+        "GeoTIFF) are written in it. It is SWEREF 99 TM (EPSG:3006), the embedded Västmanland",
+        "region's, unless the layer catalog's top-level `crs:` or the scenario's `crs:` (which wins)",
+        "names another: a projected EPSG code (a geographic one such as EPSG:4326 is refused), or",
+        "`auto`, the WGS 84 / UTM zone of the centre of the layers' bounds (e.g. EPSG:32635 at",
+        "Helsinki). A layer outside the area its working CRS is made for (pyproj's area of use, with",
+        "a 0.5° margin) is refused with a message naming the cause and the fix. Not to be confused",
+        "with a catalog entry's own `crs:`, the CRS its *source file* is in when the file states none.",
         "",
     ]
     for path, model in _SECTIONS:

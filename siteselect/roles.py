@@ -4,7 +4,9 @@ A *role* is the part a layer plays in an analysis (``candidates``, ``roads``,
 ``substations`` …). The embedded Västmanland GeoPackage uses the role names as
 layer names; user catalogs map their own files and fields onto these roles.
 
-All layers are held in SWEREF 99 TM (EPSG:3006) once loaded.
+Once loaded, all layers are held in the region's working CRS (SWEREF 99 TM,
+EPSG:3006, unless the catalog or scenario names another; see
+:mod:`siteselect._crs`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,6 @@ import pandas as pd
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-#: The CRS every layer is reprojected to on load.
-WORK_CRS = "EPSG:3006"
-
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -58,6 +56,8 @@ class RoleSpec:
     fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
     required: bool = False
     description: str = ""
+    embedded: bool = True
+    """False for roles the embedded sample does not carry (read only from a catalog)."""
 
     @property
     def required_fields(self) -> tuple[str, ...]:
@@ -70,6 +70,7 @@ SITE_TYPES = ("detaljplan", "brownfield", "reserve")
 ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "local")
 STATION_KINDS = ("passenger", "freight", "combi")
 SUBSTATION_STATUSES = ("in_service", "planned")
+INDUSTRIAL_KINDS = ("verksamhetsområde", "detaljplan", "port", "plant")
 
 
 def connection_points(substations: gpd.GeoDataFrame, *, min_voltage_kv: float | None = None) -> gpd.GeoDataFrame:
@@ -213,6 +214,37 @@ ROLES: dict[str, RoleSpec] = {
             ),
             required=True,
             description="Candidate land: planned industrial land, brownfields, land reserves.",
+        ),
+        RoleSpec(
+            "contaminated_sites",
+            _POINT,
+            (
+                FieldSpec("ebh_id", "str"),
+                FieldSpec("mifo_class", "int", required=False, nullable=True,
+                          description="MIFO risk class 1 (very high) – 4 (low); null = E / KM / MKM"),
+                FieldSpec("ebh_state", "str", required=False,
+                          allowed=("riskklassad", "identifierad", "åtgärdad_km", "åtgärdad_mkm", "okänd")),
+                FieldSpec("remediated", "bool", required=False),
+                FieldSpec("match_within_m", "float", required=False,
+                          description="Distance within which the point counts for a site, m"),
+            ),
+            description="Länsstyrelsen EBH objects (points); matched to candidate sites "
+                        "(siteselect.importers.ebh.match_ebh_to_sites).",
+            embedded=False,
+        ),
+        RoleSpec(
+            "industrial_land",
+            _POLY,
+            (
+                FieldSpec("name", "str"),
+                FieldSpec("kind", "str", required=False, nullable=True, allowed=INDUSTRIAL_KINDS,
+                          description="verksamhetsområde, detaljplan (J/Z-zoned), port or plant"),
+                FieldSpec("plan_use", "str", required=False, nullable=True,
+                          description="Detaljplan use codes, e.g. 'J', 'J,Z'"),
+                FieldSpec("source", "str", required=False, nullable=True),
+            ),
+            description="Existing industrial land: verksamhetsområden, J/Z-zoned plans, ports, large plants. "
+            "Counts as a plan in force (gällande) in raster mode and feeds the industrial_km measure.",
         ),
         RoleSpec("protected_nature", _POLY, (FieldSpec("name", "str"), FieldSpec("kind", "str"))),
         RoleSpec("water", _POLY, (FieldSpec("name", "str"),)),

@@ -57,7 +57,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,14 +72,17 @@ from rasterio.windows import Window
 from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
+from siteselect._crs import common_crs
+from siteselect._output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
 from siteselect.overlay import score_table
-from siteselect.roles import WORK_CRS, connection_points
+from siteselect.roles import connection_points
 from siteselect.scenario import (
     FactorSpec,
     InsideConstraint,
     MinVoltageWithinConstraint,
     Scenario,
+    WhereConstraint,
     WithinConstraint,
 )
 from siteselect.suitability import (
@@ -90,7 +92,9 @@ from siteselect.suitability import (
     _rasterize,
     constraint_mask,
     distance_raster,
+    factor_params,
     grid_from_bbox,
+    layer_factor_rasters,
     plan_factors,
 )
 
@@ -196,7 +200,7 @@ def _window(grid: Grid, block_info: Mapping[Any, Any] | None) -> tuple[Grid, tup
     assert block_info is not None  # always passed by dask.array.map_blocks
     (r0, r1), (c0, c1) = block_info[None]["array-location"]
     r = grid.resolution_m
-    return Grid(grid.x0 + c0 * r, grid.y0 - r0 * r, c1 - c0, r1 - r0, r), (r0, r1, c0, c1)
+    return Grid(grid.x0 + c0 * r, grid.y0 - r0 * r, c1 - c0, r1 - r0, r, grid.crs), (r0, r1, c0, c1)
 
 
 @contextlib.contextmanager
@@ -326,7 +330,7 @@ class DaskSuitabilityResult:
     raw
         Factor name -> (rows, cols) float32 dask array of raw values (km, minutes, …).
     grid
-        The grid (EPSG:3006).
+        The grid (working CRS).
     factors, weights, dropped, notes, method
         As in :class:`~siteselect.suitability.SuitabilityResult`.
     chunk_size
@@ -376,7 +380,7 @@ def _constraint_reach_m(scenario: Scenario) -> float:
 
 def _constraint_notes(layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario, grid: Grid) -> dict[str, str]:
     """The constraint notes of local mode (and its missing-layer errors), from a one-cell grid."""
-    probe = Grid(grid.x0, grid.y0, 1, 1, max(grid.resolution_m, 10_000.0))
+    probe = Grid(grid.x0, grid.y0, 1, 1, max(grid.resolution_m, 10_000.0), grid.crs)
     _, notes = constraint_mask(layers, scenario, probe)
     return notes
 
@@ -408,12 +412,12 @@ def suitability_surface_dask(
     scenario
         The scenario (factors, weights, aggregation, constraints).
     layers
-        Role -> GeoDataFrame (EPSG:3006): ``county`` for the default bbox,
+        Role -> GeoDataFrame, all in the working CRS: ``county`` for the default bbox,
         ``substations``, and every constraint layer.
     resolution_m
         Cell size, metres.
     bbox
-        (minx, miny, maxx, maxy) in EPSG:3006; default the county's bounds.
+        (minx, miny, maxx, maxy) in the working CRS; default the county's bounds.
     chunk_size
         Chunk edge in cells (a multiple of 512 writes GeoTIFF tiles whole).
         Memory per running chunk is about ``chunk_size² × (8 × factors + 10)``
@@ -466,9 +470,11 @@ def suitability_surface_dask(
         if "county" not in layers:
             raise ScenarioError("suitability: give bbox= or load the 'county' layer to take its bounds")
         bbox = tuple(float(v) for v in layers["county"].total_bounds)  # type: ignore[assignment]
-    grid = grid_from_bbox(bbox, resolution_m=resolution_m)  # type: ignore[arg-type]
+    grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
+    # polygon-layer factors (industrial_km, plan_status) are computed whole, then shipped like given rasters
+    factor_rasters = {**layer_factor_rasters(scenario, layers, grid, given=factor_rasters), **factor_rasters}
     client = _active_client(client)
     usable, dropped, weights, method = plan_factors(scenario, grid, node_tables, factor_rasters,
                                              skip_unavailable=skip_unavailable)
@@ -506,11 +512,12 @@ def suitability_surface_dask(
                 access_speed_kmh=speed, factor=name, nodata_given=given,
                 chunks=chunks, dtype=np.float32, meta=meta32,
             )
-        params[i] = K.fuzzy_params(spec)
+        params[i] = factor_params(spec)
 
     notes = _constraint_notes(layers, scenario, grid)
     roles = {c.layer for c in scenario.constraints
-             if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint))}
+             if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint))
+             or (isinstance(c, WhereConstraint) and c.layer in layers)}
     use_county = clip_to_county and "county" in layers
     if use_county:
         roles.add("county")
@@ -659,7 +666,6 @@ def save_suitability_dask(
     """
     _require_dask()
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     g = result.grid
     tile = _tile_size(result.chunk_size)
     meta = {
@@ -674,14 +680,12 @@ def save_suitability_dask(
     }
     meta.update({k: str(v) for k, v in (tags or {}).items()})
     profile = {
-        "driver": "GTiff", "width": g.width, "height": g.height, "count": 1, "dtype": "float32", "crs": WORK_CRS,
+        "driver": "GTiff", "width": g.width, "height": g.height, "count": 1, "dtype": "float32", "crs": g.crs,
         "transform": g.transform, "nodata": float("nan"), "tiled": True, "blockxsize": tile, "blockysize": tile,
         "compress": "deflate", "predictor": 3, "BIGTIFF": "IF_SAFER",
     }
     client = _active_client(client)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tif", dir=target.parent)
-    os.close(fd)
-    try:
+    def write(tmp: Path) -> None:
         with rasterio.open(tmp, "w", **profile) as ds:
             ds.update_tags(**meta)
             if client is None:
@@ -693,12 +697,11 @@ def save_suitability_dask(
             if factors:
                 with rasterio.open(tmp, "r+") as ds:
                     ds.build_overviews(factors, rasterio.enums.Resampling.average)
-        os.replace(tmp, target)
-    except (OSError, rasterio.errors.RasterioError) as exc:
+
+    try:
+        atomic_write(target, write)
+    except rasterio.errors.RasterioError as exc:
         raise OutputError(f"cannot write suitability raster {target}: {exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     result.path = target
     return target
 

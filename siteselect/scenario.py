@@ -11,6 +11,7 @@ The format is described in ``notes/contracts.md``; in short::
 
     name: electricity-intensive
     region: vastmanland          # or  layers: path/to/catalog.yaml
+    crs: auto                    # optional working CRS (default the catalog's, else EPSG:3006)
     site: {min_area_ha: 20}
     constraints:
       - {id: housing_300m, layer: urban_areas, mode: within, distance_m: 300}
@@ -30,7 +31,6 @@ import datetime as _dt
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -43,6 +43,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from siteselect._safe_read import check_input_file, load_yaml
@@ -78,6 +79,7 @@ __all__ = [
 #: ``fuzzy``) or "class" (takes ``classes``).
 MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "substation_km": ("numeric", ("min_voltage_kv",)),
+    "industrial_km": ("numeric", ()),
     "port_minutes": ("numeric", ()),
     "motorway_minutes": ("numeric", ()),
     "rail_minutes": ("numeric", ("station_kinds",)),
@@ -393,6 +395,8 @@ class GridSpec(_Model):
     min_voltage_kv: float | None = Field(default=None, gt=0, le=1000)
     capacity_csv: Path | None = None
     projects_csv: Path | None = None
+    count_conditional: bool = Field(default=False, description="Count conditional (curtailable) MW "
+                                    "towards power_mw; default: firm MW only, the conditional part is shown.")
 
 
 class LimitsSpec(_Model):
@@ -422,6 +426,28 @@ class EngineSpec(_Model):
                                 "(default: one per core).")
 
 
+class VehicleSpec(_Model):
+    """The vehicle of the freight measures (``motorway_minutes``, ``port_minutes``, ``rail_minutes``).
+
+    ``hgv`` (a heavy lorry) caps speeds at 80 km/h, 90 km/h on motorväg and
+    motortrafikled (trafikförordningen 4 kap. 20 §), and leaves out roads closed
+    to lorries or whose bärighetsklass (BK1 64 t, BK2 51.4 t, BK3 37.5 t, BK4
+    74 t) carries less than ``gross_weight_t``; a road without a BK class is
+    assumed open (see :mod:`siteselect.vehicles`). Commute reach
+    (``population_within``) is always by car. Write ``vehicle: hgv`` for the
+    defaults.
+    """
+
+    profile: Literal["car", "hgv"] = Field(default="car", description="`car` or `hgv` (heavy lorry).")
+    gross_weight_t: float | None = Field(default=None, gt=0, description="The lorry's gross weight, "
+                                         "tonnes (hgv; default 64: BK1 and BK4 roads).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"profile": value} if isinstance(value, str) else value
+
+
 class SiteSpec(_Model):
     """What the establishment needs of a site."""
 
@@ -437,6 +463,10 @@ class Scenario(_Model):
     """Embedded layer set; set automatically when neither region nor layers is given."""
     layers: Path | None = None
     """Path of a layer catalog file (read by the catalog module), instead of ``region``."""
+    crs: str | None = Field(default=None, description="The region's working CRS, in which every "
+                            "length, area and buffer is measured: a projected CRS (EPSG code) or "
+                            "`auto` (the WGS 84 / UTM zone of the data's centre). Overrides the "
+                            "catalog's `crs`; default the catalog's, else EPSG:3006 (SWEREF 99 TM).")
     site: SiteSpec
     constraints: list[Constraint] = Field(default_factory=list)
     factors: dict[str, FactorSpec]
@@ -448,6 +478,22 @@ class Scenario(_Model):
     limits: LimitsSpec | None = None
     readiness: dict[str, Any] | None = None
     engine: EngineSpec | None = None
+    vehicle: VehicleSpec | None = None
+
+    @field_validator("crs", mode="before")
+    @classmethod
+    def _crs_ok(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"EPSG:{value}"
+        if not isinstance(value, str):
+            raise ValueError(f"expected an EPSG code such as EPSG:32635 or `auto`, got {value!r}")
+        if value.strip().lower() != "auto":
+            from siteselect._crs import resolve_work_crs
+
+            resolve_work_crs(value, where="working CRS")  # raises CRSError, a ValueError
+        return value.strip()
 
     @field_validator("readiness")
     @classmethod
@@ -965,8 +1011,9 @@ def save_scenario(
     """Write the scenario used, plus a ``provenance:`` block, atomically.
 
     The ``provenance`` block gets ``siteselect_version`` and ``written_utc``
-    added unless given. The file is written to a temporary file in the same
-    folder and moved into place with :func:`os.replace`.
+    added unless given. The file is written through
+    :func:`siteselect._output.write_text` (a temporary file renamed into
+    place), with the mode a plain ``open()`` gives.
 
     Parameters
     ----------
@@ -983,16 +1030,6 @@ def save_scenario(
         The written file.
     """
 
-    target = Path(path)
-    text = scenario_yaml_text(scenario, provenance=provenance)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    from ._output import write_text
+
+    return write_text(Path(path), scenario_yaml_text(scenario, provenance=provenance))

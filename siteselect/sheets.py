@@ -31,6 +31,7 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle
 from shapely.geometry import Point, box
 
 from ._atomic import atomic_write
+from ._crs import metric_crs
 from .errors import LayerError, MissingFieldError, OutputError
 from .labels import label, labels_for
 
@@ -292,7 +293,7 @@ def _edge_pointer(ax: Axes, extent: tuple[float, float, float, float], origin: P
 
 def _draw_map(ax: Axes, row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], *,
               lang: str) -> tuple[tuple[float, float, float, float], list[Any]]:
-    """Detail map of the site; returns its extent (EPSG:3006) and legend handles."""
+    """Detail map of the site; returns its extent (working CRS, metres) and legend handles."""
     lab = labels_for(lang)
     site = row.geometry
     centre = site.representative_point()
@@ -342,7 +343,7 @@ def _draw_map(ax: Axes, row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], 
         junctions.plot(ax=ax, marker="o", color="white", edgecolor="#7f0000", markersize=22, linewidth=1.2, zorder=8)
 
     site_colour = "#bdbdbd" if bool(row.get("excluded", False)) else "#ffd92f"
-    gpd.GeoSeries([site], crs="EPSG:3006").plot(ax=ax, facecolor=site_colour, edgecolor="black", lw=1.8,
+    gpd.GeoSeries([site]).plot(ax=ax, facecolor=site_colour, edgecolor="black", lw=1.8,
                                                 alpha=0.85, zorder=10)
     handles.append(Patch(facecolor=site_colour, edgecolor="black", label=lab["site_outline"]))
 
@@ -415,7 +416,7 @@ def _draw_overview(ax: Axes, row: pd.Series, layers: Mapping[str, gpd.GeoDataFra
         for i, (_, z) in enumerate(own.iterrows()):
             # shortest time darkest; own is sorted longest first
             colour = to_hex(colormaps[_ISO_CMAP](0.2 + 0.6 * i / max(len(own) - 1, 1)))
-            gpd.GeoSeries([z.geometry], crs="EPSG:3006").plot(ax=ax, facecolor=colour, edgecolor="#b30000",
+            gpd.GeoSeries([z.geometry]).plot(ax=ax, facecolor=colour, edgecolor="#b30000",
                                                               lw=0.6, alpha=0.55, zorder=3)
             handles.append(Patch(facecolor=colour, edgecolor="#b30000", alpha=0.7,
                                  label=f"{lab['reach']} {_fmt(z['minutes'], 0, lang=lang)} min"))
@@ -632,11 +633,11 @@ def write_site_sheets(
     Parameters
     ----------
     ranking
-        Per-site result table (EPSG:3006) with ``site_id``, ``name``,
+        Per-site result table (working CRS) with ``site_id``, ``name``,
         ``excluded``, ``score``, ``rank`` and ``NAME_contrib`` per factor; the
         measure columns (``port_minutes``, ``nearest_port`` …) are shown when present.
     layers
-        Role → GeoDataFrame in EPSG:3006; drawn when present: roads (by
+        Role → GeoDataFrame (reprojected to the ranking's CRS); drawn when present: roads (by
         ``road_class``), rail, stations, junctions, ports, substations, water,
         protected_nature, urban_areas.
     out_dir
@@ -672,10 +673,12 @@ def write_site_sheets(
     if ranking.crs is None:
         from .errors import CRSError
 
-        raise CRSError("ranking has no CRS; site sheets need EPSG:3006 coordinates")
-    work = ranking.to_crs("EPSG:3006")
-    lays = {k: v.to_crs("EPSG:3006") for k, v in layers.items() if v is not None and v.crs is not None}
-    iso = isochrones.to_crs("EPSG:3006") if isochrones is not None and isochrones.crs is not None else isochrones
+        raise CRSError("ranking has no CRS; set the working CRS its coordinates are in "
+                       "(ranking.set_crs(...)) before writing site sheets")
+    crs = metric_crs(ranking)  # the working CRS (a ranking in lon/lat: its UTM zone)
+    work = ranking.to_crs(crs)
+    lays = {k: v.to_crs(crs) for k, v in layers.items() if v is not None and v.crs is not None}
+    iso = isochrones.to_crs(crs) if isochrones is not None and isochrones.crs is not None else isochrones
     factor_names = _factor_names(work)
     n_ranked = int(work["rank"].notna().sum())
     target = Path(out_dir) / "sites"

@@ -1,7 +1,7 @@
 """Raster mode: a suitability surface over a grid, and zones extracted from it.
 
 :func:`suitability_surface` builds one raw raster per factor on a square
-grid in EPSG:3006 (10–100 m), standardises and combines them in one fused
+grid in the working CRS (10–100 m), standardises and combines them in one fused
 numba pass (:mod:`siteselect._kernels`; same curves and WLC/OWA formulas as
 vector mode), masks the constraints and optionally writes a Cloud-Optimized
 GeoTIFF (:func:`save_suitability`). :func:`extract_zones` turns the best
@@ -21,18 +21,29 @@ network measures (``*_minutes``, ``population_within``)
     ``value``) passed in ``node_tables[factor_name]``: each cell takes the
     value of its nearest node; for ``*_minutes`` the access leg (straight
     line to the node at ``access_speed_kmh``) is added.
-anything else (``area_ha``, class measures)
+``industrial_km``
+    the same EDT from the rasterised ``industrial_land`` polygons (0 inside).
+``plan_status``
+    read from the layers (:func:`layer_factor_rasters`): a cell inside a
+    candidate takes the candidate's plan status, else inside
+    ``industrial_land`` it is ``gällande`` (land planned and used for
+    industry), else ``ingen`` (no detaljplan); the scenario's ``classes``
+    turn that into 0–1.
+anything else (``area_ha``, other class measures)
     only from ``factor_rasters[factor_name]``; otherwise the factor is
     unavailable: an error, or with ``skip_unavailable=True`` dropped (weights
-    renormalised) and listed in ``SuitabilityResult.dropped``.
+    renormalised) and listed in ``SuitabilityResult.dropped``. A class
+    factor's raster holds standardised values (0–1).
 
 Constraints become a mask: ``inside`` excludes cells whose centre is inside
 a polygon; ``within`` and ``min_voltage_within`` use the EDT (a raster
 buffer: exact on cell centres, unlike the exact vector buffers of vector
-mode) on a grid padded so features outside the bbox reach in. ``where`` and
-``min_area`` rules concern candidate attributes and are not applied to the
-surface (listed in ``SuitabilityResult.notes``); ``min_area_ha`` is applied
-by :func:`extract_zones`.
+mode) on a grid padded so features outside the bbox reach in. ``where``
+rules exclude the cells (centre inside) of the candidates they exclude in
+vector mode, so plan use and plan status count on the surface too; cells
+outside every candidate are kept. ``min_area`` rules concern a site's size
+and are not applied to the surface (listed in ``SuitabilityResult.notes``);
+``min_area_ha`` is applied by :func:`extract_zones`.
 """
 
 from __future__ import annotations
@@ -40,7 +51,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +59,7 @@ from typing import Any, Union
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import rasterio
 import rasterio.enums
 import rasterio.errors
@@ -60,13 +71,20 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
+from siteselect._crs import common_crs
+from siteselect._output import atomic_write
+from siteselect.constraints import _where_mask
 from siteselect.errors import OutputError, ScenarioError
-from siteselect.roles import WORK_CRS, connection_points
+from siteselect.factors import standardise_classes
+from siteselect.roles import PLAN_STATUSES, connection_points
 from siteselect.scenario import (
+    MEASURES,
     FactorSpec,
+    FuzzySpec,
     InsideConstraint,
     MinVoltageWithinConstraint,
     Scenario,
+    WhereConstraint,
     WithinConstraint,
 )
 from siteselect.weights import weights_from_spec
@@ -77,6 +95,7 @@ __all__ = [
     "distance_raster",
     "extract_zones",
     "grid_from_bbox",
+    "layer_factor_rasters",
     "node_raster",
     "read_suitability",
     "save_suitability",
@@ -95,10 +114,12 @@ _NETWORK_MEASURES = (
 
 @dataclass(frozen=True)
 class Grid:
-    """A north-up grid of square cells in EPSG:3006.
+    """A north-up grid of square cells in the working CRS (projected, metres).
 
     ``x0``, ``y0`` are the west and north edges; cell (r, c) covers
     ``[x0 + c·res, x0 + (c+1)·res] × [y0 − (r+1)·res, y0 − r·res]``.
+    ``crs`` names the CRS (``"EPSG:3006"``, ``"EPSG:32635"`` …; ``None`` =
+    not stated) and is written into every raster.
     """
 
     x0: float
@@ -106,6 +127,7 @@ class Grid:
     width: int
     height: int
     resolution_m: float
+    crs: str | None = None
 
     @property
     def transform(self) -> Affine:
@@ -122,11 +144,13 @@ class Grid:
     def padded(self, cells: int) -> Grid:
         """The grid grown by ``cells`` on every side."""
         r = self.resolution_m
-        return Grid(self.x0 - cells * r, self.y0 + cells * r, self.width + 2 * cells, self.height + 2 * cells, r)
+        return Grid(self.x0 - cells * r, self.y0 + cells * r, self.width + 2 * cells, self.height + 2 * cells, r,
+                    self.crs)
 
 
-def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: float) -> Grid:
-    """Grid covering ``bbox`` (minx, miny, maxx, maxy, metres), edges snapped outwards to the resolution."""
+def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: float, crs: Any = None) -> Grid:
+    """Grid covering ``bbox`` (minx, miny, maxx, maxy, metres in ``crs``), edges snapped outwards to the
+    resolution."""
     if not 1 <= resolution_m <= 10_000:
         raise ScenarioError(f"resolution: found {resolution_m} m; allowed: 1–10000 m (10–100 m is typical)")
     minx, miny, maxx, maxy = bbox
@@ -142,7 +166,8 @@ def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: flo
     y1 = math.floor(miny / r) * r
     x1 = math.ceil(maxx / r) * r
     y0 = math.ceil(maxy / r) * r
-    return Grid(x0, y0, int(round((x1 - x0) / r)), int(round((y0 - y1) / r)), r)
+    return Grid(x0, y0, int(round((x1 - x0) / r)), int(round((y0 - y1) / r)), r,
+                None if crs is None else pyproj.CRS(crs).to_string())
 
 
 def _rasterize(gdf: gpd.GeoDataFrame, grid: Grid, *, all_touched: bool) -> np.ndarray:
@@ -184,7 +209,7 @@ def node_raster(
     Parameters
     ----------
     nodes
-        Either a table with columns ``x``, ``y`` (EPSG:3006 metres) and
+        Either a table with columns ``x``, ``y`` (working CRS metres) and
         ``minutes`` or ``value``; or a callable ``f(x, y) -> values`` taking
         arrays of cell-centre coordinates and returning the cell values
         itself (then no access leg is added).
@@ -236,7 +261,7 @@ class SuitabilityResult:
     score
         (rows, cols) float32 in [0, 1]; NaN = excluded by a constraint or no data.
     grid
-        The grid (EPSG:3006).
+        The grid (working CRS).
     mask
         (rows, cols) uint8, 1 = excluded by a constraint.
     factors, weights
@@ -299,9 +324,96 @@ def constraint_mask(
             d = distance_raster(ok, grid, max_distance_m=c.distance_km * 1000.0)
             mask |= (d > c.distance_km * 1000.0).astype(np.uint8)
             notes[c.id] = f"cells farther than {c.distance_km:g} km from a ≥ {c.min_voltage_kv:g} kV substation"
+        elif isinstance(c, WhereConstraint) and c.layer not in layers:
+            notes[c.id] = f"not applied to the surface (no {c.layer!r} layer loaded to apply the rule to)"
+        elif isinstance(c, WhereConstraint):
+            cands = layers[c.layer]
+            holds, isnull = _where_mask(cands, c)
+            drop = holds | (isnull & (c.on_null == "exclude"))
+            mask |= _rasterize(cands[drop], grid, all_touched=False)
+            notes[c.id] = "cells inside the candidates the rule excludes (cells outside every candidate are kept)"
         else:
             notes[c.id] = f"not applied to the surface ({c.mode} concerns candidate sites)"
     return mask, notes
+
+
+#: Curve of a class factor whose raster already holds standardised values.
+_IDENTITY = FuzzySpec(shape="piecewise", points=[[0.0, 0.0], [1.0, 1.0]])
+
+
+def factor_params(spec: FactorSpec) -> np.ndarray:
+    """Kernel parameter row of a factor: its fuzzy curve, or identity for a class factor (raster holds 0–1)."""
+    if MEASURES[spec.measure][0] == "class":
+        return K.fuzzy_params(FactorSpec(measure=spec.measure, fuzzy=_IDENTITY, nodata=spec.nodata))
+    return K.fuzzy_params(spec)
+
+
+def plan_status_raster(layers: Mapping[str, gpd.GeoDataFrame], grid: Grid) -> np.ndarray:
+    """Plan status per cell (object array of PLAN_STATUSES): candidate, else industrial land, else none.
+
+    A cell whose centre lies inside a candidate takes that candidate's
+    ``plan_status`` (later candidates win on overlap); else inside an
+    ``industrial_land`` polygon ``gällande``; else ``ingen``.
+    """
+    out = np.full(grid.shape, "ingen", dtype=object)
+    land = layers.get("industrial_land")
+    if land is not None and len(land):
+        out[_rasterize(land, grid, all_touched=False) == 1] = "gällande"
+    cands = layers.get("candidates")
+    if cands is not None and len(cands) and "plan_status" in cands.columns:
+        for status in PLAN_STATUSES:
+            pick = cands[cands["plan_status"] == status]
+            if len(pick):
+                out[_rasterize(pick, grid, all_touched=False) == 1] = status
+    return out
+
+
+def layer_factor_rasters(
+    scenario: Scenario, layers: Mapping[str, gpd.GeoDataFrame], grid: Grid,
+    *, given: Mapping[str, Any] | None = None,
+) -> dict[str, np.ndarray]:
+    """Raw rasters of the factors read straight from polygon layers.
+
+    ``industrial_km``: distance (km, float32) to the nearest ``industrial_land``
+    cell (0 inside), exact EDT on a grid padded by the curve's flat distance.
+    ``plan_status``: the scenario's class values of :func:`plan_status_raster`
+    (standardised, 0–1), when ``candidates`` or ``industrial_land`` is loaded
+    (else the factor stays unavailable). Factors in ``given`` are left to
+    the caller.
+
+    Raises
+    ------
+    ScenarioError
+        ``industrial_km`` without a loaded ``industrial_land`` layer.
+    """
+    given = given or {}
+    out: dict[str, np.ndarray] = {}
+    status: np.ndarray | None = None
+    has_plans = any(layers.get(r) is not None for r in ("candidates", "industrial_land"))
+    for name, spec in scenario.factors.items():
+        if name in given:
+            continue
+        if spec.measure == "industrial_km" and spec.fuzzy is not None:
+            land = layers.get("industrial_land")
+            if land is None or land.empty:
+                raise ScenarioError(
+                    f"factors.{name}: measure industrial_km needs the layer 'industrial_land', which is missing or "
+                    "empty; add it to the layer catalog or drop the factor"
+                )
+            d = distance_raster(land, grid, max_distance_m=_flat_beyond_m(spec, unit_m=1000.0) + grid.resolution_m)
+            d[~np.isfinite(d)] = np.float32(1e12)
+            out[name] = d / np.float32(1000.0)
+        elif spec.measure == "plan_status" and spec.classes is not None and has_plans:
+            if status is None:
+                status = plan_status_raster(layers, grid)
+            codes = np.array(PLAN_STATUSES, dtype=object)
+            values = standardise_classes(codes, spec.classes, default=spec.default, nodata=spec.nodata, name=name)
+            lut = dict(zip(PLAN_STATUSES, values))
+            raster = np.empty(grid.shape, dtype=np.float32)
+            for code in PLAN_STATUSES:
+                raster[status == code] = lut[code]
+            out[name] = raster
+    return out
 
 
 def plan_factors(
@@ -371,12 +483,12 @@ def suitability_surface(
     scenario
         The scenario (factors, weights, aggregation, constraints).
     layers
-        Role -> GeoDataFrame (EPSG:3006): ``county`` for the default bbox,
+        Role -> GeoDataFrame, all in the working CRS: ``county`` for the default bbox,
         ``substations``, and every constraint layer.
     resolution_m
         Cell size, metres (10–100 typical).
     bbox
-        (minx, miny, maxx, maxy) in EPSG:3006; default the county's bounds.
+        (minx, miny, maxx, maxy) in the working CRS; default the county's bounds.
     node_tables
         Factor name -> per-node table (``x``, ``y``, ``minutes``/``value``)
         or callable ``f(x, y) -> values`` for network measures (see
@@ -409,9 +521,10 @@ def suitability_surface(
         if "county" not in layers:
             raise ScenarioError("suitability: give bbox= or load the 'county' layer to take its bounds")
         bbox = tuple(float(v) for v in layers["county"].total_bounds)  # type: ignore[assignment]
-    grid = grid_from_bbox(bbox, resolution_m=resolution_m)  # type: ignore[arg-type]
+    grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
+    factor_rasters = {**layer_factor_rasters(scenario, layers, grid, given=factor_rasters), **factor_rasters}
 
     usable, dropped, weights, method = plan_factors(scenario, grid, node_tables, factor_rasters,
                                                     skip_unavailable=skip_unavailable)
@@ -444,7 +557,7 @@ def suitability_surface(
                 )
         else:
             stack[i][~np.isfinite(stack[i])] = np.nan
-        params[i] = K.fuzzy_params(spec)
+        params[i] = factor_params(spec)
 
     mask, notes = constraint_mask(layers, scenario, grid)
     if clip_to_county and "county" in layers:
@@ -479,7 +592,6 @@ def save_suitability(
         The file cannot be written.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "factors": json.dumps(result.factors),
         "weights": json.dumps(result.weights),
@@ -491,42 +603,41 @@ def save_suitability(
     meta.update({k: str(v) for k, v in (tags or {}).items()})
     profile = dict(
         driver="GTiff", width=result.grid.width, height=result.grid.height, count=1, dtype="float32",
-        crs=WORK_CRS, transform=result.grid.transform, nodata=float("nan"), tiled=True,
+        crs=result.grid.crs, transform=result.grid.transform, nodata=float("nan"), tiled=True,
         blockxsize=512, blockysize=512, compress="deflate",
     )
-    tmpdir = tempfile.mkdtemp(prefix=".suit-", dir=target.parent)
+    with rasterio.Env() as env:
+        has_cog = "COG" in env.drivers()
+
+    def write(tmp: Path) -> None:
+        # a scratch GeoTIFF beside the temporary file, then the final layout into it
+        raw = tmp.with_name(tmp.name + ".raw.tif")
+        try:
+            with rasterio.open(raw, "w", **profile) as ds:
+                ds.write(result.score, 1)
+                ds.update_tags(**meta)
+            if has_cog:
+                rasterio.shutil.copy(raw, tmp, driver="COG", compress="DEFLATE", predictor="3",
+                                     overview_resampling="average", blocksize=512)
+            else:
+                with rasterio.open(raw, "r+") as ds:
+                    ds.build_overviews([2, 4, 8, 16, 32], rasterio.enums.Resampling.average)
+                rasterio.shutil.copy(raw, tmp, driver="GTiff", tiled=True, blockxsize=512, blockysize=512,
+                                     compress="deflate", copy_src_overviews=True)
+        finally:
+            raw.unlink(missing_ok=True)
+
     try:
-        raw = os.path.join(tmpdir, "raw.tif")
-        with rasterio.open(raw, "w", **profile) as ds:
-            ds.write(result.score, 1)
-            ds.update_tags(**meta)
-        final = os.path.join(tmpdir, "final.tif")
-        with rasterio.Env() as env:
-            has_cog = "COG" in env.drivers()
-        if has_cog:
-            rasterio.shutil.copy(raw, final, driver="COG", compress="DEFLATE", predictor="3",
-                                 overview_resampling="average", blocksize=512)
-        else:
-            with rasterio.open(raw, "r+") as ds:
-                ds.build_overviews([2, 4, 8, 16, 32], rasterio.enums.Resampling.average)
-            rasterio.shutil.copy(raw, final, driver="GTiff", tiled=True, blockxsize=512, blockysize=512,
-                                 compress="deflate", copy_src_overviews=True)
-        os.replace(final, target)
-    except (OSError, rasterio.errors.RasterioError) as exc:
+        return atomic_write(target, write)
+    except rasterio.errors.RasterioError as exc:
         raise OutputError(f"cannot write suitability raster {target}: {exc}") from exc
-    finally:
-        for f in os.listdir(tmpdir) if os.path.isdir(tmpdir) else []:
-            os.unlink(os.path.join(tmpdir, f))
-        if os.path.isdir(tmpdir):
-            os.rmdir(tmpdir)
-    return target
 
 
 def read_suitability(path: str | os.PathLike[str]) -> tuple[np.ndarray, Grid, dict[str, str]]:
     """Read a surface written by :func:`save_suitability`: (score, grid, tags)."""
     with rasterio.open(path) as ds:
         t = ds.transform
-        grid = Grid(t.c, t.f, ds.width, ds.height, t.a)
+        grid = Grid(t.c, t.f, ds.width, ds.height, t.a, None if ds.crs is None else ds.crs.to_string())
         return ds.read(1), grid, dict(ds.tags())
 
 
@@ -549,7 +660,7 @@ def extract_zones(
     Returns
     -------
     geopandas.GeoDataFrame
-        EPSG:3006, one row per zone: ``site_id`` (``zone_001`` …), ``name``,
+        In the grid's CRS, one row per zone: ``site_id`` (``zone_001`` …), ``name``,
         ``municipality`` (largest overlap with ``municipalities``, else ""),
         ``area_ha``, ``site_type`` ("reserve"), ``plan_status`` ("ingen"),
         ``owner`` ("okänd"), ``mifo_class`` (None), ``source``
@@ -560,7 +671,7 @@ def extract_zones(
     valid = np.isfinite(score)
     cols = ["site_id", "name", "municipality", "area_ha", "site_type", "plan_status", "owner",
             "mifo_class", "source", "mean_score", "max_score", "compactness"]
-    empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=WORK_CRS)
+    empty = gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=result.grid.crs)
     if not valid.any():
         return empty
     thr = float(threshold) if threshold is not None else float(np.quantile(score[valid], 1.0 - top_share))
@@ -596,7 +707,7 @@ def extract_zones(
             "max_score": float(maxs[lab]), "compactness": float(4 * math.pi * a / (p * p)) if p > 0 else 0.0,
             "geometry": g,
         })
-    zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORK_CRS)
+    zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=result.grid.crs)
     if municipalities is not None and len(municipalities) and "name" in municipalities.columns:
         inter = gpd.overlay(zones[["site_id", "geometry"]], municipalities[["name", "geometry"]], how="intersection")
         if len(inter):

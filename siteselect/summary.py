@@ -152,13 +152,10 @@ def write_summary(enq: Any, out_dir: str | Path, *, request: Mapping[str, Any], 
     dict
         ``summary_html`` and ``summary_pdf`` paths.
     """
-    from .enquiry import _write_text
+    from ._output import atomic_write, write_text
 
     out = Path(out_dir)
     content = summary_lines(enq, request, lang=lang)
-    html_path = _write_text(out / "summary.html", _html(content, lang))
-    pdf_path = out / "summary.pdf"
-    tmp = out / ".summary.pdf.tmp"
-    _pdf(content, tmp, lang)
-    tmp.replace(pdf_path)
+    html_path = write_text(out / "summary.html", _html(content, lang))
+    pdf_path = atomic_write(out / "summary.pdf", lambda tmp: _pdf(content, tmp, lang))
     return {"summary_html": html_path, "summary_pdf": pdf_path}

@@ -213,7 +213,7 @@ def test_tolerance_is_relative_one_in_a_million() -> None:
     small = gpd.GeoDataFrame({"site_id": ["s"]}, geometry=[box(0, 0, side, side)], crs=CRS)
     out = apply_constraints(small, {}, [], min_area_ha=20)
     assert out["excluded"].iloc[0]
-    assert out["exclusion_reason"].iloc[0] == "site.min_area_ha: area 20.0 ha < 20 ha"
+    assert out["exclusion_reason"].iloc[0] == "site.min_area_ha: area 19.9 ha < 20 ha"
 
 
 def test_prefilter_gives_the_same_result_as_buffering_every_feature(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ import pyogrio
 import pytest
 import shapely
 
-from siteselect.roles import ROLES, WORK_CRS
+from siteselect.roles import ROLES
 
 GPKG = Path(__file__).resolve().parents[1] / "layers" / "vastmanland.gpkg"
 
@@ -43,6 +43,8 @@ TRAVEL_TIMES_MIN = [
     ("Kungsör", "Eskilstuna", 20),
 ]
 TIME_TOLERANCE = 0.25
+#: Roles the embedded sample carries (contaminated_sites is read only from a catalog).
+EMBEDDED_ROLES = sorted(r for r, spec in ROLES.items() if spec.embedded)
 
 
 def _read(layer: str) -> gpd.GeoDataFrame:
@@ -51,7 +53,7 @@ def _read(layer: str) -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def layers() -> dict[str, gpd.GeoDataFrame]:
-    return {name: _read(name) for name in ROLES}
+    return {name: _read(name) for name in EMBEDDED_ROLES}
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +71,14 @@ def road_graph(layers: dict[str, gpd.GeoDataFrame]) -> nx.Graph:
 
 def test_every_role_is_a_layer() -> None:
     names = {str(n) for n, _ in pyogrio.list_layers(GPKG)}
-    assert set(ROLES) <= names
+    assert set(EMBEDDED_ROLES) <= names
 
 
-@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("role", sorted(EMBEDDED_ROLES))
 def test_crs_fields_and_values(role: str, layers: dict[str, gpd.GeoDataFrame]) -> None:
     gdf = layers[role]
     spec = ROLES[role]
-    assert gdf.crs is not None and gdf.crs.to_epsg() == int(WORK_CRS.split(":")[1])
+    assert gdf.crs is not None and gdf.crs.to_epsg() == 3006  # the default region's working CRS
     assert len(gdf) > 0
     assert set(gdf.geom_type) <= set(spec.geometry)
     assert gdf.geometry.is_valid.all()
@@ -206,8 +208,9 @@ def test_population_sums_to_municipal_totals(layers: dict[str, gpd.GeoDataFrame]
     m = layers["municipalities"]
     inside = gpd.sjoin(pop, m[["name", "geometry"]].rename(columns={"name": "muni"}),
                        predicate="within")
-    # 281,158 inhabitants in the county (DOMAIN.md, SCB 2024); tätort points sit
-    # inside their municipality, so the county total is met within 1 %.
+    # 281,158 inhabitants in the county (DOMAIN.md, SCB 2024); SCB's 1 km grid suppresses
+    # cells of < 3 residents (0.5 %) and its centres are moved inside a municipality,
+    # so the county total is met within 1 %.
     total = inside["pop"].sum()
     assert abs(total - 281_158) / 281_158 < 0.01
 
@@ -215,3 +218,56 @@ def test_population_sums_to_municipal_totals(layers: dict[str, gpd.GeoDataFrame]
 def test_population_has_external_towns(layers: dict[str, gpd.GeoDataFrame]) -> None:
     pop = layers["population"]
     assert pd.to_numeric(pop["pop"]).max() > 1_000_000  # Stockholm
+
+
+def test_housing_keeps_clear_of_industrial_land(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    # the builder carves 600 m around existing industrial and port land, so housing rules up to
+    # 500 m (plus one 100 m raster cell) never exclude it
+    cands = layers["candidates"]
+    zoned = cands[cands["plan_use"].fillna("").str.contains("J|Z")]  # plans in force or in progress
+    assert len(zoned) > len(layers["industrial_land"][layers["industrial_land"]["kind"] == "detaljplan"])
+    for keep in (layers["industrial_land"], zoned):
+        gaps = layers["urban_areas"].geometry.distance(shapely.union_all(keep.geometry.values))
+        assert gaps.min() >= 600.0 - 0.01
+
+
+def test_housing_sits_in_populated_grid_cells(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    ua = layers["urban_areas"]
+    assert ua["name"].str.startswith("SCB 1 km cell ").all()
+    assert (ua["pop"] >= 50).all()
+    for name, geom, pop in zip(ua["name"], ua.geometry, ua["pop"]):
+        x_sw, y_sw = (float(v) for v in name.removeprefix("SCB 1 km cell ").split("_"))
+        cell = shapely.box(x_sw, y_sw, x_sw + 1000.0, y_sw + 1000.0)
+        assert cell.buffer(0.01).contains(geom)
+        # a disc of pop / 2,500 per km² on the cell centre, at most that much housing
+        assert geom.area <= min(pop / 2500.0, 1.0) * 1e6 * 1.001
+
+
+def test_industrial_land_holds_every_jz_plan_in_force(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    cands = layers["candidates"]
+    use = cands["plan_use"].fillna("")
+    planned = cands[(cands["plan_status"] == "gällande") & use.str.contains("J|Z")]
+    ids = set(layers["industrial_land"]["il_id"])
+    assert {f"IL-{s}" for s in planned["site_id"]} <= ids
+    assert {"IL-VAS-01", "IL-VAS-02", "IL-VAS-03", "IL-KOP-01"} <= ids  # Finnslätten, Hacksta, both ports
+
+
+@pytest.mark.parametrize("distance_m", [200.0, 500.0])
+def test_housing_rules_of_shipped_scenarios_keep_industrial_land_on_a_100m_raster(
+        distance_m: float, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    from siteselect.scenario import scenario_from_dict
+    from siteselect.suitability import constraint_mask, grid_from_bbox
+
+    sc = scenario_from_dict({
+        "name": "housing", "site": {"min_area_ha": 1},
+        "constraints": [{"id": "housing", "layer": "urban_areas", "mode": "within", "distance_m": distance_m}],
+        "factors": {"p": {"measure": "port_minutes", "fuzzy": {"shape": "linear", "direction": "decreasing",
+                                                               "points": [0, 60]}}},
+        "weights": {"values": {"p": 1}},
+    })
+    grid = grid_from_bbox(tuple(layers["county"].total_bounds), resolution_m=100)
+    mask, _ = constraint_mask(layers, sc, grid)
+    import rasterio.features
+    inside = rasterio.features.geometry_mask(list(layers["industrial_land"].geometry), out_shape=grid.shape,
+                                             transform=grid.transform, invert=True)
+    assert inside.sum() > 500 and not (mask.astype(bool) & inside).any()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -62,7 +63,7 @@ def test_parse_maxspeed() -> None:
     assert parse_maxspeed("50 mph") == pytest.approx(80.4672)
     assert parse_maxspeed("SE:urban") == 50.0
     assert parse_maxspeed("SE:rural") == 70.0
-    assert parse_maxspeed("none") is None and parse_maxspeed(None) is None
+    assert parse_maxspeed("none") == 130.0 and parse_maxspeed(None) is None
 
 
 def test_parse_oneway() -> None:
@@ -173,13 +174,16 @@ def test_bbox_split_at_node_shared_with_way_outside(tmp_path: Path) -> None:
 
 def test_bbox_no_split_by_way_with_missing_node(tmp_path: Path) -> None:
     # way 102 meets way 100 at node 2 (outside the bbox) but refers to node 99, which
-    # the file lacks: the importer drops it, so it splits nothing, with or without bbox
+    # the file lacks: no run of two present nodes is left, so the importer drops it and
+    # it splits nothing, with or without bbox
     nodes: dict[int, tuple[float, float, dict[str, str]]] = {
         1: (16.5, 59.5, {}), 2: (17.5, 59.5, {}), 3: (18.0, 59.5, {})}
     ways = {100: ([1, 2, 3], {"highway": "primary"}),
             102: ([2, 99], {"highway": "residential"})}
     pbf = _write_pbf(tmp_path / "missing.osm.pbf", nodes, ways)
-    whole = layers_from_osm_pbf(pbf, roles=["roads"])["roads"]
+    with pytest.warns(LayerWarning, match="1 road ways run past the edge .* 0 kept in pieces"
+                                          ".* 1 dropped"):
+        whole = layers_from_osm_pbf(pbf, roles=["roads"])["roads"]
     cut = layers_from_osm_pbf(pbf, roles=["roads"], bbox=(16.0, 59.0, 17.0, 60.0))["roads"]
     assert list(whole["road_id"]) == ["w100-0"]
     assert list(cut["road_id"]) == ["w100-0"]
@@ -192,9 +196,11 @@ ROWS, COLS = 12, 16
 LATTICE_BBOX = (LON0 + 4.5 * STEP, LAT0 + 3.5 * STEP, LON0 + 10.5 * STEP, LAT0 + 8.5 * STEP)
 
 
-@pytest.fixture
-def lattice_pbf(tmp_path: Path) -> Path:
-    """Jittered 12 × 16 lattice: row and column roads crossing, a railway, points, areas."""
+def _lattice(tmp_path: Path, missing: frozenset[int] = frozenset()) -> Path:
+    """Jittered 12 × 16 lattice: row and column roads crossing, a railway, points, areas.
+
+    Nodes in ``missing`` are left out of the file (the ways still refer to them).
+    """
     rng = np.random.default_rng(3)
     nodes: dict[int, tuple[float, float, dict[str, str]]] = {}
     for r in range(ROWS):
@@ -233,6 +239,7 @@ def lattice_pbf(tmp_path: Path) -> Path:
         n0 = r * COLS + c + 1
         ways[len(ways) + 1] = ([n0, n0 + 1, n0 + COLS + 1, n0 + COLS, n0],
                                {"landuse": "industrial"})
+    nodes = {nid: v for nid, v in nodes.items() if nid not in missing}
     return _write_pbf(tmp_path / "lattice.osm.pbf", nodes, ways)
 
 
@@ -246,10 +253,24 @@ def _touches_bbox(gdf: gpd.GeoDataFrame) -> np.ndarray:
         ["Polygon", "MultiPolygon"]).to_numpy()
 
 
-def test_bbox_import_equals_whole_import_cut_to_bbox(lattice_pbf: Path) -> None:
+#: Nodes left out of the lattice (id = row × 16 + column + 1), inside and outside
+#: LATTICE_BBOX. Nodes 40 and 152 are each left alone between two gaps in their row road
+#: (rows 2 and 9, outside the bbox) and lie on column road 7, which enters the bbox: a
+#: lone node splits nothing in the whole import, so it must not in the bbox import.
+MISSING = frozenset({39, 41, 151, 153, 20, 180})
+
+
+@pytest.mark.parametrize("missing", [frozenset(), MISSING], ids=["complete", "cut"])
+def test_bbox_import_equals_whole_import_cut_to_bbox(tmp_path: Path,
+                                                     missing: frozenset[int]) -> None:
+    lattice_pbf = _lattice(tmp_path, missing)
     roles = ["roads", "rail", "stations", "substations", "candidates"]
-    whole = layers_from_osm_pbf(lattice_pbf, roles=roles)
-    cut = layers_from_osm_pbf(lattice_pbf, roles=roles, bbox=LATTICE_BBOX)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayerWarning)
+        whole = layers_from_osm_pbf(lattice_pbf, roles=roles)
+        cut = layers_from_osm_pbf(lattice_pbf, roles=roles, bbox=LATTICE_BBOX)
+    if missing:
+        assert whole["roads"].attrs["osm_import"]["ways_cut"] > 0
     # roads: every part of each way that has a vertex inside the bbox
     roads = whole["roads"]
     way_of = roads["road_id"].str.split("-").str[0]

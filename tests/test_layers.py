@@ -292,7 +292,8 @@ def test_wrong_crs_outside_sweden() -> None:
     gdf = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(X0, Y0)], crs="EPSG:32635")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LayerWarning)
-        with pytest.raises(CRSError, match="outside Sweden.*probably wrong"):
+        with pytest.raises(CRSError, match=r"outside the area EPSG:3006 .*made for \(Sweden.*"
+                           r"`crs: auto`.*EPSG:32635.*source CRS EPSG:32635 .*misstated.*`crs` key"):
             to_work_crs(gdf, source="pts.gpkg")
 
 

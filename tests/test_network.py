@@ -156,8 +156,13 @@ def test_build_errors_and_report() -> None:
         RoadGraph.from_roads(bad)
     with pytest.raises(MissingFieldError, match="road_class"):
         RoadGraph.from_roads(bad.drop(columns="road_class"))
-    with pytest.raises(CRSError, match="roads"):
-        RoadGraph.from_roads(roads_frame(FIVE).set_crs(3010, allow_override=True))
+    with pytest.raises(CRSError, match="roads: .*not a projected CRS in metres"):
+        RoadGraph.from_roads(roads_frame(FIVE).set_crs(4326, allow_override=True))
+    # any projected working CRS is fine, and the graph keeps it: layers in another are refused
+    local = RoadGraph.from_roads(roads_frame(FIVE).set_crs(3010, allow_override=True))
+    assert local.crs.to_epsg() == 3010
+    with pytest.raises(CRSError, match="origins: layer CRS is EPSG:3006 but the road graph is in EPSG:3010"):
+        local.snap(gpd.GeoSeries([Point(0, 0)], crs=3006), what="origins")
     # an island and a one-way dead end are dropped; interior vertex shared by two lines joins
     rows = FIVE + [
         ("island", [(9000, 9000), (9500, 9000)], "local", 50.0, False),
@@ -466,6 +471,7 @@ def test_isochrones_match_reference_on_grid(max_access_m: float | None) -> None:
         assert a.difference(b).area <= 1e-6 * a.area
         assert b.difference(a.buffer(100.0, quad_segs=32)).area <= 1e-6 * a.area
         if m >= 4:  # at 1.5 min site a's shape is a few discs of 50–150 m: sampling dominates
+            # small shapes on 1 km blocks differ more than the embedded network's 0.3 % (≤ 1.5 % seen)
             assert a.symmetric_difference(b).area <= 0.02 * a.area
 
 
@@ -481,7 +487,8 @@ def test_isochrones_match_reference_on_embedded_network() -> None:
     for a, b in zip(ref.geometry, fast.geometry):
         assert b.is_valid and a.area > 1e7
         assert a.difference(b).area <= 1e-6 * a.area
-        assert a.symmetric_difference(b).area <= 0.02 * a.area
+        # the promise of RoadGraph.isochrones' docstring: within 0.3 % of the area here
+        assert a.symmetric_difference(b).area <= 0.003 * a.area
     # every node reached within the limit lies inside
     nodes = points([tuple(p) for p in g.node_xy], nid=list(range(g.n_nodes)))
     for sid in sites["site_id"]:

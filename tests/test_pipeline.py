@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from _fixtures_pipeline import X0, Y0, tiny_layers, tiny_scenario_dict
 from shapely.geometry import box
 
-from siteselect import pipeline
+from siteselect import errors, pipeline
 from siteselect.scenario import scenario_from_dict
 
 
@@ -87,20 +88,42 @@ def test_write_outputs_files(tmp_path):
     assert (tmp_path / "map.html").stat().st_size > 1000
 
 
-def test_nodata_exclude_and_unreachable_site():
-    # a site 40 km off the road network: its port minutes are the access leg at 30 km/h,
-    # so it is reachable; a factor with no value (NaN) and nodata: exclude excludes it
-    import numpy as np
-
-    data = tiny_scenario_dict()
-    data["factors"]["port_minutes"]["nodata"] = "exclude"
+def test_missing_facility_layer_is_a_scenario_error():
     layers = tiny_layers()
-    layers["ports"] = layers["ports"].iloc[0:0]  # no port at all: every port time is NaN
-    with pytest.raises(Exception, match="ports"):
-        _analyse(data, layers, sensitivity=False)
-    res = _analyse(data, sensitivity=False)
-    assert not res.ranking["excluded"].any()
-    assert np.isfinite(res.ranking["score"]).all()
+    layers["ports"] = layers["ports"].iloc[0:0]  # no port at all
+    with pytest.raises(errors.ScenarioError, match="needs the layer 'ports', which is missing or empty"):
+        _analyse(tiny_scenario_dict(), layers, sensitivity=False)
+
+
+def test_site_off_the_network_is_reached_by_its_access_leg():
+    # site D (centre) lies 40 km north of km 15 of the road: 40 km at 30 km/h (80 min) to the road,
+    # then 15 km at 60 km/h (15 min) to the port at the east end
+
+    layers = tiny_layers()
+    cand = layers["candidates"]
+    d = cand.iloc[[1]].copy()
+    d["site_id"], d["name"] = "D", "Site D"
+    d.geometry = [box(X0 + 15_000 - 200, Y0 + 40_000 - 200, X0 + 15_000 + 200, Y0 + 40_000 + 200)]
+    layers["candidates"] = gpd.GeoDataFrame(pd.concat([cand, d], ignore_index=True), crs=cand.crs)
+    r = _analyse(tiny_scenario_dict(), layers, sensitivity=False).ranking.set_index("site_id")
+    assert r.loc["D", "port_minutes_raw"] == pytest.approx(80.0 + 15.0, abs=1e-9)  # from the site centre
+    assert not bool(r.loc["D", "excluded"])
+
+
+def test_nodata_exclude_excludes_the_site_with_a_reason():
+    # B has no plan status; the plan factor says nodata: exclude. A: port 0, area 1, plan 1;
+    # C: port 1, area 0, plan default 0; weights 2:1:1 -> both 0.5.
+    data = tiny_scenario_dict()
+    data["factors"]["plan"] = {"measure": "plan_status", "classes": {"gällande": 1, "pågående": 0.5},
+                               "default": 0, "nodata": "exclude"}
+    data["weights"]["values"]["plan"] = 1
+    layers = tiny_layers()
+    layers["candidates"].loc[1, "plan_status"] = None
+    r = _analyse(data, layers, sensitivity=False).ranking.set_index("site_id")
+    assert bool(r.loc["B", "excluded"])
+    assert r.loc["B", "exclusion_reason"] == "plan: no data (nodata: exclude)"
+    assert r.loc["A", "score"] == pytest.approx(0.5, abs=1e-12)
+    assert r.loc["C", "score"] == pytest.approx(0.5, abs=1e-12)
 
 
 def test_limits_exclude_with_reason():

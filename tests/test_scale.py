@@ -272,7 +272,7 @@ def test_default_scenario_on_local_cluster(tmp_path: Path) -> None:
     np.testing.assert_array_equal(mask_dry, local_dry.mask)
     assert (mask_dry != mask).sum() > 100  # the lakes are no longer excluded
     score, grid, _ = read_suitability(res.path)
-    assert grid == local.grid and res.dropped == local.dropped == ["area_ha", "plan_status"]
+    assert grid == local.grid and res.dropped == local.dropped == ["area_ha"]  # plan_status comes from the layers
     np.testing.assert_array_equal(mask, local.mask)
     np.testing.assert_array_equal(np.isnan(score), np.isnan(local.score))
     np.testing.assert_allclose(score, local.score, rtol=0, atol=2e-7)

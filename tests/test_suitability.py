@@ -261,3 +261,60 @@ def test_node_raster_callable() -> None:
     g = Grid(0, 200, 2, 2, 100.0)
     out = node_raster(lambda x, y: x + y / 1000, g, access_speed_kmh=6.0)
     np.testing.assert_allclose(out, [[50.15, 150.15], [50.05, 150.05]], rtol=1e-6)
+
+
+def _plan_layers() -> dict:
+    return {
+        "county": gpd.GeoDataFrame({"name": ["c"]}, geometry=[box(0, 0, 1000, 500)], crs=CRS),
+        # industrial land covers columns 0-2 (x 0-250 m, touching column 2 only in part)
+        "industrial_land": gpd.GeoDataFrame({"name": ["works"]}, geometry=[box(0, 0, 250, 500)], crs=CRS),
+        # a candidate with an ongoing plan over columns 6-7, MIFO class 1
+        "candidates": gpd.GeoDataFrame({"site_id": ["A"], "plan_status": ["pågående"], "mifo_class": [1]},
+                                       geometry=[box(600, 0, 800, 500)], crs=CRS),
+    }
+
+
+def _one_factor(name: str, spec: dict, constraints: list | None = None) -> object:
+    return scenario_from_dict({"name": "one", "site": {"min_area_ha": 1}, "constraints": constraints or [],
+                               "factors": {name: spec}, "weights": {"values": {name: 1}}})
+
+
+def test_plan_status_counts_on_the_surface() -> None:
+    sc = _one_factor("plan", {"measure": "plan_status", "classes": {"gällande": 1, "pågående": 0.5, "ingen": 0.1}})
+    res = suitability_surface(sc, _plan_layers(), resolution_m=100)
+    assert res.factors == ["plan"] and res.dropped == []
+    # centre inside industrial land: in force; inside the candidate: its status; elsewhere no plan
+    np.testing.assert_allclose(res.score[:, 0:3], 1.0)
+    np.testing.assert_allclose(res.score[:, 3:6], 0.1)
+    np.testing.assert_allclose(res.score[:, 6:8], 0.5)
+    np.testing.assert_allclose(res.score[:, 8:], 0.1)
+
+
+def test_plan_status_needs_a_plan_layer() -> None:
+    sc = _one_factor("plan", {"measure": "plan_status", "classes": {"gällande": 1, "ingen": 0}})
+    lay = {"county": _plan_layers()["county"]}
+    with pytest.raises(ScenarioError, match="plan cannot be rasterised"):
+        suitability_surface(sc, lay, resolution_m=100)
+
+
+def test_industrial_km_on_the_surface_and_where_rule_applied() -> None:
+    sc = _one_factor(
+        "next_to_industry",
+        {"measure": "industrial_km", "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [0, 0.5]}},
+        [{"id": "mifo", "mode": "where", "field": "mifo_class", "op": "==", "value": 1}],
+    )
+    res = suitability_surface(sc, _plan_layers(), resolution_m=100)
+    # feature cells are columns 0-2; column c >= 3 lies (c - 2) × 100 m from them
+    np.testing.assert_allclose(res.score[:, 0:3], 1.0)
+    np.testing.assert_allclose(res.score[:, 3], 0.8, atol=1e-6)
+    np.testing.assert_allclose(res.score[:, 5], 0.4, atol=1e-6)
+    assert np.isnan(res.score[:, 6:8]).all()  # the MIFO-1 candidate's cells are excluded
+    np.testing.assert_allclose(res.score[:, 8:], 0.0)
+    assert "candidates the rule excludes" in res.notes["mifo"]
+
+
+def test_industrial_km_without_the_layer_is_an_error() -> None:
+    sc = _one_factor("ind", {"measure": "industrial_km",
+                             "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [0, 2]}})
+    with pytest.raises(ScenarioError, match="industrial_land"):
+        suitability_surface(sc, {"county": _plan_layers()["county"]}, resolution_m=100)

@@ -33,6 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import facts_industrial as fi
 import facts_places as fp
 import facts_roads as fr
 import facts_sites as fs
@@ -54,10 +55,11 @@ NVR_GPKG = "naturvardsverket_nvr/protected_areas_nvr_vastmanland_bbox.gpkg"
 MUNICIPALITY_SIMPLIFY_M = 300.0
 NATURE_SIMPLIFY_M = 75.0
 NATURE_TOP_N = 25
-LATTICE_STEP_M = 3000.0
 HOUSING_DENSITY_PER_KM2 = 2500.0
+HOUSING_MIN_CELL_POP = 50
+HOUSING_CARVE_M = 600.0
+POP_GRID_CELL_M = 1000.0
 SITE_ASPECT = 1.5
-SITE_CARVE_M = 350.0
 TATORT_POP_YEAR = 2023
 GPKG_TIMESTAMP = "2026-11-23T00:00:00Z"
 
@@ -149,49 +151,38 @@ def build_water() -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- population
-def _inside(point: Point, polygon: BaseGeometry) -> Point:
-    """``point`` if it lies in ``polygon``, else the nearest point 50 m inside it.
+def _into(point: Point, polygons: list[BaseGeometry]) -> Point:
+    """``point`` if a polygon contains it, else the nearest point 50 m inside the nearest polygon.
 
-    Tätort markers on peninsulas can fall just outside the generalised outline;
-    moving them keeps every inhabitant inside the right municipality.
+    Cell centres on the Mälaren shore or at the county border can fall just
+    outside the generalised outlines; moving them keeps every resident in the
+    county and in a municipality.
     """
-    if polygon.contains(point):
+    if any(poly.contains(point) for poly in polygons):
         return point
-    inner = polygon.buffer(-50.0)
-    target = inner if not inner.is_empty else polygon
+    near = min(polygons, key=lambda poly: poly.distance(point))
+    inner = near.buffer(-50.0)
+    target = inner if not inner.is_empty else near
     snapped = shapely.ops.nearest_points(target, point)[0]
     return Point(round(snapped.x, 2), round(snapped.y, 2))
 
 
-def build_population(towns: gpd.GeoDataFrame, munis: gpd.GeoDataFrame,
-                     water: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Tätort points + rural remainder on a 3 km lattice + external towns."""
+def build_population(shared: Path, towns: gpd.GeoDataFrame, munis: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """SCB's 1 km population grid (2024) as points at the cell centres, plus the external towns.
+
+    Cells with fewer than 3 residents are suppressed at the source (about 1,540
+    people, 0.5 % of the county), so the county total is 279,618 against
+    SCB's 281,158 for 31 Dec 2024. Centres outside the generalised
+    municipality outlines are moved 50 m inside the nearest one.
+    """
+    grid = gpd.read_file(shared / ORTER_GPKG, layer="pop_grid_1km").to_crs(CRS)
+    grid = grid.sort_values("cell_id").reset_index(drop=True)
+    polygons = list(munis.geometry)
     rows, geoms = [], []
-    inside = towns[towns["municipality"].isin(list(fp.MUNICIPALITIES))]
-    muni_geom = dict(zip(munis["name"], munis.geometry))
-    for _, t in inside.iterrows():
-        rows.append({"pop": float(t["pop"]), "kind": "tätort", "name": t["name"]})
-        geoms.append(_inside(t.geometry, muni_geom[t["municipality"]]))
-    water_union = shapely.union_all(water.geometry.values)
-    for _, m in munis.iterrows():
-        total = fp.MUNICIPALITIES[m["name"]][1]
-        in_towns = int(inside.loc[inside["municipality"] == m["name"], "pop"].sum())
-        rural = max(total - in_towns, 0)
-        xmin, ymin, xmax, ymax = m.geometry.bounds
-        x0 = math.floor(xmin / LATTICE_STEP_M) * LATTICE_STEP_M + LATTICE_STEP_M / 2
-        y0 = math.floor(ymin / LATTICE_STEP_M) * LATTICE_STEP_M + LATTICE_STEP_M / 2
-        xs = np.arange(x0, xmax, LATTICE_STEP_M)
-        ys = np.arange(y0, ymax, LATTICE_STEP_M)
-        gx, gy = np.meshgrid(xs, ys)
-        pts = shapely.points(gx.ravel(), gy.ravel())
-        keep = shapely.contains(m.geometry, pts) & ~shapely.contains(water_union, pts)
-        pts = pts[keep]
-        if len(pts) == 0 or rural == 0:
-            continue
-        share = rural / len(pts)
-        for p in pts:
-            rows.append({"pop": float(share), "kind": "rural lattice", "name": m["name"]})
-            geoms.append(p)
+    half = POP_GRID_CELL_M / 2
+    for cell_id, x_sw, y_sw, pop in zip(grid["cell_id"], grid["x_sw"], grid["y_sw"], grid["pop"]):
+        rows.append({"pop": float(pop), "kind": "SCB 1 km cell", "name": str(cell_id)})
+        geoms.append(_into(Point(float(x_sw) + half, float(y_sw) + half), polygons))
     outside = towns[~towns["municipality"].isin(list(fp.MUNICIPALITIES))]
     for _, t in outside.iterrows():
         rows.append({"pop": float(t["pop"]), "kind": "external town", "name": t["name"]})
@@ -223,38 +214,64 @@ def build_candidates() -> gpd.GeoDataFrame:
     return gdf
 
 
-# --------------------------------------------------------------------------- urban areas
-def build_urban_areas(towns: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame
-                      ) -> gpd.GeoDataFrame:
-    """Housing approximation: circles sized from population.
+# --------------------------------------------------------------------------- industrial land
+def build_industrial_land(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Existing industrial and port land: named areas, large plants, J/Z candidate plans in force.
 
-    Radius = sqrt(pop / (pi * density)) at 2,500 inhabitants/km2 around each
-    tätort point; Västerås is replaced by residential-district circles. Land
-    of industrial candidates (plan use containing J) buffered by 350 m is cut
-    out: the plan already separates that land from housing, and the coarse
-    circles would otherwise mark it as housing.
+    Named areas and plants (``facts_industrial``) are rectangles of
+    their estimated area around the stated position; every candidate with
+    ``plan_status`` gällande and a plan use containing J or Z is added with
+    its own polygon (``kind`` detaljplan).
     """
+    cols = ["il_id", "name", "municipality", "kind", "plan_use", "source"]
     rows, geoms = [], []
-    inside = towns[towns["municipality"].isin(list(fp.MUNICIPALITIES))]
-    for _, t in inside.iterrows():
-        if t["name"] == "Västerås":
+    for il_id, name, muni, kind, lon, lat, ha, use, src in fi.INDUSTRIAL_AREAS + fi.PLANTS:
+        x, y = _xy(lon, lat)
+        rows.append({"il_id": il_id, "name": name, "municipality": muni, "kind": kind,
+                     "plan_use": use, "source": src})
+        geoms.append(_site_polygon(x, y, ha))
+    use = candidates["plan_use"].fillna("")
+    planned = candidates[(candidates["plan_status"] == "gällande")
+                         & (use.str.contains("J") | use.str.contains("Z"))]
+    for _, c in planned.iterrows():
+        rows.append({"il_id": f"IL-{c['site_id']}", "name": c["name"], "municipality": c["municipality"],
+                     "kind": "detaljplan", "plan_use": c["plan_use"],
+                     "source": f"candidate {c['site_id']} (plan in force, use {c['plan_use']}): {c['source']}"})
+        geoms.append(c.geometry)
+    return _frame(rows, geoms, cols)
+
+
+# --------------------------------------------------------------------------- urban areas
+def build_urban_areas(shared: Path, industrial: gpd.GeoDataFrame,
+                      candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Housing from SCB's 1 km population grid, with industrial and port land carved out.
+
+    Every grid cell with at least ``HOUSING_MIN_CELL_POP`` residents holds
+    housing of area pop / 2,500 inhabitants per km²: a disc of that area on
+    the cell centre, clipped to the cell (a cell of ≥ 3,183 residents is all
+    housing). Land within ``HOUSING_CARVE_M`` of existing industrial or port
+    land, or of a candidate whose plan (in force or in progress) has use J
+    or Z, is cut out, so housing rules up to 500 m (plus one 100 m raster
+    cell) never exclude industrial or J/Z-zoned land: the detaljplan
+    separates it from housing.
+    """
+    grid = gpd.read_file(shared / ORTER_GPKG, layer="pop_grid_1km").to_crs(CRS)
+    grid = grid[grid["pop"] >= HOUSING_MIN_CELL_POP].sort_values("cell_id").reset_index(drop=True)
+    use = candidates["plan_use"].fillna("")
+    zoned = candidates[use.str.contains("J") | use.str.contains("Z")]
+    keep_clear = list(industrial.geometry) + list(zoned.geometry)
+    carve = shapely.union_all(shapely.buffer(np.asarray(keep_clear), HOUSING_CARVE_M, join_style="mitre"))
+    rows, geoms = [], []
+    for cell_id, x_sw, y_sw, pop in zip(grid["cell_id"], grid["x_sw"], grid["y_sw"], grid["pop"]):
+        cell = box(x_sw, y_sw, x_sw + POP_GRID_CELL_M, y_sw + POP_GRID_CELL_M)
+        r_m = 1000.0 * math.sqrt(float(pop) / (math.pi * HOUSING_DENSITY_PER_KM2))
+        disc = Point(x_sw + POP_GRID_CELL_M / 2, y_sw + POP_GRID_CELL_M / 2).buffer(r_m, quad_segs=16)
+        g = shapely.make_valid(disc.intersection(cell).difference(carve))
+        if g.is_empty or g.area < 1.0:
             continue
-        r_m = 1000.0 * math.sqrt(t["pop"] / (math.pi * HOUSING_DENSITY_PER_KM2))
-        rows.append({"name": t["name"], "pop": int(t["pop"])})
-        geoms.append(t.geometry.buffer(max(r_m, 150.0), quad_segs=16))
-    for name, (lon, lat, r_m) in fp.VASTERAS_DISTRICTS.items():
-        rows.append({"name": name, "pop": None})
-        geoms.append(Point(_xy(lon, lat)).buffer(r_m, quad_segs=16))
-    industrial = candidates[candidates["plan_use"].fillna("").str.contains("J")]
-    carve = shapely.union_all(industrial.geometry.buffer(SITE_CARVE_M, join_style="mitre").values)
-    out_rows, out_geoms = [], []
-    for row, g in zip(rows, geoms):
-        g2 = shapely.make_valid(g.difference(carve))
-        if g2.is_empty:
-            continue
-        out_rows.append(row)
-        out_geoms.append(g2)
-    gdf = _frame(out_rows, out_geoms, ["name", "pop"])
+        rows.append({"name": f"SCB 1 km cell {cell_id}", "pop": int(pop)})
+        geoms.append(g)
+    gdf = _frame(rows, geoms, ["name", "pop"])
     gdf["pop"] = gdf["pop"].astype("Int64")
     return gdf
 
@@ -374,12 +391,13 @@ def build_all(shared: Path) -> dict[str, gpd.GeoDataFrame]:
     towns = build_towns(shared, munis)
     water = build_water()
     candidates = build_candidates()
+    industrial = build_industrial_land(candidates)
     layers = {
         "county": county,
         "municipalities": munis,
         "towns": towns,
-        "population": build_population(towns, munis, water),
-        "urban_areas": build_urban_areas(towns, candidates),
+        "population": build_population(shared, towns, munis),
+        "urban_areas": build_urban_areas(shared, industrial, candidates),
         "ports": build_ports(),
         "roads": build_roads(),
         "junctions": build_junctions(),
@@ -388,6 +406,7 @@ def build_all(shared: Path) -> dict[str, gpd.GeoDataFrame]:
         "substations": build_substations(),
         "airports": build_airports(),
         "candidates": candidates,
+        "industrial_land": industrial,
         "protected_nature": build_protected_nature(shared, county),
         "water": water,
     }

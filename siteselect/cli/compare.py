@@ -14,23 +14,25 @@ import click
               help="Size of the top list whose entries and exits are reported.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the full comparison (every site) to this CSV file.")
-def compare(scenario_a: Path, scenario_b: Path, top_n: int, csv_path: Path | None) -> None:
+@click.option("--overwrite", is_flag=True,
+              help="Replace an existing --csv file that is not an earlier comparison (never an input).")
+def compare(scenario_a: Path, scenario_b: Path, top_n: int, csv_path: Path | None, overwrite: bool) -> None:
     """Compare the rankings of SCENARIO_A and SCENARIO_B (YAML files) site by site."""
     from .. import pipeline
-    from .._atomic import atomic_write
-    from ..compare import compare_rankings, format_comparison
+    from ..compare import check_comparison_csv, compare_rankings, format_comparison, write_comparison_csv
     from ..network import GraphCache
 
     cache = GraphCache()
-    results = []
-    for path in (scenario_a, scenario_b):
-        sc, p = pipeline.resolve_scenario(path)
-        results.append(pipeline.analyse(sc, scenario_path=p, graph_cache=cache, sensitivity=False,
-                                        isochrone_top_n=0))
+    loaded = [pipeline.resolve_scenario(path) for path in (scenario_a, scenario_b)]
+    inputs = [p for sc, path in loaded for p in pipeline.run_inputs(sc, path)]
+    if csv_path is not None:
+        check_comparison_csv(csv_path, inputs=inputs, overwrite=overwrite)  # before the long analysis
+    results = [pipeline.analyse(sc, scenario_path=p, graph_cache=cache, sensitivity=False, isochrone_top_n=0)
+               for sc, p in loaded]
     table = compare_rankings(results[0], results[1], top_n=top_n)
     names = (results[0].scenario.name, results[1].scenario.name)
     label_a, label_b = names if names[0] != names[1] else ("A", "B")
     click.echo(format_comparison(table, top_n=top_n, label_a=label_a, label_b=label_b))
     if csv_path is not None:
-        atomic_write(csv_path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        write_comparison_csv(table, csv_path, inputs=inputs, overwrite=overwrite)
         click.echo(f"csv: {csv_path}")

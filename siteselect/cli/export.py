@@ -13,17 +13,9 @@ from .. import pipeline
 @click.option("--scenario", "scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Scenario (or the scenario.yaml of an earlier run). Default: the shipped default.")
 @click.option("--gpkg", "gpkg_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="GeoPackage to write (replaced atomically).")
-def export(scenario: Path | None, gpkg_path: Path) -> None:
+              help="GeoPackage to write (replaced atomically; never one of the inputs).")
+@click.option("--overwrite", is_flag=True,
+              help="Replace an existing --gpkg that siteselect did not write (never an input).")
+def export(scenario: Path | None, gpkg_path: Path, overwrite: bool) -> None:
     """Export inputs, scored candidates, isochrones and the scenario to a styled GeoPackage."""
-    from ..gpkg import write_geopackage
-    from ..scenario import scenario_yaml_text
-
-    sc, path = pipeline.resolve_scenario(scenario)
-    result = pipeline.analyse(sc, scenario_path=path)
-    write_geopackage(
-        gpkg_path, ranking=result.ranking, layers=result.layers, isochrones=result.isochrones,
-        scenario_yaml=scenario_yaml_text(result.scenario, provenance=result.provenance),
-        provenance=result.provenance,
-    )
-    click.echo(str(gpkg_path))
+    click.echo(str(pipeline.export_geopackage(scenario, gpkg_path=gpkg_path, overwrite=overwrite)))

@@ -18,13 +18,13 @@ from ..reference import STARTERS
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 def init(name: str, start: str, out_path: Path | None, force: bool) -> None:
     """Write scenario NAME (lower-case letters, digits, '-') with a comment on every key."""
-    from .._atomic import atomic_write
+    from .._output import check_outputs, write_text
     from ..errors import OutputError
     from ..reference import commented_scenario, starter_path
 
     target = out_path if out_path is not None else Path(f"{name}.yaml")
+    check_outputs(files=[target], inputs=[starter_path(start), starter_path(start).parent])
     if target.exists() and not force:
         raise OutputError(f"{target} exists; use --force to replace it, or choose another --out")
-    text = commented_scenario(starter_path(start), name=name)
-    atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_text(target, commented_scenario(starter_path(start), name=name))
     click.echo(f"wrote {target} (from {start}); run it with: siteselect run {target} --out results/{name}")

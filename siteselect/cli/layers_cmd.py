@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from .._embedded import data_file, shipped_or_path
 from ..catalog import check_catalog, format_report
-from ..layers import embedded_path
 
 
 @click.group()
@@ -24,7 +24,9 @@ def check(catalog: Path | None) -> None:
     Exits 1 when a layer has a blocking problem.
     """
     if catalog is None:
-        catalog = embedded_path().parent / "catalogs" / "embedded.yaml"
+        catalog = data_file("catalogs", "embedded.yaml")
+    else:
+        catalog = shipped_or_path(catalog, "catalogs")
     report = check_catalog(catalog)
     click.echo(format_report(report))
     sys.exit(report.exit_code)

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from .. import pipeline
-from ..layers import load_layers
 from .options import FiniteFloatRange, lang_option, out_option
 
 
@@ -28,13 +27,8 @@ def planreport(scenario: Path | None, resolution_m: float, top_share: float, min
     The list a municipality would start new detailed plans from: a GeoPackage layer and an
     HTML + PDF summary per municipality.
     """
-    from ..planreport import plan_report, write_plan_report
-
-    sc, _ = pipeline.resolve_scenario(scenario)
-    layers = load_layers(sc.layers)
-    report = plan_report(layers, sc, resolution_m=resolution_m, top_share=top_share,
-                         min_area_ha=min_area_ha if min_area_ha is not None else sc.site.min_area_ha)
-    paths = write_plan_report(report, out_dir, lang=lang, layers=layers)
+    paths = pipeline.run_plan_report(scenario, out_dir=out_dir, resolution_m=resolution_m, top_share=top_share,
+                                     min_area_ha=min_area_ha, lang=lang)
     click.echo("outputs:")
     for kind, path in paths.items():
         click.echo(f"  {kind:<14} {path}")

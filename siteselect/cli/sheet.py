@@ -22,14 +22,7 @@ def sheet(site_ids: tuple[str, ...], scenario: Path | None, top_n: int | None, o
     """Write site sheets (PDF, PNG, HTML) for SITE_IDS or the --top N sites into OUT/sites/."""
     if not site_ids and top_n is None:
         raise ScenarioError("name one or more SITE_IDS or give --top N")
-    from ..sheets import write_site_sheets
-
-    sc, path = pipeline.resolve_scenario(scenario)
-    result = pipeline.analyse(sc, scenario_path=path, sensitivity=False, isochrone_site_ids=list(site_ids) or None,
-                              isochrone_top_n=top_n)
-    written = write_site_sheets(
-        result.ranking, result.layers, out_dir=out_dir, site_ids=list(site_ids) or None,
-        top_n=top_n or 5, isochrones=result.isochrones, lang=lang,
-    )
+    written = pipeline.run_sheets(scenario, out_dir=out_dir, site_ids=list(site_ids) or None, top_n=top_n,
+                                  lang=lang)
     for p in written:
         click.echo(str(p))

@@ -15,9 +15,9 @@ from .scale_options import check_engine_options, engine_options
 @click.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--resolution", "resolution_m", type=FiniteFloatRange(min=10, max=1000), default=50.0,
-              show_default=True, help="Cell size in metres (EPSG:3006).")
+              show_default=True, help="Cell size in metres (working CRS).")
 @click.option("--bbox", type=(FiniteFloatRange(),) * 4, default=None, metavar="MINX MINY MAXX MAXY",
-              help="Area to cover in EPSG:3006 metres (default: the county).")
+              help="Area to cover in working-CRS metres, e.g. EPSG:3006 (default: the county).")
 @click.option("--top-share", type=FiniteFloatRange(min=0.001, max=1), default=0.03, show_default=True,
               help="Share of the best cells that zones are drawn from.")
 @out_option

@@ -18,7 +18,8 @@ from siteselect.layers import read_layer, to_work_crs
 def read_source(path: str | Path, *, layer: str | None = None, where: str | None = None,
                 crs: str | int | None = None, encoding: str | None = None,
                 x_field: str | None = None, y_field: str | None = None) -> gpd.GeoDataFrame:
-    """Read a file with :func:`siteselect.layers.read_layer` and reproject to EPSG:3006."""
+    """Read a file with :func:`siteselect.layers.read_layer` and reproject to EPSG:3006, the CRS of
+    the Swedish sources (a catalog then reprojects to the region's working CRS)."""
     gdf = read_layer(path, layer=layer, where=where, crs=crs, encoding=encoding,
                      x_field=x_field, y_field=y_field)
     return to_work_crs(gdf, source=str(path), layer=layer)

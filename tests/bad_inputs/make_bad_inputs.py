@@ -85,7 +85,7 @@ def make_bad_inputs(folder: Path) -> list[BadInput]:
     p = _write(gpd.GeoDataFrame(water, geometry=[_box(), _box(200)], crs="EPSG:3021"),
                folder / "wrong_crs.gpkg")  # SWEREF 99 TM numbers declared as RT90
     cases.append(BadInput("wrong_crs", p, "water", error="CRSError",
-                          message="outside Sweden|probably wrong"))
+                          message="outside the area EPSG:3006.*source CRS is probably wrong"))
 
     bowtie = shapely.Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
     p = _write(gpd.GeoDataFrame(water, geometry=[bowtie, _box(200)], crs="EPSG:3006"),

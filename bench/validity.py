@@ -1,0 +1,200 @@
+"""Validity check: do the shipped scenarios' surfaces score real industry above random land and services?
+
+Run:  .venv/bin/python bench/validity.py [--resolution 100]
+
+Data: the embedded Västmanland layers (``siteselect.layers.load_layers()``)
+and the public validation set in ``bench/validation/`` (establishments:
+large industrial, logistics and energy sites; service points: hospitals,
+schools, shopping and town centres; positions ±200 m–2.5 km, see
+``bench/validation/README.md``).
+
+For each shipped scenario (``layers/scenarios/logistics.yaml`` and the
+default ``electricity-intensive.yaml``) the raster surface of
+``siteselect suitability`` is computed at ``--resolution`` (same road graph,
+node tables and ``suitability_surface(..., skip_unavailable=True)``) and
+read at the cell under each point; a cell excluded by a constraint scores 0.
+Reported per scenario:
+
+``auc_industry_vs_random``
+    Mann–Whitney AUC of the establishments against every cell whose centre
+    lies in the county (excluded cells score 0): the probability that an
+    establishment outscores a random county cell, ties counted half.
+``auc_industry_vs_service``
+    The same against the service points.
+``auc_industry_vs_random_without_model_inputs``
+    Without the 14 establishments that are themselves features of a model
+    layer (``model_input = yes``: the two ports, the combi terminal, the
+    airport, and the 10 whose works is a plant in ``industrial_land``).
+``excluded_share``
+    Share of establishments in a cell a constraint excludes, and per
+    constraint the share it excludes alone.
+``leave_one_out``
+    For each factor and each constraint: the AUC against random cells with
+    it left out (factor weights renormalised), and ``costs_most``: the one
+    whose removal raises that AUC most (negative gain = nothing costs).
+``saturated_share``
+    Per factor, the share of county cells whose standardised value is
+    ≥ 0.99 (before constraints).
+
+The leave-one-out surfaces are recombined from per-factor standardised
+rasters and per-constraint masks (WLC); ``recombination_max_abs_diff`` checks
+that recombining all of them gives the library's surface.
+
+The last line is ``RESULT {json}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import rasterio.features
+from pyproj import Transformer
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from siteselect.layers import load_layers  # noqa: E402
+from siteselect.measures import node_measures  # noqa: E402
+from siteselect.network import RoadGraph  # noqa: E402
+from siteselect.scenario import AggregationSpec, Scenario, WeightsSpec, load_scenario  # noqa: E402
+from siteselect.suitability import Grid, constraint_mask, suitability_surface  # noqa: E402
+
+VALIDATION = REPO / "bench" / "validation"
+SCENARIOS = {
+    "logistics": REPO / "layers" / "scenarios" / "logistics.yaml",
+    "electricity-intensive": REPO / "layers" / "scenarios" / "electricity-intensive.yaml",
+}
+DEFAULT_SCENARIO = "electricity-intensive"
+SATURATED = 0.99
+
+
+def auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """Mann–Whitney AUC: P(pos > neg) + ½ P(pos = neg)."""
+    neg = np.sort(np.asarray(neg, dtype=np.float64))
+    pos = np.asarray(pos, dtype=np.float64)
+    below = np.searchsorted(neg, pos, side="left")
+    upto = np.searchsorted(neg, pos, side="right")
+    return float((below + 0.5 * (upto - below)).sum() / (len(pos) * len(neg)))
+
+
+def read_points(name: str, crs: Any) -> pd.DataFrame:
+    df = pd.read_csv(VALIDATION / name)
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = tr.transform(df["lon"].to_numpy(), df["lat"].to_numpy())
+    return df.assign(x=x, y=y)
+
+
+def cells(grid: Grid, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    col = np.floor((x - grid.x0) / grid.resolution_m).astype(int)
+    row = np.floor((grid.y0 - y) / grid.resolution_m).astype(int)
+    return np.clip(row, 0, grid.height - 1), np.clip(col, 0, grid.width - 1)
+
+
+def sample(score: np.ndarray, rc: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    v = score[rc].astype(np.float64)
+    return np.where(np.isfinite(v), v, 0.0)
+
+
+def single_factor(sc: Scenario, name: str) -> Scenario:
+    return sc.model_copy(update={
+        "factors": {name: sc.factors[name]}, "constraints": [],
+        "weights": WeightsSpec(method="direct", values={name: 1.0}), "aggregation": AggregationSpec(),
+    })
+
+
+def evaluate(name: str, sc: Scenario, layers: Any, graph: RoadGraph, resolution_m: float,
+             est: pd.DataFrame, svc: pd.DataFrame) -> dict[str, Any]:
+    tables = node_measures(sc.factors, layers, graph)
+    kw = dict(resolution_m=resolution_m, node_tables=tables, skip_unavailable=True)
+    full = suitability_surface(sc, layers, **kw)  # type: ignore[arg-type]
+    grid = full.grid
+    county = rasterio.features.geometry_mask(
+        list(layers["county"].geometry), out_shape=grid.shape, transform=grid.transform, invert=True)
+    e_rc, s_rc = cells(grid, est["x"].to_numpy(), est["y"].to_numpy()), cells(grid, svc["x"].to_numpy(), svc["y"].to_numpy())
+    own = (est["model_input"] == "no").to_numpy()
+
+    def aucs(score: np.ndarray) -> tuple[float, float, float]:
+        rnd = np.where(np.isfinite(score[county]), score[county], 0.0)
+        e = sample(score, e_rc)
+        return auc(e, rnd), auc(e, sample(score, s_rc)), auc(e[own], rnd)
+
+    a_rand, a_svc, a_own = aucs(full.score)
+
+    # per-factor standardised rasters (no constraints, whole grid) and per-constraint masks
+    std = {f: suitability_surface(single_factor(sc, f), layers, bbox=grid.bounds, clip_to_county=False, **kw).score
+           for f in full.factors}  # type: ignore[arg-type]
+    masks = {c.id: constraint_mask(layers, sc.model_copy(update={"constraints": [c]}), grid)[0].astype(bool)
+             for c in sc.constraints}
+    applied = [c for c in masks if "not applied" not in full.notes.get(c, "")]
+
+    def combine(factors: list[str], constraints: list[str]) -> np.ndarray:
+        tot = sum(full.weights[f] for f in factors)
+        out = sum((full.weights[f] / tot) * std[f] for f in factors)
+        excl = ~county
+        for c in constraints:
+            excl = excl | masks[c]
+        return np.where(excl, np.nan, out).astype(np.float32)
+
+    recombined = combine(full.factors, applied)
+    diff = np.nanmax(np.abs(recombined - full.score)) if np.isfinite(full.score).any() else 0.0
+    both_nan = np.array_equal(np.isnan(recombined), np.isnan(full.score))
+
+    loo: dict[str, float] = {}
+    if full.method == "wlc":
+        for f in full.factors:
+            rest = [g for g in full.factors if g != f]
+            if rest:
+                loo[f"factor:{f}"] = round(aucs(combine(rest, applied))[0], 4)
+        for c in applied:
+            loo[f"constraint:{c}"] = round(aucs(combine(full.factors, [d for d in applied if d != c]))[0], 4)
+    costs = max(loo, key=lambda k: loo[k]) if loo else None
+    excluded = ~np.isfinite(full.score[e_rc])
+    return {
+        "auc_industry_vs_random": round(a_rand, 4),
+        "auc_industry_vs_service": round(a_svc, 4),
+        "auc_industry_vs_random_without_model_inputs": round(a_own, 4),
+        "factors": full.factors,
+        "dropped_factors": full.dropped,
+        "excluded_share": round(float(excluded.mean()), 4),
+        "excluded_share_by_constraint": {c: round(float(masks[c][e_rc].mean()), 4) for c in applied},
+        "leave_one_out": loo,
+        "costs_most": costs,
+        "costs_most_gain": round(loo[costs] - a_rand, 4) if costs else None,
+        "saturated_share": {f: round(float((std[f][county] >= SATURATED).mean()), 4) for f in full.factors},
+        "recombination_max_abs_diff": float(diff) if both_nan else float("inf"),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--resolution", type=float, default=100.0, help="cell size, m (default 100)")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    layers = load_layers()
+    crs = layers["county"].crs
+    est = read_points("vastmanland_establishments.csv", crs)
+    svc = read_points("vastmanland_service_points.csv", crs)
+    graph = RoadGraph.from_roads(layers["roads"])
+    out: dict[str, Any] = {"resolution_m": args.resolution, "default": DEFAULT_SCENARIO,
+                           "n_establishments": len(est), "n_service_points": len(svc), "scenarios": {}}
+    for name, path in SCENARIOS.items():
+        res = evaluate(name, load_scenario(path), layers, graph, args.resolution, est, svc)
+        out["scenarios"][name] = res
+        print(f"{name:22s} AUC vs random {res['auc_industry_vs_random']:.3f}  vs service "
+              f"{res['auc_industry_vs_service']:.3f}  excluded {res['excluded_share']:.0%}  "
+              f"costs most: {res['costs_most']} (+{res['costs_most_gain']})")
+        for f, s in res["saturated_share"].items():
+            print(f"    {f:18s} saturated on {s:.0%} of county cells")
+    out["seconds"] = round(time.perf_counter() - t0, 1)
+    print("RESULT " + json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
