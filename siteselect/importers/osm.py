@@ -319,41 +319,47 @@ class _Collector:
             self._point_roles(tags, point, f"w{w.id}")
 
     def _road_way(self, w: Any, tags: Mapping[str, str]) -> None:
-        """Keep the runs of present nodes (≥ 2) of a road way touching the bbox."""
+        """Keep the runs of present nodes (≥ 2) of a road way touching the bbox.
+
+        Ways outside the bbox cost Python lists only (no arrays), so memory does
+        not grow with the file.
+        """
         nodes = w.nodes
         n = len(nodes)
         if n < 2:
             return
-        refs = np.fromiter((nd.ref for nd in nodes), dtype=np.int64, count=n)
         locs = [nd.location for nd in nodes]
-        ok = np.fromiter((loc.valid() for loc in locs), dtype=bool, count=n)
-        coords = np.full((n, 2), np.nan)
-        if ok.any():
-            coords[ok] = [(loc.lon, loc.lat) for loc, v in zip(locs, ok, strict=True) if v]
-        cut = not bool(ok.all())
+        ok = [loc.valid() for loc in locs]
+        cut = not all(ok)
+        runs = [(0, n)]
         if cut:
-            edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.view(np.int8), [0]))))
-            pairs = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-            runs = [(a, b) for a, b in pairs if b - a >= 2]
-            lone = {int(refs[a]) for a, b in pairs if b - a == 1}
+            starts = [i for i in range(n) if ok[i] and (i == 0 or not ok[i - 1])]
+            stops = [i + 1 for i in range(n) if ok[i] and (i == n - 1 or not ok[i + 1])]
+            runs = [(a, b) for a, b in zip(starts, stops, strict=True) if b - a >= 2]
+            lone = {nodes[a].ref for a, b in zip(starts, stops, strict=True) if b - a == 1}
             if lone:  # nodes that join no edge of this way: they split nothing
                 self.lone_nodes[w.id] = lone
-        else:
-            runs = [(0, n)]
-        if not self.inside(coords[ok]):
-            return
+        if self.bbox is not None:
+            x0, y0, x1, y1 = self.bbox
+            if not any(v and x0 <= loc.lon <= x1 and y0 <= loc.lat <= y1
+                       for loc, v in zip(locs, ok, strict=True)):
+                return
         kind = self.rules.kind(tags, issues=self.issues, counts=self.counts)
         if kind is None:
             return
         if cut:
             self.counts["ways_cut"] += 1
-            self.counts["nodes_missing"] += int(n - ok.sum())
+            self.counts["nodes_missing"] += n - sum(ok)
             if not runs:
                 self.counts["ways_cut_dropped"] += 1
                 return
         attrs = self._attrs(tags, kind, cut)
         for a, b in runs:
-            self.road_ways.append((w.id, attrs, refs[a:b], coords[a:b]))
+            refs = np.fromiter((nodes[k].ref for k in range(a, b)), dtype=np.int64,
+                               count=b - a)
+            coords = np.array([(locs[k].lon, locs[k].lat) for k in range(a, b)],
+                              dtype=np.float64)
+            self.road_ways.append((w.id, attrs, refs, coords))
 
     def _attrs(self, tags: Mapping[str, str], kind: str, cut: bool) -> _RoadAttrs:
         ferry = kind == "ferry"
