@@ -283,10 +283,10 @@ def wlc_stack(
     Notes
     -----
     Rows are split between threads and each row is cut into tiles of
-    ``_TILE`` cells. Factors are summed four at a time in one loop over the
-    tile's cells (four input streams, the four memberships and the partial
-    sum in registers), so the only per-factor memory traffic is reading the
-    input once; linear curves are evaluated inside that loop, other curves
+    ``_TILE`` cells. Factors are summed eight at a time (four if n ≤ 4) in
+    one loop over the tile's cells (eight input streams, the memberships and
+    the partial sum in registers), so for n ≤ 8 the only per-factor memory
+    traffic is reading the input once; linear curves are evaluated inside that loop, other curves
     are first standardised into a per-thread tile buffer by their own
     vectorised loop. NaN input takes the factor's nodata value inside the
     loop (no scalar second pass). The output is allocated by numpy, which
@@ -304,11 +304,12 @@ def _slot_coefs(params: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Per factor (a1, b1, a2, b2, nodata, weight) in float32 for :func:`_clip_linear`.
 
     Non-linear factors, already standardised, get the identity (1, 0, 0, 1,
-    NaN); rows beyond n (padding to a multiple of 4) are all zero, which adds
-    exactly 0.
+    NaN); rows beyond n (padding to a whole group of 4 or 8 slots) are all
+    zero, which adds exactly 0.
     """
     n = params.shape[0]
-    cf = np.zeros(((n + 3) // 4 * 4, 6), dtype=np.float32)
+    g = _group_size(n)
+    cf = np.zeros(((n + g - 1) // g * g, 6), dtype=np.float32)
     for f in range(n):
         p = params[f]
         if int(p[0]) == 0:
@@ -364,6 +365,38 @@ def _sum4(
             out[c] = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
 
 
+@nb.njit(fastmath=_FM, **_FAST)
+def _sum8(
+    x0: np.ndarray, x1: np.ndarray, x2: np.ndarray, x3: np.ndarray,
+    x4: np.ndarray, x5: np.ndarray, x6: np.ndarray, x7: np.ndarray, cf: np.ndarray, f0: int,
+    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int,
+) -> None:
+    """:func:`_sum4` for eight factors: eight input streams, no accumulator traffic for n ≤ 8."""
+    k0, k1, k2, k3 = _slot(cf, f0), _slot(cf, f0 + 1), _slot(cf, f0 + 2), _slot(cf, f0 + 3)
+    k4, k5, k6, k7 = _slot(cf, f0 + 4), _slot(cf, f0 + 5), _slot(cf, f0 + 6), _slot(cf, f0 + 7)
+    nc = acc.shape[0]
+    nan = np.float32(np.nan)
+    if mode == 0:
+        for c in range(nc):
+            acc[c] = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+                      + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+    elif mode == 1:
+        for c in range(nc):
+            s = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+                 + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+            out[c] = nan if mask[c] else s
+    else:
+        for c in range(nc):
+            out[c] = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+                      + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+
+
+@nb.njit(inline="always", **_FAST)
+def _group_size(n: int) -> int:
+    """Factors summed per loop: 4 for n ≤ 4, else 8 (padding slots cost arithmetic, not memory)."""
+    return 4 if n <= 4 else 8
+
+
 @nb.njit(inline="always", **_FAST)
 def _source(stack: np.ndarray, zb: np.ndarray, params: np.ndarray, f: int, r: int, c0: int, c1: int) -> np.ndarray:
     """Row run that factor slot f reads: raw input (linear), its standardised tile, or the zero row."""
@@ -380,7 +413,8 @@ def _wlc_kernel(
     n, rows, cols = stack.shape
     has_mask = mask.shape[0] == rows and mask.shape[1] == cols
     cf = _slot_coefs(params, weights)
-    ngroups = cf.shape[0] // 4
+    gs = _group_size(n)
+    ngroups = cf.shape[0] // gs
     for t in nb.prange(nth):
         # per thread: standardised tiles of the non-linear factors, a zero row
         # (index n) for padding slots, and the tile accumulator
@@ -395,16 +429,25 @@ def _wlc_kernel(
                         _std_into(stack[f, r, c0:c1], params[f], zb[f, :nc])
                 a = acc[:nc]
                 a[:] = 0.0
+                o = out[r, c0:c1]
+                m = mask[r, c0:c1] if has_mask else mask[0, :0]
                 for g in range(ngroups):
-                    f0 = 4 * g
+                    f0 = gs * g
                     mode = 0 if g < ngroups - 1 else (1 if has_mask else 2)
-                    _sum4(
-                        _source(stack, zb, params, f0, r, c0, c1),
-                        _source(stack, zb, params, f0 + 1, r, c0, c1),
-                        _source(stack, zb, params, f0 + 2, r, c0, c1),
-                        _source(stack, zb, params, f0 + 3, r, c0, c1),
-                        cf, f0, a, out[r, c0:c1], mask[r, c0:c1] if has_mask else mask[0, :0], mode,
-                    )
+                    if gs == 4:
+                        _sum4(
+                            _source(stack, zb, params, f0, r, c0, c1), _source(stack, zb, params, f0 + 1, r, c0, c1),
+                            _source(stack, zb, params, f0 + 2, r, c0, c1), _source(stack, zb, params, f0 + 3, r, c0, c1),
+                            cf, f0, a, o, m, mode,
+                        )
+                    else:
+                        _sum8(
+                            _source(stack, zb, params, f0, r, c0, c1), _source(stack, zb, params, f0 + 1, r, c0, c1),
+                            _source(stack, zb, params, f0 + 2, r, c0, c1), _source(stack, zb, params, f0 + 3, r, c0, c1),
+                            _source(stack, zb, params, f0 + 4, r, c0, c1), _source(stack, zb, params, f0 + 5, r, c0, c1),
+                            _source(stack, zb, params, f0 + 6, r, c0, c1), _source(stack, zb, params, f0 + 7, r, c0, c1),
+                            cf, f0, a, o, m, mode,
+                        )
 
 
 # Optimal 19-comparator sorting network for 8 inputs (Knuth, TAOCP 5.3.4).
