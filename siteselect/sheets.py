@@ -250,8 +250,11 @@ def _north_arrow(ax: Axes, extent: tuple[float, float, float, float]) -> None:
 
 
 #: Most polygons of one background layer drawn on a sheet map; a bigger layer
-#: shows its largest (a million tiny lakes would take matplotlib minutes).
-SHEET_MAX_POLYGONS = 20_000
+#: first loses the polygons smaller than a printed dot, then shows its largest
+#: (a million tiny lakes would take matplotlib minutes per sheet).
+SHEET_MAX_POLYGONS = 5_000
+#: The sheet map's width in printed dots (A4 map at 300 dpi is about 2,000 dots wide).
+SHEET_MAP_DOTS = 2_000
 
 
 def _clip(frame: gpd.GeoDataFrame | None, extent: tuple[float, float, float, float], *,
@@ -262,7 +265,10 @@ def _clip(frame: gpd.GeoDataFrame | None, extent: tuple[float, float, float, flo
     sub = frame.cx[minx:maxx, miny:maxy]
     if thin and len(sub) > SHEET_MAX_POLYGONS:
         area = shapely.area(sub.geometry.to_numpy())
-        sub = sub.iloc[np.sort(np.argsort(-area, kind="stable")[:SHEET_MAX_POLYGONS])]
+        dot_m = (maxx - minx) / SHEET_MAP_DOTS
+        visible = np.flatnonzero(area >= dot_m * dot_m)
+        order = visible[np.argsort(-area[visible], kind="stable")][:SHEET_MAX_POLYGONS]
+        sub = sub.iloc[np.sort(order)]
     return sub if len(sub) else None
 
 

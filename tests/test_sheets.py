@@ -147,3 +147,25 @@ def test_dollar_signs_are_not_mathtext(ranking, layers, tmp_path):
     paths = write_site_sheets(odd, layers, out_dir=tmp_path, site_ids=["VS-1"])
     text = subprocess.run(["pdftotext", str(paths[0]), "-"], capture_output=True, text=True, check=True).stdout
     assert "Cost $5 and $x^2$ site" in text
+
+
+def test_sheet_background_drops_specks_then_keeps_the_largest() -> None:
+    # a 20 km wide sheet: one printed dot is 10 m. 30,000 squares of 2 m vanish; of 6,000 squares
+    # of 50-110 m the 5,000 largest stay; a small layer is drawn whole
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from siteselect.sheets import SHEET_MAX_POLYGONS, _clip
+
+    extent = (0.0, 0.0, 20_000.0, 20_000.0)
+    rng = np.random.default_rng(1)
+    x, y = rng.uniform(100, 19_000, 36_000), rng.uniform(100, 19_000, 36_000)
+    side = np.r_[np.full(30_000, 2.0), 50.0 + np.arange(6_000) / 100.0]
+    frame = gpd.GeoDataFrame({"name": ["lake"] * 36_000}, geometry=shapely.box(x, y, x + side, y + side), crs=3006)
+    kept = _clip(frame, extent, thin=True)
+    assert kept is not None and len(kept) == SHEET_MAX_POLYGONS == 5_000
+    assert set(kept.index) == set(range(31_000, 36_000))  # the largest 5,000, in their order
+    assert list(kept.index) == sorted(kept.index)
+    small = _clip(frame.iloc[:100], extent, thin=True)
+    assert small is not None and len(small) == 100  # under the cap nothing is dropped
