@@ -43,6 +43,11 @@ growth_quarter_file / growth_whole_file
     per million extra nodes is how the importer's memory grows with the file
     rather than with the bbox output.
 
+The growth figure (``disk_store_bbox_anon_mb_per_million_file_nodes``) is the
+difference of two peaks of about 200 MB over 3.75 million extra nodes: six repeats
+of the same importer on the same two files gave 0.3 to 6.1 MB per million nodes
+(on a loaded 2-core machine), so compare it over several runs, not one.
+
 Peak memory is the child's own ``ru_maxrss`` (resident set: anonymous memory
 plus mapped file pages). The parent also polls ``/proc/PID/status`` every
 50 ms for the peak of ``RssAnon`` (heap, not reclaimable by the kernel): the
