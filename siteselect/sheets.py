@@ -69,8 +69,8 @@ def safe_site_filename(site_id: str) -> str:
 
 
 def _mpl(text: Any) -> str:
-    """Text for matplotlib with mathtext switched off (``$`` shown as is)."""
-    return str(text).replace("$", r"\$")
+    """Text for matplotlib with mathtext switched off (``$`` shown as is), control characters dropped."""
+    return re.sub("[\x00-\x08\x0b-\x1f\x7f]", "", str(text)).replace("$", r"\$")
 
 
 def _is_missing(value: Any) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -88,6 +89,12 @@ def _factor_names(ranking: pd.DataFrame) -> list[str]:
     return [c[: -len("_contrib")] for c in ranking.columns if c.endswith("_contrib")]
 
 
+def _factor_label(name: str, *, lang: str) -> str:
+    """A factor's label without its unit in brackets (the value carries the unit)."""
+    text = label(name, lang=lang)
+    return text[: text.rindex(" (")] if text.endswith(")") and " (" in text else text
+
+
 def _grid_cell(row: Mapping[str, Any], *, lang: str) -> str:
     status = row.get("grid_status")
     if _missing(status) or status is None:
@@ -116,7 +123,7 @@ def _strengths(row: Mapping[str, Any], factors: Sequence[str], *, lang: str) -> 
             contribs.append((float(c), n))
     contribs.sort(key=lambda t: -t[0])
     return [label("strength", lang=lang).format(
-        factor=label(n, lang=lang),
+        factor=_factor_label(n, lang=lang),
         value=_grid_cell(row, lang=lang) if n == "grid_capacity" else _factor_value(n, row.get(f"{n}_raw"), lang=lang))
         for _, n in contribs[:3]]
 
@@ -134,7 +141,7 @@ def _risk(row: Mapping[str, Any], factors: Sequence[str], *, lang: str) -> str:
     years: Any = row.get("years_to_build_ready")
     if weakest and min(weakest)[0] < 0.5:
         n = min(weakest)[1]
-        return label("risk_factor", lang=lang).format(factor=label(n, lang=lang),
+        return label("risk_factor", lang=lang).format(factor=_factor_label(n, lang=lang),
                                                       value=_factor_value(n, row.get(f"{n}_raw"), lang=lang))
     if not _missing(years) and float(years) >= 2 and not _missing(row.get("readiness_class")):
         return label("risk_readiness", lang=lang).format(
@@ -343,7 +350,8 @@ def draw_overview_map(
 
 
 def _mpl(text: Any) -> str:
-    return str(text).replace("$", r"\$")
+    """Text for matplotlib as is: ``$`` is no mathtext, control characters are dropped."""
+    return re.sub("[\x00-\x08\x0b-\x1f\x7f]", "", str(text)).replace("$", r"\$")
 
 
 def _wrap(text: str, width: int) -> str:
