@@ -339,6 +339,7 @@ def draw_overview_map(
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect("equal", adjustable="box")
+    ax.set_anchor("N")  # a wide county sits right under its heading
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_xlabel("")
