@@ -485,14 +485,16 @@ def write_enquiry_summary(enq: EnquiryResult, out_dir: str | os.PathLike[str], *
                           lang: str) -> dict[str, Path]:
     """Write the summary and the offer pack (``offer_*.pdf``, ``offer_*.docx``) of an enquiry into ``out_dir``."""
     from .offer import write_offer_pack
-    from .summary import write_summary
+    from .summary import overview_figure, write_summary
 
     content, pages = enquiry_summary(enq, request=request, lang=lang)
-    paths = write_summary(content, pages, Path(out_dir))
     ids = [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
-    paths.update(write_offer_pack(content, pages, enq.result.ranking, enq.result.layers, enq.result.isochrones,
-                                  site_ids=ids, out_dir=Path(out_dir), company=str(request.get("company") or ""),
-                                  lang=lang))
+    r = enq.result
+    map_fig = overview_figure(r.ranking, r.layers, r.isochrones, ids, lang=lang)
+    paths = write_summary(content, pages, Path(out_dir), map_figure=map_fig)
+    paths.update(write_offer_pack(content, pages, r.ranking, r.layers, r.isochrones, site_ids=ids,
+                                  out_dir=Path(out_dir), company=str(request.get("company") or ""), lang=lang,
+                                  map_figure=map_fig))
     return paths
 
 

@@ -26,7 +26,7 @@ from ._output import atomic_write
 from .labels import labels_for
 from .reasons import site_reasons
 from .sheets import factor_contributions, sheet_facts, site_sheet_figures
-from .summary import A4_INCHES, draw_overview_map
+from .summary import overview_figure
 
 __all__ = ["offer_stem", "write_offer_pack", "write_sheet_pack"]
 
@@ -164,6 +164,7 @@ def write_offer_pack(
     company: str,
     lang: str,
     on: date | None = None,
+    map_figure: Figure | None = None,
 ) -> dict[str, Path]:
     """Write ``offer_<company>_<date>.pdf`` and ``.docx`` into ``out_dir``.
 
@@ -184,6 +185,8 @@ def write_offer_pack(
         ``"sv"`` or ``"en"``.
     on
         Date in the file names; default today (UTC).
+    map_figure
+        The overview map for the draft (:func:`siteselect.summary.overview_figure`); drawn when ``None``.
 
     Returns
     -------
@@ -203,9 +206,9 @@ def write_offer_pack(
     stem = offer_stem(company, on=on)
     out = Path(out_dir)
     pdf = atomic_write(out / f"{stem}.pdf", lambda tmp: _write_pdf(pages, bookmarks, tmp, lang=lang))
-    map_fig = Figure(figsize=(A4_INCHES[0], A4_INCHES[0]))
-    ax = map_fig.add_axes((0.02, 0.02, 0.96, 0.96))
-    draw_overview_map(ax, ranking, layers, isochrones, list(site_ids), lang=lang)
+    if map_figure is None:
+        map_figure = overview_figure(ranking, layers, isochrones, list(site_ids), lang=lang)
+    map_fig = map_figure
     factor_names = [c[: -len("_contrib")] for c in ranking.columns if c.endswith("_contrib")]
     n_ranked = int(ranking["rank"].notna().sum()) if "rank" in ranking.columns else 0
     docx = atomic_write(out / f"{stem}.docx",

@@ -33,7 +33,7 @@ from ._crs import metric_crs
 from .labels import label, labels_for
 from .reasons import grid_note, number, site_reasons
 
-__all__ = ["draw_overview_map", "summary_content", "summary_figures", "write_summary"]
+__all__ = ["draw_overview_map", "overview_figure", "summary_content", "summary_figures", "write_summary"]
 
 A4_INCHES = (8.27, 11.69)
 #: Request keys shown in the request table, in this order.
@@ -347,6 +347,21 @@ def draw_overview_map(
     ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.85)
 
 
+def overview_figure(
+    ranking: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    isochrones: gpd.GeoDataFrame | None,
+    site_ids: Sequence[str],
+    *,
+    lang: str,
+) -> Figure:
+    """The overview map alone on a square figure (for the HTML page and the editable draft)."""
+    fig = Figure(figsize=(A4_INCHES[0], A4_INCHES[0]))
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
+    draw_overview_map(ax, ranking, layers, isochrones, site_ids, lang=lang)
+    return fig
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -503,18 +518,25 @@ def write_summary(
     content: Mapping[str, Any],
     pages: Sequence[Figure],
     out_dir: str | Path,
+    *,
+    map_figure: Figure | None = None,
 ) -> dict[str, Path]:
-    """Write ``summary.html``, ``summary_map.png`` and ``summary.pdf`` into ``out_dir``.
+    """Write ``summary.html``, ``summary.pdf`` and (with ``map_figure``) ``summary_map.png`` into ``out_dir``.
 
     Returns
     -------
     dict
-        ``summary_html``, ``summary_map`` and ``summary_pdf`` paths.
+        ``summary_html``, ``summary_pdf`` and ``summary_map`` paths.
     """
     from ._output import atomic_write, write_text
 
     out = Path(out_dir)
-    png = atomic_write(out / "summary_map.png", lambda tmp: pages[0].savefig(tmp, format="png", dpi=110))
-    html_path = write_text(out / "summary.html", summary_html(content, map_png=png.name))
-    pdf_path = atomic_write(out / "summary.pdf", lambda tmp: _save_pages(pages, tmp))
-    return {"summary_html": html_path, "summary_map": png, "summary_pdf": pdf_path}
+    paths: dict[str, Path] = {}
+    map_name = None
+    if map_figure is not None:
+        paths["summary_map"] = atomic_write(out / "summary_map.png",
+                                            lambda tmp: map_figure.savefig(tmp, format="png", dpi=110))
+        map_name = paths["summary_map"].name
+    paths["summary_html"] = write_text(out / "summary.html", summary_html(content, map_png=map_name))
+    paths["summary_pdf"] = atomic_write(out / "summary.pdf", lambda tmp: _save_pages(pages, tmp))
+    return paths
