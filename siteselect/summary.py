@@ -231,6 +231,10 @@ def summary_content(
         sites.append({"no": i, "site_id": str(sid), "name": name,
                       "municipality": "" if _missing(g("municipality")) else str(g("municipality")),
                       "strengths": _strengths(r, factors, lang=lang), "risk": _risk(r, factors, lang=lang)})
+    # a fact no shortlisted site has (no grid asked for, no rail measured) is left out
+    keep = [j for j in range(len(header)) if j < 2 or not rows or any(r[j] != "–" for r in rows)]
+    header = [header[j] for j in keep]
+    rows = [[r[j] for j in keep] for r in rows]
     why_not = []
     for sid in why_not_ids:
         r = by_id.loc[str(sid)]
@@ -421,13 +425,13 @@ def summary_figures(
                 pages.append(page)
                 y = 0.95
             page.text(indent, y, _mpl(chunk), fontsize=size, fontweight="bold" if bold else "normal", va="top")
-            y -= size * 0.0016 + 0.004
+            y -= size * 0.0015 + 0.0035
 
     for s in content["sites"]:
         line(f"{s['no']}. {s['name']} ({s['site_id']})" + (f", {s['municipality']}" if s["municipality"] else ""),
              bold=True, size=8.5)
-        line(f"{lab['sum_strengths']}: " + "; ".join(s["strengths"]), indent=0.08, width=110)
-        line(f"{lab['sum_risk']}: {s['risk']}", indent=0.08, width=110)
+        line(f"{lab['sum_strengths']}: " + "; ".join(s["strengths"]), indent=0.08, width=118)
+        line(f"{lab['sum_risk']}: {s['risk']}", indent=0.08, width=118)
         y -= 0.004
     if content["why_not"]:
         y -= 0.01
