@@ -28,14 +28,14 @@ demo: $(STAMP)
 # Real-browser tests need Debian's chromium + chromedriver, site-sheet checks need pdftoppm, and
 # the QGIS check needs python3-qgis. Installed here when missing and we are root; otherwise those
 # tests skip and say why.
-APT_TEST_PACKAGES := chromium chromium-driver poppler-utils
+APT_TEST_PACKAGES := chromium chromium-driver poppler-utils libreoffice-writer-nogui
 APT_QGIS_PACKAGES := python3-qgis qgis-providers
 browser-deps:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null && command -v soffice >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing $(APT_TEST_PACKAGES) (Debian) for the browser and sheet tests"; \
+		echo "installing $(APT_TEST_PACKAGES) (Debian) for the browser, sheet and offer-draft tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_TEST_PACKAGES) >/dev/null; \
-	else echo "chromium/chromedriver/pdftoppm missing and not root: browser tests will be skipped"; fi
+	else echo "chromium/chromedriver/pdftoppm/soffice missing and not root: browser and offer-draft tests will be skipped"; fi
 	@if [ -d /usr/lib/python3/dist-packages/qgis ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing $(APT_QGIS_PACKAGES) (Debian) for the QGIS GeoPackage check"; \

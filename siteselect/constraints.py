@@ -52,6 +52,7 @@ import pandas as pd
 import shapely
 
 from siteselect.errors import CRSError, MissingFieldError, ScenarioError
+from siteselect.reasons import Reason, reasons_to_json
 from siteselect.roles import connection_points
 from siteselect.scenario import (
     Constraint,
@@ -292,6 +293,7 @@ def apply_constraints(
     site_area = shapely.area(sites) / 1e4
     usable = np.array(sites, dtype=object)
     reasons: list[list[str]] = [[] for _ in range(n)]
+    details: list[list[Reason]] = [[] for _ in range(n)]  # the same reasons as data, for other languages
     excluded = np.zeros(n, dtype=bool)
     flags: dict[str, np.ndarray] = {}
     spatial_hit = np.zeros(n, dtype=bool)
@@ -324,6 +326,8 @@ def apply_constraints(
                 if c.exclude == "any_overlap" or frac[i] >= 1.0 - 1e-9:
                     flag[i] = True
                     reasons[i].append(f"{c.label}: {_fmt_pct(frac[i])} % of site {where}")
+                    details[i].append(Reason("inside" if isinstance(c, InsideConstraint) else "within",
+                                             {"pct": 100 * float(frac[i]), "distance_m": reach, "layer": c.layer}))
                 elif _below(own_left[i], min_area_ha) or (_below(cum_left[i], min_area_ha) and not blamed_area[i]):
                     flag[i] = True
                     blamed_area[i] = True
@@ -332,6 +336,9 @@ def apply_constraints(
                         f"{c.label}: usable {_fmt_ha(left, min_area_ha)} ha < {min_area_ha:g} ha "
                         f"({_fmt_pct(frac[i])} % of site {where})"
                     )
+                    details[i].append(Reason("cut_below_min", {
+                        "left_ha": float(_fmt_ha(left, min_area_ha)), "min_ha": min_area_ha,
+                        "pct": 100 * float(frac[i]), "distance_m": reach, "layer": c.layer}))
         elif isinstance(c, WhereConstraint):
             if c.layer not in ("candidates",):
                 raise ScenarioError(f"constraint {c.id!r}: where rules apply to candidates only")
@@ -340,15 +347,20 @@ def apply_constraints(
             for i in np.flatnonzero(holds):
                 flag[i] = True
                 reasons[i].append(f"{c.label}: {c.field} {c.op} {_fmt_value(val)} (found {_fmt_value(out[c.field].iloc[i])})")
+                details[i].append(Reason("where", {"field": c.field, "op": c.op, "value": _fmt_value(val),
+                                                   "found": _fmt_value(out[c.field].iloc[i])}))
             if c.on_null == "exclude":
                 for i in np.flatnonzero(isnull):
                     flag[i] = True
                     reasons[i].append(f"{c.label}: {c.field} is NULL (on_null: exclude)")
+                    details[i].append(Reason("where_null", {"field": c.field}))
         elif isinstance(c, MinAreaConstraint):
             left = shapely.area(usable) / 1e4
             for i in np.flatnonzero(_below(left, c.min_area_ha)):
                 flag[i] = True
                 reasons[i].append(f"{c.label}: usable {_fmt_ha(left[i], c.min_area_ha)} ha < {c.min_area_ha:g} ha")
+                details[i].append(Reason("min_area", {"left_ha": float(_fmt_ha(left[i], c.min_area_ha)),
+                                                      "min_ha": c.min_area_ha}))
         elif isinstance(c, MinVoltageWithinConstraint):
             lay = _get_layer(layers, c, out.crs)
             if "voltage_kv" not in lay.columns:
@@ -366,6 +378,9 @@ def apply_constraints(
                 reasons[i].append(
                     f"{c.label}: no substation ≥ {c.min_voltage_kv:g} kV within {c.distance_km:g} km ({nearest})"
                 )
+                details[i].append(Reason("min_voltage", {
+                    "kv": c.min_voltage_kv, "km": c.distance_km,
+                    "nearest_km": round(dist_m[i] / 1000, 1) if np.isfinite(dist_m[i]) else None}))
         else:  # pragma: no cover - the scenario schema admits no other mode
             raise ScenarioError(f"constraint {getattr(c, 'id', '?')!r}: unknown mode")
         flags[f"c_{c.id}"] = flag
@@ -380,11 +395,14 @@ def apply_constraints(
     for i in np.flatnonzero(too_small):
         what = "area" if not spatial_hit[i] else "usable area after constraints"
         reasons[i].append(f"site.min_area_ha: {what} {_fmt_ha(usable_ha[i], min_area_ha)} ha < {min_area_ha:g} ha")
+        details[i].append(Reason("site_min_area", {"left_ha": float(_fmt_ha(usable_ha[i], min_area_ha)),
+                                                   "min_ha": min_area_ha}))
     flags["c_site_min_area"] = too_small
     excluded |= too_small
 
     out["excluded"] = excluded
     out["exclusion_reason"] = ["; ".join(r) for r in reasons]
+    out["exclusion_detail"] = [reasons_to_json(d) for d in details]
     out["usable_area_ha"] = usable_ha
     for col, flag in flags.items():
         out[col] = flag
@@ -429,14 +447,20 @@ def limit_reasons(measures: pd.DataFrame, limits: LimitsSpec, *, rail_column: st
     if limits.min_workers_45min is not None:
         checks.append(("pop_45min", "<", "limits.min_workers_45min", limits.min_workers_45min))
     reasons: list[list[str]] = [[] for _ in range(len(measures))]
+    details: list[list[Reason]] = [[] for _ in range(len(measures))]
     for col, op, key, lim in checks:
         if col not in measures.columns:
             raise MissingFieldError(f"{key}: the measure column {col!r} was not computed; this is a bug")
         v = pd.to_numeric(measures[col], errors="coerce").to_numpy(dtype=float)
         for i in np.flatnonzero(np.isnan(v)):
             reasons[i].append(f"{key}: not reachable (limit {lim:g})")
+            details[i].append(Reason("limit_unreachable", {"key": key, "limit": lim}))
         broken = v > lim if op == ">" else v < lim
         for i in np.flatnonzero(broken & ~np.isnan(v)):
             text = f"{v[i]:.0f} min > {lim:g} min" if op == ">" else f"{v[i]:,.0f} < {lim:,.0f}".replace(",", " ")
             reasons[i].append(f"{key}: {text}")
-    return pd.Series(["; ".join(r) for r in reasons], index=measures.index, dtype=object)
+            details[i].append(Reason("limit_max" if op == ">" else "limit_min",
+                                     {"key": key, "value": float(v[i]), "limit": lim}))
+    out = pd.Series(["; ".join(r) for r in reasons], index=measures.index, dtype=object)
+    out.attrs["detail"] = [reasons_to_json(d) for d in details]
+    return out

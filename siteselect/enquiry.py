@@ -443,14 +443,12 @@ def run_enquiry(
     from . import pipeline
     from ._output import OutputFolder, write_csv, write_text
     from .scenario import scenario_from_dict
-    from .summary import write_summary
-
     request = load_request(shipped_or_path(path, "enquiries"))
     scenario_dict = request_to_scenario(request)
     scenario = scenario_from_dict(split_enquiry_scenario(scenario_dict)[0], source=f"enquiry {path}")
     inputs = pipeline.run_inputs(scenario, path, layers=layers)
     with OutputFolder(out_dir, inputs=inputs, command="enquiry") as folder:
-        enq = analyse_enquiry(scenario_dict, layers=layers)
+        enq = analyse_enquiry(scenario_dict, layers=layers, sensitivity=True)
         out = folder.staging
         n = int(scenario_dict.get("shortlist", 5))
         paths = pipeline.write_run_files(enq.result, out, offline=offline, sheets_top_n=n, lang=lang)
@@ -460,10 +458,44 @@ def run_enquiry(
         paths["enquiry_scenario"] = save_enquiry_scenario(scenario_dict, out / "enquiry-scenario.yaml")
         paths["shortlist"] = write_csv(enq.shortlist, out / "shortlist.csv")
         paths["excluded"] = write_csv(enq.excluded, out / "excluded.csv")
-        paths.update(write_summary(enq, out, request=req_copy, lang=lang))
+        paths.update(write_enquiry_summary(enq, out, request=req_copy, lang=lang))
         final = {k: folder.final(p) for k, p in paths.items()}
         folder.commit()
     return final
+
+
+def enquiry_summary(enq: EnquiryResult, *, request: Mapping[str, Any], lang: str) -> tuple[dict[str, Any], list[Any]]:
+    """The summary of an analysed enquiry: (content, A4 figures), see :mod:`siteselect.summary`."""
+    from .summary import WHY_NOT_N, summary_content, summary_figures
+
+    ids = [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
+    limits = enq.scenario_dict.get("limits") or {}
+    rail_col = "rail_minutes_combi_freight" if limits.get("rail_station_kinds") == ["freight", "combi"] \
+        and "rail_minutes_combi_freight" in enq.result.ranking.columns else "rail_minutes"
+    content = summary_content(
+        enq.result.ranking, site_ids=ids, request=request, scenario_name=enq.result.scenario.name, lang=lang,
+        why_not_ids=[str(s) for s in enq.excluded["site_id"].head(WHY_NOT_N)], rail_column=rail_col,
+        grid_unknown=(enq.scenario_dict.get("grid") or {}).get("unknown"),
+    )
+    pages = summary_figures(content, enq.result.ranking, enq.result.layers, enq.result.isochrones, ids)
+    return content, pages
+
+
+def write_enquiry_summary(enq: EnquiryResult, out_dir: str | os.PathLike[str], *, request: Mapping[str, Any],
+                          lang: str) -> dict[str, Path]:
+    """Write the summary and the offer pack (``offer_*.pdf``, ``offer_*.docx``) of an enquiry into ``out_dir``."""
+    from .offer import write_offer_pack
+    from .summary import overview_figure, write_summary
+
+    content, pages = enquiry_summary(enq, request=request, lang=lang)
+    ids = [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
+    r = enq.result
+    map_fig = overview_figure(r.ranking, r.layers, r.isochrones, ids, lang=lang)
+    paths = write_summary(content, pages, Path(out_dir), map_figure=map_fig)
+    paths.update(write_offer_pack(content, pages, r.ranking, r.layers, r.isochrones, site_ids=ids,
+                                  out_dir=Path(out_dir), company=str(request.get("company") or ""), lang=lang,
+                                  map_figure=map_fig))
+    return paths
 
 
 def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:

@@ -37,6 +37,7 @@ from . import _offline
 from ._atomic import atomic_write
 from .errors import CRSError, MissingFieldError, OutputError
 from .labels import label, labels_for
+from .reasons import site_reasons
 
 __all__ = ["SCORE_CMAP", "json_island", "render_suitability_png", "score_colors", "write_map"]
 
@@ -423,6 +424,12 @@ def build_map_html(
     colours, _, _ = score_colors(scores)
     if lang == "sv" and "grid_note_sv" in ranking.columns:  # the grid note in the page's language
         ranking = ranking.assign(grid_note=ranking["grid_note_sv"])
+    if "exclusion_detail" in ranking.columns:  # the reasons in the page's language
+        ranking = ranking.assign(exclusion_reason=["; ".join(site_reasons(r, lang=lang))
+                                                   for _, r in ranking.iterrows()])
+    if "readiness_label" in ranking.columns:
+        ranking = ranking.assign(readiness_label=[label(str(v), lang=lang) if isinstance(v, str) else v
+                                                  for v in ranking["readiness_label"]])
     sites = _site_records(ranking, factor_names, colours)
 
     county = layers.get("county")

@@ -35,6 +35,7 @@ from .measures import MeasureRequest, site_measures, standard_requests
 from .network import GraphCache, RoadGraph
 from .overlay import rank_scores, score_table
 from .readiness import land_readiness
+from .reasons import Reason, reasons_from_json, reasons_to_json
 from .scenario import EngineSpec, Scenario, load_scenario, save_scenario
 from .weights import AHPResult, weights_from_spec
 
@@ -207,14 +208,19 @@ def analyse(
     step("applying constraints and scoring")
     checked = apply_constraints(candidates, layers, scenario.constraints, min_area_ha=scenario.site.min_area_ha)
     reasons = [checked["exclusion_reason"]]  # then limits, missing factor values, grid
+    details: list[list[list[Reason]]] = [[reasons_from_json(d) for d in checked["exclusion_detail"]]]
     if scenario.limits is not None:
         reasons.append(
             limit_reasons(measures, scenario.limits, rail_column=rail_limit.column if rail_limit else "rail_minutes")
         )
+        details.append([reasons_from_json(d) for d in reasons[-1].attrs["detail"]])
 
     raw = pd.DataFrame({name: measures[req.column] for name, req in factor_requests.items()}, index=candidates.index)
     std, nodata_reason = standardise_table(raw, scenario.factors)
     reasons.append(nodata_reason)
+    std_nan = std.isna()
+    details.append([[Reason("nodata", {"factor": str(n)}) for n in std.columns if std_nan.iloc[i][n]]
+                    for i in range(len(std))])
     weights, ahp = weights_from_spec(scenario.weights, scenario.factor_names)
     factor_names = list(scenario.factor_names)
 
@@ -228,6 +234,9 @@ def analyse(
             pd.Series(np.where(grid["grid_eligible"], "", "grid capacity: " + grid["grid_note"].astype(str)),
                       index=candidates.index, dtype=object)
         )
+        details.append([[] if ok else [Reason("grid", {"note_en": str(en), "note_sv": str(sv)})]
+                        for ok, en, sv in zip(grid["grid_eligible"], grid["grid_note"], grid["grid_note_sv"],
+                                              strict=True)])
         w = scenario.grid.weight
         if w > 0:
             weights = {k: v * (1.0 - w) for k, v in weights.items()} | {GRID_FACTOR: w}
@@ -243,6 +252,8 @@ def analyse(
     ranking = checked.copy()
     ranking["excluded"] = excluded
     ranking["exclusion_reason"] = reason
+    ranking["exclusion_detail"] = [reasons_to_json([r for part in details for r in part[i]])
+                                   for i in range(len(ranking))]
     ranking["score"] = scored["score"].where(~excluded)
     ranking["rank"] = rank_scores(ranking["score"], excluded=ranking["excluded"])
     for name in factor_names:
@@ -635,13 +646,18 @@ def run_sheets(
     site_ids: list[str] | None = None,
     top_n: int | None = None,
     lang: str = "sv",
+    pack: bool = False,
 ) -> list[Path]:
     """Site sheets for ``site_ids`` or the ``top_n`` best sites into ``out_dir/sites``, all or nothing.
+
+    With ``pack``, also the offer pack of these sites (``offer_<scenario>_<date>.pdf``
+    and ``.docx``: summary, overview map and comparison, then each sheet; see
+    :mod:`siteselect.offer`).
 
     Returns
     -------
     list of pathlib.Path
-        Each site's PDF, PNG and HTML, in that order.
+        Each site's PDF, PNG and HTML, in that order (then the pack's PDF and DOCX).
     """
     from .sheets import write_site_sheets
 
@@ -651,6 +667,11 @@ def run_sheets(
                          isochrone_top_n=top_n)
         written = write_site_sheets(result.ranking, result.layers, out_dir=folder.staging, site_ids=site_ids,
                                     top_n=top_n or 5, isochrones=result.isochrones, lang=lang)
+        if pack:
+            from .offer import write_sheet_pack
+
+            written += list(write_sheet_pack(result, site_ids=site_ids, top_n=top_n or 5, out_dir=folder.staging,
+                                             lang=lang).values())
         final = [folder.final(p) for p in written]
         folder.commit()
     return final

@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 
 from ._output import OutputFolder, atomic_write, write_csv, write_text
 from .errors import LayerError
+from .labels import label, labels_for
 from .measures import node_measures
 from .scenario import Scenario
 
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 __all__ = ["PlanReport", "plan_report", "planned_areas", "write_plan_report"]
 
 _NEAR_M = 1000.0
-_NO_ZONE = {"sv": "ingen zon hittad", "en": "no zone found"}
 
 
 @dataclass
@@ -232,7 +232,7 @@ def _municipality_table(munis: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.
             summary = (f"{len(z)} zone(s), {z['area_ha'].sum():.0f} ha; best {best['zone_id']} "
                        f"({best['area_ha']:.0f} ha, score {best['mean_score']:.2f})")
         else:
-            summary = _NO_ZONE["en"]
+            summary = label("plan_no_zone", lang="en")
         rows.append({"kommun_kod": m["kommun_kod"], "name": m["name"], "n_zones": len(z),
                      "zone_area_ha": float(z["area_ha"].sum()) if len(z) else 0.0,
                      "best_zone": z.iloc[0]["zone_id"] if len(z) else None,
@@ -241,18 +241,6 @@ def _municipality_table(munis: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.
 
 
 # --------------------------------------------------------------------------- writing
-
-
-_T = {
-    "sv": {"title": "Lämpligt men inte planlagt", "zone": "Zon", "area": "ha", "score": "medelpoäng",
-           "weak": "svagaste faktorer", "near": "restriktioner inom 1 km", "infra": "närmaste infrastruktur",
-           "how": "Zoner ≥ {ha:g} ha bland länets {pct:g} % bästa celler ({res:g} m raster), utanför planlagd "
-                  "industrimark (detaljplan gällande/pågående). Scenario: {sc}."},
-    "en": {"title": "Suitable but not planned", "zone": "Zone", "area": "ha", "score": "mean score",
-           "weak": "weakest factors", "near": "constraints within 1 km", "infra": "nearest infrastructure",
-           "how": "Zones ≥ {ha:g} ha among the county's top {pct:g} % of cells ({res:g} m grid), outside planned "
-                  "industrial land (detaljplan in force/in progress). Scenario: {sc}."},
-}
 
 
 def _fmt(v: Any, unit: str, digits: int = 0) -> str:
@@ -299,7 +287,8 @@ def write_plan_report(report: PlanReport, out_dir: str | os.PathLike[str], *, la
 def write_plan_report_files(report: PlanReport, out: Path, *, lang: str = "sv",
                             layers: Mapping[str, gpd.GeoDataFrame] | None = None) -> dict[str, Path]:
     """Write the files of :func:`write_plan_report` into the folder ``out`` (each file atomically)."""
-    t = _T["en" if lang == "en" else "sv"]
+    lab = labels_for(lang)
+    t = {k: lab[f"plan_{k}"] for k in ("title", "zone", "area", "score", "weak", "near", "infra", "how")}
     paths: dict[str, Path] = {}
     zones = report.zones.copy()
     paths["gpkg"] = atomic_write(out / "plan_report.gpkg",
@@ -324,7 +313,7 @@ def _write_html(path: Path, m: pd.Series, z: gpd.GeoDataFrame, t: Mapping[str, s
             "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}</style></head><body>",
             f"<h1>{e(t['title'])}: {e(str(m['name']))} ({e(str(m['kommun_kod']))})</h1>", f"<p>{e(how)}</p>"]
     if z.empty:
-        body.append(f"<p><b>{e(_NO_ZONE['sv' if lang != 'en' else 'en'])}</b></p>")
+        body.append(f"<p><b>{e(label('plan_no_zone', lang=lang))}</b></p>")
     for _, zr in z.iterrows():
         lines = _zone_lines(zr, t)
         body.append(f"<h2>{e(lines[0])}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in lines[1:]) + "</ul>")
@@ -357,7 +346,7 @@ def _write_pdf(path: Path, m: pd.Series, z: gpd.GeoDataFrame, t: Mapping[str, st
     ax.set_aspect("equal")
     y = 0.44
     if z.empty:
-        fig.text(0.06, y, _NO_ZONE["sv" if lang != "en" else "en"], fontsize=11, fontweight="bold", va="top")
+        fig.text(0.06, y, label("plan_no_zone", lang=lang), fontsize=11, fontweight="bold", va="top")
     for _, zr in z.iterrows():
         for k, line in enumerate(_zone_lines(zr, t)):
             for chunk in textwrap.wrap(line, 115):

@@ -34,8 +34,9 @@ from ._atomic import atomic_write
 from ._crs import metric_crs
 from .errors import LayerError, MissingFieldError, OutputError
 from .labels import label, labels_for
+from .reasons import grid_note, site_reasons
 
-__all__ = ["factor_contributions", "safe_site_filename", "sheet_facts", "write_site_sheets"]
+__all__ = ["factor_contributions", "safe_site_filename", "sheet_facts", "site_sheet_figures", "write_site_sheets"]
 
 A4_INCHES = (8.27, 11.69)
 #: Road drawing by class: (colour, line width in points, z-order).
@@ -68,8 +69,8 @@ def safe_site_filename(site_id: str) -> str:
 
 
 def _mpl(text: Any) -> str:
-    """Text for matplotlib with mathtext switched off (``$`` shown as is)."""
-    return str(text).replace("$", r"\$")
+    """Text for matplotlib with mathtext switched off (``$`` shown as is), control characters dropped."""
+    return re.sub("[\x00-\x08\x0b-\x1f\x7f]", "", str(text)).replace("$", r"\$")
 
 
 def _is_missing(value: Any) -> bool:
@@ -160,13 +161,13 @@ def sheet_facts(row: pd.Series, *, lang: str, n_ranked: int | None = None) -> li
         (lab["pop_60min"], f("pop_60min")),
         (lab["brownfield_class"], cls("mifo_class")),
     ]
-    grid_note = g("grid_note_sv") if lang == "sv" and not _is_missing(g("grid_note_sv")) else g("grid_note")
-    if not _is_missing(grid_note):
-        rows.append((lab["grid_capacity"], str(grid_note)))
+    note = grid_note(row, lang=lang)
+    if note is not None:
+        rows.append((lab["grid_capacity"], note))
     if not _is_missing(g("readiness_class")):
         ready = str(g("readiness_class"))
         if not _is_missing(g("readiness_label")):
-            ready += f" – {g('readiness_label')}"
+            ready += f" – {label(str(g('readiness_label')), lang=lang)}"
         rows.append((lab["readiness"], ready))
     if not bool(g("excluded", False)):
         rank = f("rank")
@@ -508,7 +509,7 @@ def _draw_sheet(row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], isochron
         heading = _wrap(lab["excluded_because"], 34)
         fig.text(0.57, 0.415, _mpl(heading), fontsize=11, fontweight="bold", va="top", color="#b2182b",
                  linespacing=1.2)
-        reasons = [r.strip() for r in str(row.get("exclusion_reason") or "").split(";") if r.strip()]
+        reasons = site_reasons(row, lang=lang)
         y = 0.415 - 0.022 * (heading.count("\n") + 1) - 0.012
         for reason in reasons or ["–"]:
             wrapped = _wrap(reason, 44)
@@ -560,7 +561,7 @@ def _sheet_html(row: pd.Series, facts: list[tuple[str, str]], png_name: str, *, 
     rows = "\n".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
     extra = ""
     if bool(row.get("excluded", False)):
-        reasons = [r.strip() for r in str(row.get("exclusion_reason") or "").split(";") if r.strip()]
+        reasons = site_reasons(row, lang=lang)
         items = "".join(f"<li>{e(r)}</li>" for r in reasons)
         extra = (f'<section class="excluded"><h2>{e(lab["excluded_title"])}</h2>'
                  f'<p>{e(lab["excluded_because"])}</p><ul>{items}</ul></section>')
@@ -624,6 +625,39 @@ def _select_rows(ranking: gpd.GeoDataFrame, site_ids: Sequence[str] | None, top_
     return kept.head(top_n)
 
 
+def site_sheet_figures(
+    ranking: gpd.GeoDataFrame,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    site_ids: Sequence[str] | None = None,
+    top_n: int = 5,
+    isochrones: gpd.GeoDataFrame | None = None,
+    lang: str = "sv",
+) -> list[tuple[pd.Series, Figure]]:
+    """The sheets of :func:`write_site_sheets` as ``(ranking row, A4 figure)`` pairs, written nowhere.
+
+    Parameters and errors as for :func:`write_site_sheets`; the rows are in
+    the working CRS.
+    """
+    labels_for(lang)
+    missing = [c for c in ("site_id", "excluded", "score", "rank") if c not in ranking.columns]
+    if missing:
+        raise MissingFieldError(f"ranking lacks column(s) {', '.join(missing)} needed for site sheets")
+    if ranking.crs is None:
+        from .errors import CRSError
+
+        raise CRSError("ranking has no CRS; set the working CRS its coordinates are in "
+                       "(ranking.set_crs(...)) before writing site sheets")
+    crs = metric_crs(ranking)  # the working CRS (a ranking in lon/lat: its UTM zone)
+    work = ranking.to_crs(crs)
+    lays = {k: v.to_crs(crs) for k, v in layers.items() if v is not None and v.crs is not None}
+    iso = isochrones.to_crs(crs) if isochrones is not None and isochrones.crs is not None else isochrones
+    factor_names = _factor_names(work)
+    n_ranked = int(work["rank"].notna().sum())
+    return [(row, _draw_sheet(row, lays, iso, factor_names, lang=lang, n_ranked=n_ranked))
+            for _, row in _select_rows(work, site_ids, top_n).iterrows()]
+
+
 def write_site_sheets(
     ranking: gpd.GeoDataFrame,
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -672,26 +706,13 @@ def write_site_sheets(
     OutputError
         When a file cannot be written.
     """
-    labels_for(lang)
-    missing = [c for c in ("site_id", "excluded", "score", "rank") if c not in ranking.columns]
-    if missing:
-        raise MissingFieldError(f"ranking lacks column(s) {', '.join(missing)} needed for site sheets")
-    if ranking.crs is None:
-        from .errors import CRSError
-
-        raise CRSError("ranking has no CRS; set the working CRS its coordinates are in "
-                       "(ranking.set_crs(...)) before writing site sheets")
-    crs = metric_crs(ranking)  # the working CRS (a ranking in lon/lat: its UTM zone)
-    work = ranking.to_crs(crs)
-    lays = {k: v.to_crs(crs) for k, v in layers.items() if v is not None and v.crs is not None}
-    iso = isochrones.to_crs(crs) if isochrones is not None and isochrones.crs is not None else isochrones
-    factor_names = _factor_names(work)
-    n_ranked = int(work["rank"].notna().sum())
+    factor_names = _factor_names(ranking)
+    n_ranked = int(ranking["rank"].notna().sum()) if "rank" in ranking.columns else 0
     target = Path(out_dir) / "sites"
     written: list[Path] = []
-    for _, row in _select_rows(work, site_ids, top_n).iterrows():
+    for row, fig in site_sheet_figures(ranking, layers, site_ids=site_ids, top_n=top_n, isochrones=isochrones,
+                                       lang=lang):
         stem = safe_site_filename(str(row["site_id"]))
-        fig = _draw_sheet(row, lays, iso, factor_names, lang=lang, n_ranked=n_ranked)
         pdf = atomic_write(target / f"{stem}.pdf", partial(_save_figure, fig, fmt="pdf"))
         png = atomic_write(target / f"{stem}.png", partial(_save_figure, fig, fmt="png"))
         page = _sheet_html(row, sheet_facts(row, lang=lang, n_ranked=n_ranked), png.name, lang=lang,

@@ -30,7 +30,8 @@ out_option = click.option(
     help="Folder for the results (created if missing).",
 )
 lang_option = click.option(
-    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language of site sheets."
+    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+    help="Language of every written text (sheets, summary, offer pack, map)."
 )
 offline_option = click.option(
     "--offline/--online",
