@@ -568,7 +568,7 @@
       lab.htmlFor = id;
       var range = el("input");
       range.type = "range"; range.id = id; range.min = String(sliderMax / 1000); range.max = String(sliderMax);
-      range.step = "any"; range.setAttribute("data-factor", f.name);
+      range.step = String(sliderMax / 200); range.setAttribute("data-factor", f.name);
       var share = el("output", "ss-live-share");
       share.htmlFor = id;
       wrap.appendChild(lab); wrap.appendChild(range); wrap.appendChild(share);
@@ -661,6 +661,7 @@
         det.appendChild(cl);
         inputs.push(inp);
         inp.addEventListener("change", function () {
+          if (inputs.some(function (x) { return x.value.trim() === ""; })) { return; }  // still typing
           act(function () {
             var vals = inputs.map(function (x) { return Number(x.value); });
             var fz = clone(eng.st.curves[f.name]);
@@ -669,7 +670,7 @@
               for (var q = 0; q < vals.length; q += 2) { fz.points.push([vals[q], vals[q + 1]]); }
             } else { fz.points = vals; }
             api.setCurve(f.name, fz);
-          });
+          }, true, true);
         });
       });
       curvesBox.appendChild(det);
