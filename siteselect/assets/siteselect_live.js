@@ -289,37 +289,25 @@
         for (i = 0; i < n; i++) { z[i * k + j] = sd[i] === null ? NaN : sd[i]; }
       }
     }
-    // exclusions
-    var off = {};
-    st.off.forEach(function (id) { off[id] = true; });
-    var rules = this.model.rules, offIdx = rules.map(function (r) { return off[r.id] === true; });
-    var excluded = this.excluded || new Uint8Array(n), approx = this.approx || new Uint8Array(n);
-    var reasons = this.reasons || new Array(n);
-    for (i = 0; i < n; i++) {
-      var parts = S.reasons[i], txt = "", ap = 0;
-      for (var p = 0; p < parts.length; p++) {
-        var r = parts[p][0];
-        if (r >= 0 && offIdx[r]) { if (rules[r].area) { ap = 1; } continue; }
-        txt = txt ? txt + "; " + parts[p][1] : parts[p][1];
-      }
-      if (!ap && S.cut[i]) {  // a site an area rule cut into: switching one off changes its usable area
-        for (var q = 0; q < rules.length; q++) { if (offIdx[q] && rules[q].area) { ap = 1; break; } }
-      }
-      excluded[i] = txt !== "" ? 1 : 0;
-      approx[i] = ap;
-      reasons[i] = txt;
-    }
+    // exclusions (only when the rules switched off changed)
+    var offKey = JSON.stringify(st.off);
+    if (offKey !== this.offKey) { this.exclusions(st.off); this.offKey = offKey; }
+    var excluded = this.excluded;
     // aggregation (siteselect.overlay.score_table)
     var eff = this.eff && this.eff.length === n * k ? this.eff : new Float64Array(n * k);
     var contrib = this.contrib && this.contrib.length === n * k ? this.contrib : new Float64Array(n * k);
     var score = this.score && this.score.length === n ? this.score : new Float64Array(n);
     var owa = st.aggregation.method === "owa", v = owa ? st.aggregation.order_weights : null;
-    var uv = new Float64Array(k), idx = new Array(k), rowz = new Float64Array(k);
+    var uv = new Float64Array(k), idx = new Int32Array(k), rowz = new Float64Array(k);
     for (i = 0; i < n; i++) {
       var base = i * k, missing = false;
       if (owa) {
         for (j = 0; j < k; j++) { idx[j] = j; var zz = z[base + j]; rowz[j] = zz !== zz ? -Infinity : zz; }
-        idx.sort(function (a, b) { return rowz[b] - rowz[a] || a - b; });
+        for (var ii = 1; ii < k; ii++) {  // stable insertion sort, descending (numpy argsort kind="stable" of −z)
+          var cur = idx[ii], cv = rowz[cur], jj = ii - 1;
+          while (jj >= 0 && rowz[idx[jj]] < cv) { idx[jj + 1] = idx[jj]; jj--; }
+          idx[jj + 1] = cur;
+        }
         for (var rr = 0; rr < k; rr++) { uv[idx[rr]] = w[idx[rr]] * v[rr]; }
         var tot = pairwiseSum(uv, 0, k, 1);
         for (j = 0; j < k; j++) { eff[base + j] = tot > 0 ? uv[j] / tot : NaN; }
@@ -333,19 +321,51 @@
       }
       score[i] = missing ? NaN : pairwiseSum(contrib, base, k, 1);
     }
-    // ranks: pandas rank(ascending=False, method="min") over the kept sites
-    var order = S.order, kept = [];
-    for (i = 0; i < n; i++) { if (!excluded[i] && score[i] === score[i]) { kept.push(i); } }
-    kept.sort(function (a, b) { return score[b] - score[a] || order[a] - order[b]; });
+    // ranks: pandas rank(ascending=False, method="min") over the kept sites = 1 + how many score higher
+    var nk = 0, keptScores = this.keptScores && this.keptScores.length === n ? this.keptScores : new Float64Array(n);
+    for (i = 0; i < n; i++) { if (!excluded[i] && score[i] === score[i]) { keptScores[nk++] = -score[i]; } }
+    var sortedNeg = keptScores.subarray(0, nk).sort();
     var rank = this.rank && this.rank.length === n ? this.rank : new Float64Array(n);
-    rank.fill(NaN);
-    for (var t = 0; t < kept.length; t++) {
-      var s_ = kept[t];
-      rank[s_] = t > 0 && score[s_] === score[kept[t - 1]] ? rank[kept[t - 1]] : t + 1;
+    for (i = 0; i < n; i++) {
+      if (excluded[i] || score[i] !== score[i]) { rank[i] = NaN; continue; }
+      var key = -score[i], lo = 0, hi = nk;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (sortedNeg[mid] < key) { lo = mid + 1; } else { hi = mid; } }
+      rank[i] = lo + 1;
     }
+    this.keptScores = keptScores;
     this.z = z; this.eff = eff; this.contrib = contrib; this.score = score; this.rank = rank;
-    this.excluded = excluded; this.approx = approx; this.reasons = reasons; this.names = names; this.k = k;
-    this.sorted = kept;
+    this.names = names; this.k = k;
+  };
+
+  /* Which sites the rules still on exclude, and why (joined as the pipeline joins them). */
+  Engine.prototype.exclusions = function (offList) {
+    var n = this.n, S = this.model.sites, i, off = {};
+    offList.forEach(function (id) { off[id] = true; });
+    var rules = this.model.rules, offIdx = rules.map(function (r) { return off[r.id] === true; });
+    var anyAreaOff = rules.some(function (r, q) { return offIdx[q] && r.area; });
+    var excluded = new Uint8Array(n), approx = new Uint8Array(n), reasons = new Array(n);
+    for (i = 0; i < n; i++) {
+      var parts = S.reasons[i], txt = "", ap = 0;
+      for (var p = 0; p < parts.length; p++) {
+        var r = parts[p][0];
+        if (r >= 0 && offIdx[r]) { if (rules[r].area) { ap = 1; } continue; }
+        txt = txt ? txt + "; " + parts[p][1] : parts[p][1];
+      }
+      if (!ap && S.cut[i] && anyAreaOff) { ap = 1; }  // an area rule cut into it: its usable area changes
+      excluded[i] = txt !== "" ? 1 : 0;
+      approx[i] = ap;
+      reasons[i] = txt;
+    }
+    this.excluded = excluded; this.approx = approx; this.reasons = reasons;
+  };
+
+  /* Kept sites best first; ties in candidate order (pipeline._ordered). */
+  Engine.prototype.sortedKept = function () {
+    var score = this.score, order = this.model.sites.order, kept = [];
+    for (var i = 0; i < this.n; i++) { if (this.rank[i] === this.rank[i]) { kept.push(i); } }
+    var rank = this.rank;
+    kept.sort(function (a, b) { return rank[a] - rank[b] || order[a] - order[b]; });
+    return kept;
   };
 
   Engine.prototype.factorByName = function (nm) {
@@ -369,7 +389,7 @@
     var rest = [];
     for (i = 0; i < this.n; i++) { if (!(this.rank[i] === this.rank[i])) { rest.push(i); } }
     rest.sort(function (a, b) { return S.order[a] - S.order[b]; });
-    this.sorted.concat(rest).forEach(function (i2) {
+    this.sortedKept().concat(rest).forEach(function (i2) {
       out.push({
         index: i2,
         site_id: S.id[i2],
