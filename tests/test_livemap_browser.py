@@ -326,3 +326,30 @@ def test_screenshot_at_1280x720(driver, direct_map, tmp_path):
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(target) / shot.name)
     assert json.dumps(page.execute_script("return window.siteselect.state()"))
+
+
+def test_default_run_exported_yaml_reruns_to_the_same_ranking(driver, tmp_path):
+    """The shipped default run: change weights, the grid weight, a curve and two rules in its map,
+    export, and ``siteselect run`` the exported file through the CLI."""
+    from click.testing import CliRunner
+
+    from siteselect.cli import main
+
+    first = tmp_path / "run"
+    res = CliRunner().invoke(main, ["run", "--out", str(first), "--sheets", "0", "--no-sensitivity", "-q"])
+    assert res.exit_code == 0, res.output
+    page = _open(driver, first / "map.html")
+    page.execute_script(
+        "var s = window.siteselect; s.setWeights({substation_km: 1, port_minutes: 5, plan_status: 0.5});"
+        "s.setGridWeight(0.4); s.setCurve('area_ha', {shape: 'sigmoid', direction: 'increasing', points: [15, 60]});"
+        "s.setConstraint('mifo_class_1', false); s.setConstraint('grid_130kv_15km', false);")
+    rows = page.execute_script("return window.siteselect.ranking()")
+    assert any(r["rank"] != r["run_rank"] for r in rows)
+    exported = tmp_path / "adjusted.yaml"
+    exported.write_text(page.execute_script("return window.siteselect.exportYaml()"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(exported), "--out", str(tmp_path / "again"), "--sheets", "0",
+                                    "--no-sensitivity", "-q"])
+    assert res.exit_code == 0, res.output
+    py = pd.read_csv(tmp_path / "again" / "ranking.csv", keep_default_na=False, na_values=[""])
+    py["exclusion_reason"] = py["exclusion_reason"].fillna("")
+    _assert_same(rows, py.set_index("site_id"), "default run")
