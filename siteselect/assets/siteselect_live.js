@@ -745,6 +745,7 @@
       onAdd: function () { L.DomEvent.disableClickPropagation(panel); L.DomEvent.disableScrollPropagation(panel); return panel; }
     });
     new Live().addTo(map);
+    map.getContainer().classList.add("ss-live-on");  // the layer list scrolls, so the panel gets room
 
     // ------------------------------------------------ syncing panel <-> engine
     function fromSliders(commit) {
