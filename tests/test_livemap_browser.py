@@ -26,6 +26,7 @@ from _fixtures_livemap import HOSTILE_NAMES, live_layers, live_scenario_dict
 
 from siteselect.errors import WeightsError
 from siteselect.network import GraphCache
+from siteselect.overlay import owa_measures
 from siteselect.pipeline import analyse, write_run_files
 from siteselect.scenario import load_scenario, scenario_from_dict
 from siteselect.weights import ahp_weights
@@ -353,3 +354,46 @@ def test_default_run_exported_yaml_reruns_to_the_same_ranking(driver, tmp_path):
     py = pd.read_csv(tmp_path / "again" / "ranking.csv", keep_default_na=False, na_values=[""])
     py["exclusion_reason"] = py["exclusion_reason"].fillna("")
     _assert_same(rows, py.set_index("site_id"), "default run")
+
+
+def test_ahp_panel_shows_live_cr_and_refuses_above_010(driver, ahp_map):
+    from selenium.webdriver.common.keys import Keys
+
+    page = _open(driver, ahp_map)
+    base = ahp_weights(live_scenario_dict(weights="ahp")["weights"]["ahp"]["matrix"], FACTORS)
+    cr = page.find_element("id", "ss-live-cr")
+    assert abs(float(cr.get_attribute("data-cr")) - base.cr) < 1e-9
+    before = page.execute_script("return window.siteselect.ranking()")
+    judgement = page.find_element("id", "ss-ahp-0-1")  # port_minutes over motorway_minutes: 3
+    judgement.send_keys(Keys.CONTROL, "a")
+    judgement.send_keys("0.125", Keys.TAB)  # contradicts every other judgement
+    m = live_scenario_dict(weights="ahp")["weights"]["ahp"]["matrix"]
+    m[0][1], m[1][0] = 0.125, 8.0
+    tried = ahp_weights(m, FACTORS)
+    assert tried.cr > 0.10
+    assert abs(float(cr.get_attribute("data-cr")) - tried.cr) < 1e-9
+    assert "CR" in page.find_element("id", "ss-live-message").text
+    labels = {"port_minutes": "Minuter till hamn", "motorway_minutes": "Minuter till motorvägsanslutning"}
+    assert all(labels.get(f, f) in cr.text for f in tried.worst_pair)
+    assert page.execute_script("return window.siteselect.ranking()") == before  # refused: nothing changed
+    judgement.send_keys(Keys.CONTROL, "a")
+    judgement.send_keys("2", Keys.TAB)  # a consistent judgement is taken
+    m[0][1], m[1][0] = 2.0, 0.5
+    assert page.execute_script("return window.siteselect.state()")["weights"]["matrix"] == m
+    assert page.find_element("id", "ss-live-message").text == ""
+    ow = live_scenario_dict(aggregation="owa")["aggregation"]["order_weights"]
+    assert abs(page.execute_script("return window.siteselect.orness()") - owa_measures(ow)["orness"]) < 1e-12
+    assert page.find_element("id", "ss-live-orness").text == "orness = 0,375"
+
+
+def test_dragging_a_slider_adds_one_history_entry(driver, direct_map):
+    page = _open(driver, direct_map)
+    before = page.execute_script("return history.length")
+    ranks = page.execute_script(
+        "var r = document.getElementById('ss-w-area_ha'), out = [];"
+        "[1, 2, 3, 4].forEach(function (v) { r.value = String(v); r.dispatchEvent(new Event('input'));"
+        "  out.push(window.siteselect.engine.weights(window.siteselect.engine.st).w[2]); });"
+        "r.dispatchEvent(new Event('change')); return out;")
+    assert ranks == sorted(ranks) and len(set(ranks)) == 4  # every step re-weighted live
+    assert page.execute_script("return history.length") == before + 1
+    assert abs(page.execute_script("return window.siteselect.state()")["weights"]["values"]["area_ha"] - 4) < 0.05

@@ -751,7 +751,7 @@
     function fromSliders(commit) {
       var vals = {};
       eng.factors.forEach(function (f) { vals[f.name] = Number(weightInputs[f.name].range.value); });
-      act(function () { api.setWeights(vals); }, commit, !commit);
+      act(function () { api.setWeights(vals, { transient: !commit }); }, commit, !commit);
     }
     function fromAhp() {
       var m = clone(eng.st.weights.method === "ahp" ? eng.st.weights.matrix : eng.base.weights.matrix);
@@ -759,7 +759,15 @@
         var v = Number(a.input.value);
         m[a.i][a.j] = v; m[a.j][a.i] = 1 / v;
       });
-      act(function () { api.setAhp(m); });
+      act(function () { api.setAhp(m); }, true, true);
+      showCr(m);  // the judgements as typed, also when refused
+    }
+    function showCr(m) {
+      var res = ahpWeights(m, eng.base.weights.order);
+      crOut.textContent = "CR = " + fmt(res.cr, 3) + (res.cr > MAX_CR ? " > 0,10" : "") + (res.worst_pair ? " · " + L_.live_worst_pair + ": " +
+        (labelOf[res.worst_pair[0]] || res.worst_pair[0]) + " / " + (labelOf[res.worst_pair[1]] || res.worst_pair[1]) : "") +
+        (eng.st.weights.method === "ahp" ? "" : " · " + L_.live_direct_in_use);
+      crOut.setAttribute("data-cr", String(res.cr));
     }
     function act(fn, commit, keepInputs) {
       try {
@@ -807,11 +815,8 @@
       if (gridInput) { gridInput.value = String(st.grid_weight); }
       if (ahpBox) {
         var m = st.weights.method === "ahp" ? st.weights.matrix : eng.base.weights.matrix;
-        ahpInputs.forEach(function (a) { a.input.value = String(m[a.i][a.j]); a.input.disabled = false; });
-        var res = ahpWeights(m, eng.base.weights.order);
-        crOut.textContent = "CR = " + fmt(res.cr, 3) + (res.worst_pair ? " · " + L_.live_worst_pair + ": " +
-          (labelOf[res.worst_pair[0]] || res.worst_pair[0]) + " / " + (labelOf[res.worst_pair[1]] || res.worst_pair[1]) : "") +
-          (st.weights.method === "ahp" ? "" : " · " + L_.live_direct_in_use);
+        ahpInputs.forEach(function (a) { a.input.value = String(m[a.i][a.j]); });
+        showCr(m);
       }
       if (owaBox) {
         var ow = st.aggregation.order_weights || [];
@@ -860,7 +865,9 @@
     window.addEventListener("popstate", fromHash);
     window.addEventListener("hashchange", fromHash);
 
-    function changed(push) { syncInputs(); publish(); writeHash(push); }
+    /* Show the engine's new numbers; a transient change (a slider being dragged) leaves the URL alone,
+     * the change that ends it adds one history entry. */
+    function changed(push) { syncInputs(); publish(); if (push !== null) { writeHash(push); } }
 
     var api = {
       version: 1,
@@ -871,7 +878,7 @@
           eng.factors.forEach(function (f) { v[f.name] = Number(values[f.name] !== undefined ? values[f.name] : (st.weights.values || {})[f.name]); });
           st.weights = { method: "direct", values: v };
         });
-        changed(!(opts && opts.transient));
+        changed(opts && opts.transient ? null : true);
       },
       setAhp: function (matrix) {
         if (!eng.base.weights.order) { throw new Error("weights.ahp: this scenario has no AHP order; use setWeights"); }
