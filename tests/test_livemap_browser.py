@@ -387,7 +387,16 @@ def test_ahp_panel_shows_live_cr_and_refuses_above_010(driver, ahp_map):
 
 
 def test_dragging_a_slider_adds_one_history_entry(driver, direct_map):
-    page = _open(driver, direct_map)
+    first_tab = driver.current_window_handle
+    driver.switch_to.new_window("tab")  # a fresh history: a tab keeps at most 50 entries
+    try:
+        _slider_history(_open(driver, direct_map))
+    finally:
+        driver.close()
+        driver.switch_to.window(first_tab)
+
+
+def _slider_history(page: Any) -> None:
     before = page.execute_script("return history.length")
     ranks = page.execute_script(
         "var r = document.getElementById('ss-w-area_ha'), out = [];"
@@ -397,3 +406,19 @@ def test_dragging_a_slider_adds_one_history_entry(driver, direct_map):
     assert ranks == sorted(ranks) and len(set(ranks)) == 4  # every step re-weighted live
     assert page.execute_script("return history.length") == before + 1
     assert abs(page.execute_script("return window.siteselect.state()")["weights"]["values"]["area_ha"] - 4) < 0.05
+
+
+def test_dragging_a_curve_handle_moves_the_control_point(driver, direct_map, world, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    page = _open(driver, direct_map)
+    det = page.find_element("css selector", ".ss-live-curve")  # port_minutes: linear decreasing [3, 28]
+    page.execute_script("arguments[0].open = true; arguments[0].scrollIntoView()", det)
+    handle = det.find_element("css selector", "circle.ss-curve-handle[data-point='1']")
+    ActionChains(page).click_and_hold(handle).move_by_offset(-40, 0).release().perform()
+    points = page.execute_script("return window.siteselect.state()")["curves"]["port_minutes"]["points"]
+    assert points[0] == 3 and points[1] < 24  # 40 px of 200 is a fifth of the plotted range, leftwards
+    assert float(det.find_element("id", "ss-curve-1-port_minutes").get_attribute("value")) == points[1]
+    rows = page.execute_script("return window.siteselect.ranking()")
+    _assert_same(rows, _python_ranking(world, page.execute_script("return window.siteselect.exportYaml()"), tmp_path),
+                 "dragged curve")

@@ -781,27 +781,78 @@
       }
     }
 
+    /* The curve plot: the candidates' raw values as a histogram, the curve over them, and a handle per
+     * control point that can be dragged (the number inputs do the same by keyboard). */
     function drawCurve(nm) {
       var ui = curveUi[nm], svg = ui.svg, fz = eng.st.curves[nm];
-      while (svg.firstChild) { svg.removeChild(svg.firstChild); }
-      var raw = model.sites.raw[nm].filter(function (x) { return x !== null; });
-      var xs = fz.shape === "piecewise" ? fz.points.map(function (q) { return q[0]; }) : fz.points.slice();
-      var lo = Math.min.apply(null, xs.concat(raw)), hi = Math.max.apply(null, xs.concat(raw));
-      if (!(hi > lo)) { hi = lo + 1; }
-      var span = hi - lo; lo -= span * 0.05; hi += span * 0.05;
-      var W = 200, H = 70, bins = 20, counts = new Array(bins).fill(0), cmax = 0;
-      raw.forEach(function (x) { var b = Math.min(bins - 1, Math.floor((x - lo) / (hi - lo) * bins)); counts[b] += 1; cmax = Math.max(cmax, counts[b]); });
-      counts.forEach(function (c, b) {
-        if (!c) { return; }
-        var h = (H - 4) * c / cmax;
-        svg.appendChild(svgEl("rect", { x: b * W / bins, y: H - h, width: W / bins - 1, height: h, "class": "ss-curve-hist" }));
-      });
-      var f = curveFunction(fz), d = "";
-      for (var px = 0; px <= W; px += 2) {
-        var y = f(lo + (hi - lo) * px / W);
-        d += (px ? " L" : "M") + px + " " + (2 + (H - 4) * (1 - y)).toFixed(2);
+      var W = 200, H = 70;
+      function yPix(y) { return 2 + (H - 4) * (1 - y); }
+      if (!ui.dragging) {
+        while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+        var raw = model.sites.raw[nm].filter(function (x) { return x !== null; });
+        var xs = fz.shape === "piecewise" ? fz.points.map(function (q) { return q[0]; }) : fz.points.slice();
+        var lo = Math.min.apply(null, xs.concat(raw)), hi = Math.max.apply(null, xs.concat(raw));
+        if (!(hi > lo)) { hi = lo + 1; }
+        var span = hi - lo; lo -= span * 0.05; hi += span * 0.05;
+        ui.scale = { lo: lo, hi: hi };
+        var bins = 20, counts = new Array(bins).fill(0), cmax = 0;
+        raw.forEach(function (x) { var bb = Math.min(bins - 1, Math.floor((x - lo) / (hi - lo) * bins)); counts[bb] += 1; cmax = Math.max(cmax, counts[bb]); });
+        counts.forEach(function (c, bb) {
+          if (!c) { return; }
+          var h = (H - 4) * c / cmax;
+          svg.appendChild(svgEl("rect", { x: bb * W / bins, y: H - h, width: W / bins - 1, height: h, "class": "ss-curve-hist" }));
+        });
+        ui.path = svgEl("path", { d: "", "class": "ss-curve-line" });
+        svg.appendChild(ui.path);
+        ui.handles = (fz.shape === "piecewise" ? fz.points : fz.points).map(function (_p, q) {
+          var hnd = svgEl("circle", { r: 5, "class": "ss-curve-handle", "data-point": q });
+          hnd.addEventListener("pointerdown", function (ev) { startDrag(nm, q, ev); });
+          svg.appendChild(hnd);
+          return hnd;
+        });
       }
-      svg.appendChild(svgEl("path", { d: d, "class": "ss-curve-line" }));
+      var sc = ui.scale, f = curveFunction(fz), d = "";
+      function xPix(x) { return (x - sc.lo) / (sc.hi - sc.lo) * W; }
+      for (var px = 0; px <= W; px += 2) {
+        d += (px ? " L" : "M") + px + " " + yPix(f(sc.lo + (sc.hi - sc.lo) * px / W)).toFixed(2);
+      }
+      ui.path.setAttribute("d", d);
+      ui.handles.forEach(function (hnd, q) {
+        var x = fz.shape === "piecewise" ? fz.points[q][0] : fz.points[q];
+        var y = fz.shape === "piecewise" ? fz.points[q][1] : f(x);
+        hnd.setAttribute("cx", xPix(x).toFixed(2));
+        hnd.setAttribute("cy", yPix(y).toFixed(2));
+      });
+    }
+
+    function startDrag(nm, q, ev) {
+      var ui = curveUi[nm], svg = ui.svg, moved = false;
+      ev.preventDefault();
+      ui.dragging = true;
+      function at(e) {
+        var r = svg.getBoundingClientRect(), sc = ui.scale;
+        var x = sc.lo + (e.clientX - r.left) / r.width * (sc.hi - sc.lo);
+        var y = 1 - ((e.clientY - r.top) / r.height * 70 - 2) / 66;
+        var fz = clone(eng.st.curves[nm]);
+        var step = Math.pow(10, Math.floor(Math.log10(sc.hi - sc.lo)) - 2);  // round to 1 % of the scale's decade
+        x = Math.round(x / step) * step;
+        x = Number(x.toPrecision(12));
+        if (fz.shape === "piecewise") { fz.points[q] = [x, Math.max(0, Math.min(1, Math.round(y * 100) / 100))]; }
+        else { fz.points[q] = x; }
+        return fz;
+      }
+      function move(e) {
+        try { api.setCurve(nm, at(e), { transient: true }); moved = true; } catch (err) { /* not increasing: stay */ }
+      }
+      function up(e) {
+        svg.removeEventListener("pointermove", move);
+        svg.removeEventListener("pointerup", up);
+        ui.dragging = false;
+        act(function () { if (moved) { api.setCurve(nm, at(e)); } else { drawCurve(nm); } });
+      }
+      svg.addEventListener("pointermove", move);
+      svg.addEventListener("pointerup", up);
+      if (svg.setPointerCapture && ev.pointerId !== undefined) { svg.setPointerCapture(ev.pointerId); }
     }
 
     function syncInputs() {
@@ -896,10 +947,10 @@
         });
         changed(true);
       },
-      setCurve: function (name, fuzzy) {
+      setCurve: function (name, fuzzy, opts) {
         if (!(name in eng.st.curves)) { throw new Error("factors." + name + ": not a factor with an editable curve"); }
         eng.change(function (st) { st.curves[name] = clone(fuzzy); });
-        changed(true);
+        changed(opts && opts.transient ? null : true);
       },
       setConstraint: function (id, on) {
         if (eng.ruleIndex(id) < 0) { throw new Error("constraint " + id + ": no such constraint or limit in this run"); }
