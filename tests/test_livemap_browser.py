@@ -422,3 +422,26 @@ def test_dragging_a_curve_handle_moves_the_control_point(driver, direct_map, wor
     rows = page.execute_script("return window.siteselect.ranking()")
     _assert_same(rows, _python_ranking(world, page.execute_script("return window.siteselect.exportYaml()"), tmp_path),
                  "dragged curve")
+
+
+def test_exported_yaml_keeps_every_number_and_text_exactly(driver, direct_map, tmp_path):
+    page = _open(driver, direct_map)
+    page.execute_script("window.siteselect.setWeights({port_minutes: 1e-7, motorway_minutes: 3e5, area_ha: 0.1 + 0.2});"
+                        "window.siteselect.setCurve('workers', {shape: 'piecewise', points: [[-5e-9, 0], [1234.5678, 1]]});")
+    path = tmp_path / "numbers.yaml"
+    path.write_text(page.execute_script("return window.siteselect.exportYaml()"), encoding="utf-8")
+    sc = load_scenario(path)
+    assert sc.weights.values == {"port_minutes": 1e-7, "motorway_minutes": 3e5, "area_ha": 0.1 + 0.2,
+                                 "workers": 1.5, "owner": 1}
+    assert sc.factors["workers"].fuzzy.points == [[-5e-9, 0], [1234.5678, 1]]
+    assert sc.constraints[0].reason == "Ingen plan; <b>ej</b> klar"
+    assert sc.name == "live-map-test"
+    # what the scenario file would refuse, the page refuses too, naming the key
+    for call, key in (("setWeights({owner: 2e6})", "weights.values.owner"),
+                      ("setCurve('area_ha', {shape: 'linear', direction: 'increasing', points: [0, 2e9]})",
+                       "factors.area_ha.fuzzy.points"),
+                      ("setCurve('workers', {shape: 'piecewise', direction: 'increasing', points: [[0, 0], [1, 1]]})",
+                       "factors.workers.fuzzy.direction"),
+                      ("setAggregation('owa', [0.5, 0.5, 0.1, 0, 0])", "aggregation.order_weights")):
+        error = page.execute_script(f"try {{ window.siteselect.{call}; return null; }} catch (e) {{ return e.message; }}")
+        assert error is not None and error.startswith(key), call

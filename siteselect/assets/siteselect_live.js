@@ -33,6 +33,8 @@
 
   var RANDOM_INDEX = [0, 0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59];
   var MAX_CR = 0.10;
+  // the scenario's own bounds (siteselect/scenario.py: MAX_WEIGHT, MAX_FUZZY_POINT, MAX_PIECEWISE_POINTS)
+  var MAX_WEIGHT = 1e6, MAX_FUZZY_POINT = 1e9, MAX_PIECEWISE_POINTS = 16;
   var LIMIT_ORDER = ["max_port_minutes", "max_motorway_minutes", "max_rail_minutes", "min_workers_45min"];
   var HALF_PI = Math.PI / 2.0;
 
@@ -111,9 +113,12 @@
     var where = "factors." + name + ".fuzzy";
     if (!fz || typeof fz !== "object" || !Array.isArray(fz.points)) { return [where + ": needs shape and points"]; }
     if (fz.shape === "piecewise") {
-      if (fz.points.length < 2 || !fz.points.every(function (q) { return Array.isArray(q) && q.length === 2 && isFinite(q[0]) && isFinite(q[1]); })) {
+      if (fz.direction !== undefined && fz.direction !== null) { return [where + ".direction: not used by shape piecewise; remove it"]; }
+      if (fz.points.length < 2 || !fz.points.every(function (q) { return Array.isArray(q) && q.length === 2 && typeof q[0] === "number" && typeof q[1] === "number" && isFinite(q[0]) && isFinite(q[1]); })) {
         return [where + ".points: at least 2 [x, y] pairs of numbers"];
       }
+      if (fz.points.length > MAX_PIECEWISE_POINTS) { return [where + ".points: at most " + MAX_PIECEWISE_POINTS + " [x, y] pairs"]; }
+      if (fz.points.some(function (q) { return Math.abs(q[0]) > MAX_FUZZY_POINT; })) { return [where + ".points: control points within ±1e9"]; }
       for (var i = 0; i < fz.points.length; i++) {
         if (fz.points[i][1] < 0 || fz.points[i][1] > 1) { return [where + ".points: y in [0, 1]"]; }
         if (i && !(fz.points[i][0] > fz.points[i - 1][0])) { return [where + ".points: strictly increasing x"]; }
@@ -123,8 +128,8 @@
     if (!(fz.shape in RISE)) { return [where + ".shape: one of linear, sigmoid, jshaped, piecewise"]; }
     var need = fz.direction === "symmetric" ? 4 : 2;
     if (["increasing", "decreasing", "symmetric"].indexOf(fz.direction) < 0) { return [where + ".direction: increasing, decreasing or symmetric"]; }
-    if (fz.points.length !== need || !fz.points.every(function (v) { return typeof v === "number" && isFinite(v) && Math.abs(v) <= 1e12; })) {
-      return [where + ".points: " + need + " finite numbers"];
+    if (fz.points.length !== need || !fz.points.every(function (v) { return typeof v === "number" && isFinite(v) && Math.abs(v) <= MAX_FUZZY_POINT; })) {
+      return [where + ".points: " + need + " numbers within ±1e9"];
     }
     for (var k = 1; k < need; k++) { if (!(fz.points[k] > fz.points[k - 1])) { return [where + ".points: strictly increasing control points"]; } }
     return [];
@@ -245,7 +250,9 @@
       var vals = st.weights.values || {};
       this.factors.forEach(function (f) {
         var v = vals[f.name];
-        if (typeof v !== "number" || !isFinite(v) || !(v > 0)) { probs.push("weights.values." + f.name + ": a number > 0"); }
+        if (typeof v !== "number" || !isFinite(v) || !(v > 0) || v > MAX_WEIGHT) {
+          probs.push("weights.values." + f.name + ": a number > 0 and up to 1e6 (weights are relative)");
+        }
       });
       Object.keys(vals).forEach(function (k) {
         if (!self.factors.some(function (f) { return f.name === k; })) { probs.push("weights.values." + k + ": not a factor"); }
@@ -257,7 +264,7 @@
     if (st.aggregation.method === "owa") {
       var k = this.weights(st).names.length, ow = st.aggregation.order_weights, sum = 0;
       if (!Array.isArray(ow) || ow.length !== k || !ow.every(function (v) { sum += v; return typeof v === "number" && v >= 0; }) ||
-          Math.abs(sum - 1) > 1e-9) {
+          Math.abs(sum - 1) > 1e-6) {
         probs.push("aggregation.order_weights: " + k + " values ≥ 0 summing to 1");
       }
     } else if (st.aggregation.method !== "wlc") {
@@ -559,8 +566,14 @@
       }
       data.legend.min = kept.length ? vmin : null;
       data.legend.max = kept.length ? vmax : null;
-      hooks.refresh();
+      if (eng.n <= 2000) { hooks.refresh(); return; }
+      // thousands of polygons: redraw once per frame however fast the slider moves
+      if (!redrawPending) {
+        redrawPending = true;
+        window.requestAnimationFrame(function () { redrawPending = false; hooks.refresh(); });
+      }
     }
+    var redrawPending = false;
 
     // ------------------------------------------------ panel
     var panel = el("details", "ss-live");
