@@ -445,3 +445,16 @@ def test_exported_yaml_keeps_every_number_and_text_exactly(driver, direct_map, t
                       ("setAggregation('owa', [0.5, 0.5, 0.1, 0, 0])", "aggregation.order_weights")):
         error = page.execute_script(f"try {{ window.siteselect.{call}; return null; }} catch (e) {{ return e.message; }}")
         assert error is not None and error.startswith(key), call
+
+
+def test_sliders_on_an_ahp_scenario_switch_to_direct_weights(driver, ahp_map, world, tmp_path):
+    page = _open(driver, ahp_map)
+    ahp = ahp_weights(live_scenario_dict(weights="ahp")["weights"]["ahp"]["matrix"], FACTORS).weights
+    page.execute_script("window.siteselect.setWeights({owner: 0.5})")
+    values = page.execute_script("return window.siteselect.state()")["weights"]["values"]
+    assert values["owner"] == 0.5
+    assert all(abs(values[f] - ahp[f]) < 1e-12 for f in FACTORS if f != "owner")
+    assert "direkta vikter" in page.find_element("id", "ss-live-cr").text
+    _assert_same(page.execute_script("return window.siteselect.ranking()"),
+                 _python_ranking(world, page.execute_script("return window.siteselect.exportYaml()"), tmp_path),
+                 "ahp to direct")

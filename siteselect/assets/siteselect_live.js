@@ -938,8 +938,13 @@
       engine: eng,
       setWeights: function (values, opts) {
         eng.change(function (st) {
-          var v = {};
-          eng.factors.forEach(function (f) { v[f.name] = Number(values[f.name] !== undefined ? values[f.name] : (st.weights.values || {})[f.name]); });
+          var v = {}, now = st.weights.values;
+          if (st.weights.method === "ahp") {  // factors not named keep their AHP weight
+            var res = ahpWeights(st.weights.matrix, st.weights.order);
+            now = {};
+            eng.factors.forEach(function (f) { now[f.name] = res.weights[f.name]; });
+          }
+          eng.factors.forEach(function (f) { v[f.name] = Number(values[f.name] !== undefined ? values[f.name] : now[f.name]); });
           st.weights = { method: "direct", values: v };
         });
         changed(opts && opts.transient ? null : true);
