@@ -226,6 +226,26 @@ _SV: dict[str, str] = {
     "kräver utredning": "kräver utredning",
     "assume_available": "Okänd elkapacitet räknas som tillgänglig (poäng 1) tills nätägaren svarat.",
     "assume_unavailable": "Okänd elkapacitet räknas som otillgänglig (poäng 0) tills nätägaren svarat.",
+    # live map (issue 21): weights, curves and rules in the browser
+    "live_title": "Vikter, kurvor och villkor",
+    "live_weights": "Vikter (andel)",
+    "live_grid_weight": "Vikt för elnätskapacitet",
+    "live_ahp": "Parvisa jämförelser (AHP)",
+    "live_worst_pair": "minst konsekvent par",
+    "live_direct_in_use": "direkta vikter används nu",
+    "live_order_weights": "OWA-ordningsvikter",
+    "live_order_position": "Plats",
+    "live_orness": "orness",
+    "live_curves": "Kurvor (brytpunkter)",
+    "live_curve_plot": "kurva över kandidaternas värden",
+    "live_rules": "Villkor och gränser",
+    "live_sites": "områden",
+    "live_reset": "Återställ körningen",
+    "live_export_yaml": "Exportera scenario (YAML)",
+    "live_export_csv": "Exportera rangordning (CSV)",
+    "live_refused": "Ej tillåtet",
+    "live_run_rank": "Rang i körningen",
+    "live_new": "ny",
 }
 
 _EN: dict[str, str] = {
@@ -427,6 +447,26 @@ _EN: dict[str, str] = {
     "kräver utredning": "needs investigation",
     "assume_available": "Unknown grid capacity counts as available (score 1) until the operator answers.",
     "assume_unavailable": "Unknown grid capacity counts as unavailable (score 0) until the operator answers.",
+    # live map (issue 21): weights, curves and rules in the browser
+    "live_title": "Weights, curves and rules",
+    "live_weights": "Weights (share)",
+    "live_grid_weight": "Grid capacity weight",
+    "live_ahp": "Pairwise judgements (AHP)",
+    "live_worst_pair": "least consistent pair",
+    "live_direct_in_use": "direct weights in use now",
+    "live_order_weights": "OWA order weights",
+    "live_order_position": "Position",
+    "live_orness": "orness",
+    "live_curves": "Curves (control points)",
+    "live_curve_plot": "curve over the candidates' values",
+    "live_rules": "Constraints and limits",
+    "live_sites": "sites",
+    "live_reset": "Reset to the run",
+    "live_export_yaml": "Export scenario (YAML)",
+    "live_export_csv": "Export ranking (CSV)",
+    "live_refused": "Refused",
+    "live_run_rank": "Rank in the run",
+    "live_new": "new",
 }
 
 _ALL: Mapping[str, Mapping[str, str]] = MappingProxyType(

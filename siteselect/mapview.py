@@ -387,6 +387,19 @@ def render_suitability_png(
     return path, tuple(float(v) for v in bounds)  # type: ignore[return-value]
 
 
+def _checked_live(live: Mapping[str, Any] | None, sites: list[dict[str, Any]]) -> Mapping[str, Any] | None:
+    """The live model, checked to list the same sites in the same order as the map."""
+    if live is None:
+        return None
+    ids = list(live.get("sites", {}).get("id", []))
+    if ids != [s["id"] for s in sites]:
+        raise OutputError(
+            "live model lists other sites (or another order) than the ranking; build it with "
+            "siteselect.livemap.live_model_from_result from the same result"
+        )
+    return live
+
+
 class _SiteSelectScript(MacroElement):
     """Runs the filter panel script after Folium's map and layer control exist."""
 
@@ -414,6 +427,7 @@ def build_map_html(
     title: str,
     offline: bool = False,
     lang: str = "sv",
+    live: Mapping[str, Any] | None = None,
 ) -> str:
     """The HTML text :func:`write_map` writes (same parameters, no file)."""
     labels = labels_for(lang)
@@ -484,6 +498,7 @@ def build_map_html(
             "score_max": max(finite) if finite else 0.0,
         },
         "has_sensitivity": all(c in ranking.columns for c in ("rank_min", "rank_max")),
+        "live": _checked_live(live, sites),
     }
 
     root = cast(Figure, fmap.get_root())
@@ -499,6 +514,11 @@ def build_map_html(
         Element(f"<script>{_offline.script_safe(_offline.asset_text('siteselect_map.js'))}</script>"),
         name="siteselect_js",
     )
+    if live is not None:
+        root.header.add_child(
+            Element(f"<script>{_offline.script_safe(_offline.asset_text('siteselect_live.js'))}</script>"),
+            name="siteselect_live_js",
+        )
     root.html.add_child(
         Element(f'<script type="application/json" id="siteselect-data">{json_island(data)}</script>'),
         name="siteselect_data",
@@ -525,6 +545,7 @@ def write_map(
     title: str,
     offline: bool = False,
     lang: str = "sv",
+    live: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the interactive planner map as one HTML file.
 
@@ -557,6 +578,10 @@ def write_map(
         works on a network without internet.
     lang
         ``"sv"`` or ``"en"`` labels.
+    live
+        The run's live model (:func:`siteselect.livemap.live_model_from_result`):
+        adds the panel that re-weights, re-shapes curves and switches rules in
+        the browser, and the ``window.siteselect`` API.
 
     Returns
     -------
@@ -574,6 +599,6 @@ def write_map(
     """
     page = build_map_html(
         ranking, layers, factor_names=factor_names, isochrones=isochrones,
-        suitability_png=suitability_png, title=title, offline=offline, lang=lang,
+        suitability_png=suitability_png, title=title, offline=offline, lang=lang, live=live,
     )
     return atomic_write(Path(out_path), lambda tmp: tmp.write_text(page, encoding="utf-8"))

@@ -562,6 +562,7 @@ def write_run_files(
     only to add a run's files to a folder you manage yourself.
     """
     from .gpkg import write_geopackage
+    from .livemap import live_model_from_result
     from .mapview import write_map
     from .sheets import write_site_sheets
 
@@ -579,6 +580,7 @@ def write_run_files(
         title=f"siteselect — {result.scenario.name}",
         offline=offline,
         lang=lang,
+        live=live_model_from_result(result),
     )
     if gpkg:
         step("writing the GeoPackage")

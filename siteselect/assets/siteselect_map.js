@@ -39,7 +39,8 @@
       row(t, L_.excluded_reason, site.text.exclusion_reason || "");
     } else {
       row(t, L_.score, fmt(site.score, 3));
-      row(t, L_.rank, fmt(site.rank, 0));
+      row(t, L_.rank, fmt(site.rank, 0) + (site.approx ? " ≈" : ""));
+      if (data.live) { row(t, L_.live_run_rank, fmt(site.run_rank, 0)); }
       if (data.has_sensitivity && site.rank_min !== null) {
         row(t, L_.rank_range, fmt(site.rank_min, 0) + "–" + fmt(site.rank_max, 0));
       }
@@ -82,6 +83,21 @@
       box.appendChild(b);
     }
     return box;
+  }
+
+  /* "▲ 3" / "▼ 2" / "=" against the run's rank, or "new" for a site the run excluded. */
+  function rankChange(site, L_) {
+    var span = el("span", "ss-rank-change");
+    var before = site.run_rank, now = site.rank;
+    var text, cls;
+    if (before === null || before === undefined) { text = " " + L_.live_new; cls = "ss-up"; }
+    else if (now < before) { text = " ▲ " + (before - now); cls = "ss-up"; }
+    else if (now > before) { text = " ▼ " + (now - before); cls = "ss-down"; }
+    else { text = " ="; cls = "ss-same"; }
+    span.className = "ss-rank-change " + cls;
+    span.textContent = text + (site.approx ? " ≈" : "");
+    span.title = L_.live_run_rank + ": " + fmt(before, 0);
+    return span;
   }
 
   function readData() {
@@ -153,7 +169,7 @@
       isoGroup.bringToBack();
     }
 
-    sites.forEach(function (site) {
+    function drawSite(site) {
       var g = L.featureGroup();
       var style, marker;
       if (site.excluded) {
@@ -171,7 +187,20 @@
       g.on("popupopen", function () { showIsochrones(site); });
       byId[site.id] = { site: site, layer: g };
       (site.excluded ? excluded : candidates).addLayer(g);
-    });
+    }
+    sites.forEach(drawSite);
+    /* Redraw every site from its (re-scored) record: the live panel calls this. */
+    function redrawSites() {
+      var open = null;
+      sites.forEach(function (site) {
+        var old = byId[site.id].layer;
+        if (old.isPopupOpen && old.isPopupOpen()) { open = site; }
+        candidates.removeLayer(old);
+        excluded.removeLayer(old);
+      });
+      sites.forEach(drawSite);
+      if (open) { byId[open.id].layer.openPopup(L.latLng(open.point[0], open.point[1])); }
+    }
     control.addOverlay(candidates, L_.candidates);
     control.addOverlay(excluded, L_.excluded);
     control.addOverlay(isoGroup, L_.isochrones);
@@ -258,6 +287,7 @@
     panel.appendChild(list);
 
     // legend
+    var legendMin, legendMax;
     if (data.legend.min !== null) {
       var legend = el("div", "ss-legend");
       legend.id = "ss-legend";
@@ -266,8 +296,12 @@
       bar.style.background = "linear-gradient(to right, " + data.legend.colors.join(", ") + ")";
       legend.appendChild(bar);
       var ends = el("div", "ss-legend-ends");
-      ends.appendChild(el("span", null, fmt(data.legend.min, 3)));
-      ends.appendChild(el("span", null, fmt(data.legend.max, 3)));
+      legendMin = el("span", null, fmt(data.legend.min, 3));
+      legendMax = el("span", null, fmt(data.legend.max, 3));
+      legendMin.id = "ss-legend-min";
+      legendMax.id = "ss-legend-max";
+      ends.appendChild(legendMin);
+      ends.appendChild(legendMax);
       legend.appendChild(ends);
       panel.appendChild(legend);
     }
@@ -322,7 +356,8 @@
           candidates.removeLayer(entry.layer);
         }
       });
-      visible.sort(function (a, b) { return (b.score || 0) - (a.score || 0); });
+      visible.sort(function (a, b) { return (a.rank || Infinity) - (b.rank || Infinity) || (b.score || 0) - (a.score || 0); });
+      if (legendMin) { legendMin.textContent = fmt(data.legend.min, 3); legendMax.textContent = fmt(data.legend.max, 3); }
       count.textContent = String(visible.length);
       panel.setAttribute("data-visible", String(visible.length));
       while (list.firstChild) { list.removeChild(list.firstChild); }
@@ -341,6 +376,7 @@
         });
         li.appendChild(a);
         li.appendChild(el("span", "ss-list-score", " " + fmt(site.score, 3)));
+        if (data.live) { li.appendChild(rankChange(site, L_)); }
         list.appendChild(li);
       });
     }
@@ -361,5 +397,8 @@
     });
     update();
     window.siteselectMap = { map: map, update: update, visibleCount: function () { return Number(count.textContent); } };
+    if (data.live && window.siteselectLive) {
+      window.siteselectLive.attach(map, data, { refresh: function () { redrawSites(); update(); } });
+    }
   };
 })();
