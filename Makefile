@@ -30,6 +30,8 @@ demo: $(STAMP)
 # tests skip and say why.
 APT_TEST_PACKAGES := chromium chromium-driver poppler-utils
 APT_QGIS_PACKAGES := python3-qgis qgis-providers
+# PostgreSQL + PostGIS for the PostGIS source and export tests (a throw-away server per test run).
+APT_PG_PACKAGES := postgresql postgresql-15-postgis-3
 browser-deps:
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -42,6 +44,12 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_QGIS_PACKAGES) >/dev/null \
 		  || echo "QGIS not installable: the QGIS check will be skipped"; \
 	else echo "python3-qgis missing and not root: the QGIS check will be skipped"; fi
+	@if ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(APT_PG_PACKAGES) (Debian) for the PostGIS tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PG_PACKAGES) >/dev/null \
+		  || echo "PostGIS not installable: the PostGIS tests will be skipped"; \
+	else echo "PostgreSQL/PostGIS missing and not root: the PostGIS tests will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check siteselect tests bench layers/build

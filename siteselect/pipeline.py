@@ -476,7 +476,8 @@ def _catalog_inputs(catalog: Path) -> list[Path]:
         return found
     found.append(cat.embedded_file)
     for src in cat.sources.values():
-        found.append(src.path)
+        if src.path is not None:
+            found.append(src.path)
         found += [Path(str(v)) for k, v in src.options.items() if k in _PATH_OPTIONS and v]
     return found
 
