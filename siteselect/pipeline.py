@@ -720,6 +720,34 @@ def export_geopackage(
     )
 
 
+def export_postgis(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    to: str | None,
+    schema: str = "siteselect",
+    overwrite: bool = False,
+) -> str:
+    """Analyse a scenario and write its results into a PostGIS schema, styled for QGIS.
+
+    ``to`` names the database as a PostGIS source does (service, keywords or
+    URI without password, ``env:NAME``, or ``None`` for PG* variables); see
+    :func:`siteselect.postgis.write_postgis`, which does the writing in one
+    transaction. Returns a label of the target (no password).
+    """
+    from ._pg import parse_connection
+    from .postgis import write_postgis
+    from .scenario import scenario_yaml_text
+
+    parse_connection(to, where="--to", error=OutputError)  # refuse a password before the analysis
+    sc, path = resolve_scenario(scenario)
+    result = analyse(sc, scenario_path=path)
+    return write_postgis(
+        to, schema=schema, ranking=result.ranking, layers=result.layers, isochrones=result.isochrones,
+        scenario_yaml=scenario_yaml_text(result.scenario, provenance=result.provenance),
+        provenance=result.provenance, overwrite=overwrite,
+    )
+
+
 def run_suitability(
     scenario: Scenario | str | os.PathLike[str] | None = None,
     *,
