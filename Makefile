@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= results
 
-.PHONY: demo test lint install browser-deps bench clean
+.PHONY: demo test lint install browser-deps bench clean qgis-plugin
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PG_PACKAGES) >/dev/null \
 		  || echo "PostGIS not installable: the PostGIS tests will be skipped"; \
 	else echo "PostgreSQL/PostGIS missing and not root: the PostGIS tests will be skipped"; fi
+
+# The QGIS Processing provider as a zip for Plugins > Manage and Install Plugins > Install from ZIP.
+qgis-plugin:
+	rm -rf qgis_plugin/siteselect_processing/__pycache__ && mkdir -p build
+	rm -f build/siteselect_processing.zip
+	cd qgis_plugin && $(PYTHON) -m zipfile -c ../build/siteselect_processing.zip siteselect_processing
+	@echo "build/siteselect_processing.zip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check siteselect tests bench layers/build
