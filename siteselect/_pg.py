@@ -61,20 +61,24 @@ def parse_connection(text: str | None, *, where: str, error: type[SiteSelectErro
     raw = "" if text is None else str(text).strip()
     if raw.startswith("env:"):
         name = raw[4:].strip()
-        value = os.environ.get(name)
-        if not name or value is None:
-            raise error(f"{where}: environment variable '{name}' is not set; export it with the "
-                        "connection keywords or URI, or name a service instead.")
+        value = os.environ.get(name, "") if name else ""
+        if not value.strip():
+            raise error(f"{where}: environment variable '{name}' is not set or empty; export it "
+                        "with the connection keywords or URI, or name a service instead.")
         return parse_connection(value, where=f"{where} (from ${name})", error=error,
                                 allow_password=True)
     if not raw:
         return {}
     if "=" not in raw and "://" not in raw:
+        if allow_password:  # an environment value is never echoed: it may be any secret
+            raise error(f"{where}: holds no libpq keywords or URI; set it to e.g. "
+                        "`host=db dbname=gis user=anna password=…` or postgresql://anna:…@db/gis.")
         return {"service": raw}
     try:
         params = {k: str(v) for k, v in psycopg.conninfo.conninfo_to_dict(raw).items()}
     except Exception as exc:  # psycopg.ProgrammingError with libpq's text
-        raise error(f"{where}: not a libpq connection string or URI ({scrub(str(exc), {})}); write "
+        detail = "" if allow_password else f" ({scrub(str(exc), {})})"
+        raise error(f"{where}: not a libpq connection string or URI{detail}; write "
                     "e.g. `service=gis` or `host=localhost dbname=gis user=anna`.") from None
     if params.get("password") and not allow_password:
         raise error(f"{where}: holds a password; a password is never written in a catalog, "

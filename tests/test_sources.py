@@ -171,6 +171,22 @@ def test_password_in_catalog_is_refused(tmp_path: Path) -> None:
         assert PASSWORD not in str(info.value)
 
 
+def test_env_connection_is_never_echoed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for value in (PASSWORD, f"host=db {PASSWORD}"):
+        monkeypatch.setenv("SOME_SECRET", value)
+        cat = _catalog(tmp_path, "roles:\n  roads: {format: postgis, connection: 'env:SOME_SECRET', table: t}\n")
+        with pytest.raises(LayerError, match=r"roles.roads.connection \(from \$SOME_SECRET\)") as info:
+            read_catalog(cat)
+        assert PASSWORD not in str(info.value)
+    for value in ("", None):
+        if value is None:
+            monkeypatch.delenv("SOME_SECRET")
+        else:
+            monkeypatch.setenv("SOME_SECRET", value)
+        with pytest.raises(LayerError, match=r"environment variable 'SOME_SECRET' is not set or empty"):
+            read_catalog(cat)
+
+
 def test_remote_entry_keys_checked_together(tmp_path: Path) -> None:
     cat = _catalog(tmp_path, "roles:\n"
                              "  roads: {format: postgis, path: x.gpkg}\n"
