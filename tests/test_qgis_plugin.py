@@ -53,6 +53,13 @@ out["enquiry"] = {"ranking": vec(res["RANKING"]), "shortlist": res["SHORTLIST"]}
 for name, cat in (("good", sys.argv[5]), ("bad", sys.argv[6])):
     res = processing.run("siteselect:checklayers", {"CATALOG": cat, "REPORT_FILE": work + f"/{name}.txt"})
     out["check_" + name] = {"ok": res["OK"], "report": res["REPORT"], "file": res["REPORT_FILE"]}
+cand = QgsVectorLayer(sys.argv[7] + "|layername=candidates", "cand", "ogr")
+res = processing.run("siteselect:runscenario", {"SCENARIO": sys.argv[8], "CANDIDATES": cand,
+                                                "OUTPUT_FOLDER": work + "/runq"})
+out["run_qgis"] = {"csv": res["RANKING_CSV"], "ranking": vec(res["RANKING"])}
+water = QgsVectorLayer(sys.argv[7] + "|layername=water", "water", "ogr")
+res = processing.run("siteselect:checklayers", {"CANDIDATES": water, "REPORT_FILE": work + "/water.txt"})
+out["check_qgis"] = {"ok": res["OK"], "report": res["REPORT"]}
 try:
     processing.run("siteselect:runscenario", {"SCENARIO": sys.argv[6], "OUTPUT_FOLDER": work + "/bad"})
     out["bad_run"] = "no error"
@@ -87,7 +94,8 @@ def test_processing_algorithms_in_headless_qgis(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SITESELECT_CLI": str(wrapper)}
     env.pop("PYTHONPATH", None)
     proc = subprocess.run([str(_system_qgis()), "-c", _SCRIPT, str(QGIS_PLUGINS), str(PLUGIN_DIR), str(tmp_path),
-                           str(enquiry), str(good), str(bad)], capture_output=True, text=True, env=env,
+                           str(enquiry), str(good), str(bad), str(ROOT / "layers" / "vastmanland.gpkg"),
+                           str(ROOT / "layers" / "scenarios" / "electricity-intensive.yaml")], capture_output=True, text=True, env=env,
                           timeout=900, check=False)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     assert lines, proc.stdout[-2000:] + proc.stderr[-3000:]
@@ -112,3 +120,11 @@ def test_processing_algorithms_in_headless_qgis(tmp_path: Path) -> None:
     assert got["check_bad"]["ok"] is False and "missing.gpkg: file not found" in got["check_bad"]["report"]
     assert Path(got["check_bad"]["file"]).read_text(encoding="utf-8") == got["check_bad"]["report"]
     assert "siteselect failed (exit 2)" in got["bad_run"]
+
+    # QGIS layers as inputs: the embedded candidates given as a QGIS layer rank exactly as the default run
+    again = pd.read_csv(got["run_qgis"]["csv"])
+    assert list(again["site_id"]) == list(ranking_csv["site_id"])
+    assert got["run_qgis"]["ranking"] == [True, "RuleRenderer", len(ranking_csv)]
+    # a QGIS layer without the role's fields is reported, not run
+    assert got["check_qgis"]["ok"] is False
+    assert "candidates" in got["check_qgis"]["report"] and "site_id" in got["check_qgis"]["report"]

@@ -8,6 +8,7 @@ raster's default style (``suitability.qml`` beside it).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -32,10 +33,14 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterVectorLayer,
+    QgsProcessingUtils,
     QgsRasterBandStats,
     QgsRasterLayer,
     QgsRasterShader,
     QgsSingleBandPseudoColorRenderer,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
 )
 from qgis.PyQt.QtGui import QColor
 
@@ -104,6 +109,73 @@ def style_surface(tif: str) -> str:
     return str(Path(tif).with_suffix(".qml"))
 
 
+#: QGIS-layer parameters: parameter name -> (siteselect role, label, geometry type).
+LAYER_PARAMS = {
+    "CANDIDATES": ("candidates", "Candidate sites (QGIS layer; replaces the scenario's)",
+                   QgsProcessing.TypeVectorPolygon),
+    "ROADS": ("roads", "Roads (QGIS layer; replaces the scenario's)", QgsProcessing.TypeVectorLine),
+    "PROTECTED_NATURE": ("protected_nature", "Protected nature (QGIS layer; replaces the scenario's)",
+                         QgsProcessing.TypeVectorPolygon),
+}
+
+
+def _add_layer_params(alg: QgsProcessingAlgorithm) -> None:
+    for name, (_, text, kind) in LAYER_PARAMS.items():
+        alg.addParameter(QgsProcessingParameterVectorLayer(name, text, [kind], optional=True))
+
+
+def layers_catalog(alg: QgsProcessingAlgorithm, parameters: Any, context: QgsProcessingContext,
+                   folder: str) -> str | None:
+    """Write the QGIS layers given to a GeoPackage and a catalog naming them (rest: embedded).
+
+    Returns the catalog path, or ``None`` when no layer was given. Field names must be the
+    role's (siteselect validates them exactly as for files and says what is missing).
+    """
+    given: dict[str, QgsVectorLayer] = {}
+    for name, (role, _, _) in LAYER_PARAMS.items():
+        layer = alg.parameterAsVectorLayer(parameters, name, context)
+        if layer is not None:
+            given[role] = layer
+    if not given:
+        return None
+    os.makedirs(folder, exist_ok=True)
+    gpkg = os.path.join(folder, "qgis_layers.gpkg")
+    lines = ["# written by the siteselect QGIS plugin from the layers given", "fallback: embedded", "roles:"]
+    for i, (role, layer) in enumerate(given.items()):
+        opts = QgsVectorFileWriter.SaveVectorOptions()
+        opts.driverName = "GPKG"
+        opts.layerName = role
+        opts.actionOnExistingFile = (QgsVectorFileWriter.CreateOrOverwriteFile if i == 0
+                                     else QgsVectorFileWriter.CreateOrOverwriteLayer)
+        err = QgsVectorFileWriter.writeAsVectorFormatV3(layer, gpkg, context.transformContext(), opts)
+        if err[0] != QgsVectorFileWriter.NoError:
+            raise QgsProcessingException(f"cannot save layer '{layer.name()}' for role {role}: {err[1]}")
+        lines.append(f"  {role}: {{path: {json.dumps(gpkg)}, layer: {role}}}")
+    catalog = os.path.join(folder, "catalog.yaml")
+    Path(catalog).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return catalog
+
+
+def scenario_with_catalog(scenario: str, catalog: str, folder: str) -> str:
+    """A copy of ``scenario`` reading its layers from ``catalog`` instead of the embedded region."""
+    import yaml
+
+    if not scenario:
+        raise QgsProcessingException("QGIS layers replace layers of a scenario: choose the scenario file "
+                                     "too (`siteselect init` writes a starter).")
+    doc = yaml.safe_load(Path(scenario).read_text(encoding="utf-8"))
+    if not isinstance(doc, dict):
+        raise QgsProcessingException(f"scenario {scenario} is not a YAML mapping")
+    if doc.get("layers"):
+        raise QgsProcessingException(f"scenario {scenario} names its own layer catalog ({doc['layers']}); "
+                                     "add the layers to that catalog instead of giving QGIS layers.")
+    doc.pop("region", None)
+    doc["layers"] = catalog
+    out = os.path.join(folder, "scenario.yaml")
+    Path(out).write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return out
+
+
 class _Algorithm(QgsProcessingAlgorithm):
     _id = ""
     _name = ""
@@ -136,12 +208,14 @@ class RunScenario(_Algorithm):
 
     _id = "runscenario"
     _name = "Run scenario"
-    _help = ("Runs `siteselect run` on a scenario file. Writes ranking.csv, map.html, scenario.yaml and "
+    _help = ("Runs `siteselect run` on a scenario file; QGIS layers given for candidates, roads or "
+             "protected nature replace the scenario's (their fields must be the role's). Writes ranking.csv, map.html, scenario.yaml and "
              "siteselect.gpkg (all layers used, the ranking and isochrones, styled) into the output "
              "folder and loads the ranking and isochrones styled.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 - QGIS's name
         self.addParameter(_scenario_param())
+        _add_layer_params(self)
         self.addParameter(QgsProcessingParameterBoolean("SENSITIVITY", "Weight sensitivity (slower)",
                                                         defaultValue=False))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT_FOLDER", "Output folder"))
@@ -155,6 +229,10 @@ class RunScenario(_Algorithm):
                          feedback: QgsProcessingFeedback) -> dict[str, Any]:
         scenario = self.parameterAsFile(parameters, "SCENARIO", context)
         out = self.parameterAsString(parameters, "OUTPUT_FOLDER", context)
+        inputs = os.path.join(QgsProcessingUtils.tempFolder(), f"siteselect-inputs-{id(self)}")
+        catalog = layers_catalog(self, parameters, context, inputs)
+        if catalog is not None:
+            scenario = scenario_with_catalog(scenario, catalog, inputs)
         args = ["run", *([scenario] if scenario else []), "--out", out]
         if not self.parameterAsBoolean(parameters, "SENSITIVITY", context):
             args.append("--no-sensitivity")
@@ -228,11 +306,14 @@ class CheckLayers(_Algorithm):
 
     _id = "checklayers"
     _name = "Check layers"
-    _help = ("Runs `siteselect layers check` on a layer catalog (YAML): one line per role with features, "
+    _help = ("Runs `siteselect layers check` on a layer catalog (YAML), or on the QGIS layers given "
+             "(the rest embedded): one line per role with features, "
              "CRS, geometry types and problems. OK is false when a layer has a blocking problem.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 - QGIS's name
-        self.addParameter(QgsProcessingParameterFile("CATALOG", "Layer catalog (YAML)", extension="yaml"))
+        self.addParameter(QgsProcessingParameterFile("CATALOG", "Layer catalog (YAML; or give QGIS layers)",
+                                                     extension="yaml", optional=True))
+        _add_layer_params(self)
         self.addParameter(QgsProcessingParameterFileDestination("REPORT_FILE", "Report", "Text files (*.txt)"))
         self.addOutput(QgsProcessingOutputString("REPORT", "Report text"))
         self.addOutput(QgsProcessingOutputBoolean("OK", "All layers OK"))
@@ -240,6 +321,13 @@ class CheckLayers(_Algorithm):
     def processAlgorithm(self, parameters: Any, context: QgsProcessingContext,  # noqa: N802
                          feedback: QgsProcessingFeedback) -> dict[str, Any]:
         catalog = self.parameterAsFile(parameters, "CATALOG", context)
+        inputs = os.path.join(QgsProcessingUtils.tempFolder(), f"siteselect-inputs-{id(self)}")
+        written = layers_catalog(self, parameters, context, inputs)
+        if written is not None and catalog:
+            raise QgsProcessingException("give either a layer catalog or QGIS layers, not both")
+        catalog = written or catalog
+        if not catalog:
+            raise QgsProcessingException("give a layer catalog (YAML) or at least one QGIS layer")
         target = self.parameterAsFileOutput(parameters, "REPORT_FILE", context)
         code, text = run_siteselect(["layers", "check", catalog], feedback, ok_codes=(0, 1))
         Path(target).write_text(text, encoding="utf-8")
