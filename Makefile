@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= results
 
-.PHONY: demo test lint install browser-deps bench clean
+.PHONY: demo test lint install browser-deps bench clean qgis-plugin
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,8 @@ demo: $(STAMP)
 # tests skip and say why.
 APT_TEST_PACKAGES := chromium chromium-driver poppler-utils libreoffice-writer-nogui
 APT_QGIS_PACKAGES := python3-qgis qgis-providers
+# PostgreSQL + PostGIS for the PostGIS source and export tests (a throw-away server per test run).
+APT_PG_PACKAGES := postgresql postgresql-15-postgis-3
 browser-deps:
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null && command -v soffice >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -42,6 +44,19 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_QGIS_PACKAGES) >/dev/null \
 		  || echo "QGIS not installable: the QGIS check will be skipped"; \
 	else echo "python3-qgis missing and not root: the QGIS check will be skipped"; fi
+	@if ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(APT_PG_PACKAGES) (Debian) for the PostGIS tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PG_PACKAGES) >/dev/null \
+		  || echo "PostGIS not installable: the PostGIS tests will be skipped"; \
+	else echo "PostgreSQL/PostGIS missing and not root: the PostGIS tests will be skipped"; fi
+
+# The QGIS Processing provider as a zip for Plugins > Manage and Install Plugins > Install from ZIP.
+qgis-plugin:
+	rm -rf qgis_plugin/siteselect_processing/__pycache__ && mkdir -p build
+	rm -f build/siteselect_processing.zip
+	cd qgis_plugin && $(PYTHON) -m zipfile -c ../build/siteselect_processing.zip siteselect_processing
+	@echo "build/siteselect_processing.zip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check siteselect tests bench layers/build

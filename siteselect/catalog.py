@@ -21,6 +21,30 @@ A catalog is a YAML file::
         y_field: lat
         options: {buffer_m: 50}        # keyword options of an importer format
 
+Sources that are not plain files (read like files, then mapped, reprojected and
+validated the same way; see :mod:`siteselect._remote`)::
+
+      roads:                           # PostGIS table or view (or `sql: SELECT …`)
+        format: postgis
+        connection: gis                # libpq service; or `host=… dbname=… user=…`,
+                                       # or `env:NAME`; empty = PG* variables.
+                                       # Never a password (use ~/.pgpass / PGPASSWORD)
+        table: public.vagar            # or sql: "SELECT id, klass, geom FROM …"
+        geometry_column: geom          # only when the table has several
+      protected_nature:
+        format: ogc_api_features       # GDAL's OAPIF driver; follows paging
+        url: https://example.org/ogc   # the service's landing page
+        collection: naturreservat
+        bbox: [15.4, 59.2, 17.0, 60.2] # longitude/latitude; optional
+      ports:
+        format: wfs                    # GDAL's WFS driver
+        url: https://example.org/wfs
+        typename: ns:hamnar
+      candidates:
+        format: filegdb                # an Esri File Geodatabase folder
+        path: data/plan.gdb
+        layer: detaljplaner
+
 For the importer formats (``detaljplan``, ``ebh``, ``nvr`` …) ``fields`` overrides
 the importer's assumed *source* field names (keys are listed in each importer's
 docstring); the importer produces the role fields itself.
@@ -82,7 +106,7 @@ log = logging.getLogger(__name__)
 FORMATS: tuple[str, ...] = (
     "auto", "csv_points", "scb_grid", "scb_tatorter", "osm_pbf", "detaljplan", "ebh", "nvr",
     "entsoe_buses", "osm_grid_vertices", "wpi_csv", "pypsa_ports",
-    "nvdb", "ebh_points", "ngp_detaljplan",
+    "nvdb", "ebh_points", "ngp_detaljplan", "postgis", "ogc_api_features", "wfs", "filegdb",
 )
 
 #: Importer formats: format -> (module, function, roles it can fill).
@@ -109,7 +133,14 @@ _IMPORTERS: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 _ENTRY_KEYS = ("path", "layer", "format", "fields", "crs", "where", "defaults", "encoding",
-               "x_field", "y_field", "options")
+               "x_field", "y_field", "options", "connection", "table", "sql", "geometry_column",
+               "url", "collection", "typename", "bbox")
+#: Keys of sources that are not files, by format (the first is required, one of a tuple).
+_REMOTE_KEYS: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "postgis": (("table", "sql"), ("connection",), ("geometry_column",)),
+    "ogc_api_features": (("url",), ("collection",), ("bbox",)),
+    "wfs": (("url",), ("typename",), ("bbox",)),
+}
 _TOP_KEYS = ("name", "description", "crs", "fallback", "embedded", "roles")
 #: Importer formats that take the working CRS (they measure areas while importing).
 _TAKES_WORK_CRS = ("osm_pbf",)
@@ -124,7 +155,8 @@ class LayerSource:
     """One catalog entry: where a role's layer comes from."""
 
     role: str
-    path: Path
+    path: Path | None
+    """The file; ``None`` for sources that are not files (``postgis``, ``ogc_api_features``, ``wfs``)."""
     layer: str | None = None
     format: str = "auto"
     fields: Mapping[str, str] = field(default_factory=dict)
@@ -135,6 +167,24 @@ class LayerSource:
     x_field: str | None = None
     y_field: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    connection: str | None = None
+    """PostGIS: libpq service, keywords / URI without password, or ``env:NAME``."""
+    table: str | None = None
+    sql: str | None = None
+    geometry_column: str | None = None
+    url: str | None = None
+    """OGC API Features landing page or WFS endpoint."""
+    bbox: tuple[float, float, float, float] | None = None
+    """Longitude/latitude box for OGC services."""
+
+    @property
+    def label(self) -> str:
+        """Where the layer comes from, for messages and provenance (never a password)."""
+        if self.path is not None:
+            return str(self.path)
+        from siteselect._remote import source_label
+
+        return source_label(self)
 
 
 @dataclass(frozen=True)
@@ -206,12 +256,16 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
         bad = [k for k in entry if k not in _ENTRY_KEYS]
         if bad:
             problems.append(f"{where}: unknown key(s) {bad} (allowed: {', '.join(_ENTRY_KEYS)})")
-        if not entry.get("path"):
-            problems.append(f"{where}: `path` is missing")
-            continue
         fmt = str(entry.get("format", "auto"))
         if fmt not in FORMATS:
             problems.append(f"{where}.format: '{fmt}' unknown (known: {', '.join(FORMATS)})")
+            continue
+        remote = _remote_problems(entry, fmt, where)
+        if remote:
+            problems.extend(remote)
+            continue
+        if fmt not in _REMOTE_KEYS and not entry.get("path"):
+            problems.append(f"{where}: `path` is missing")
             continue
         if fmt in _IMPORTERS and role not in _IMPORTERS[fmt][2]:
             problems.append(f"{where}.format: '{fmt}' cannot fill role '{role}' (it fills "
@@ -241,10 +295,11 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
             problems.extend(_option_number_problems(where, entry["options"]))
         if problems:
             continue
+        layer_name = entry.get("layer", entry.get("collection", entry.get("typename")))
         sources[role] = LayerSource(
             role=role,
-            path=_norm(base, str(entry["path"])),
-            layer=None if entry.get("layer") is None else str(entry["layer"]),
+            path=None if fmt in _REMOTE_KEYS else _norm(base, str(entry["path"])),
+            layer=None if layer_name is None else str(layer_name),
             format=fmt,
             fields={str(k): str(v) for k, v in (entry.get("fields") or {}).items()},
             crs=None if entry.get("crs") is None else str(entry["crs"]),
@@ -255,6 +310,7 @@ def read_catalog(path: str | Path, *, embedded: str | Path | None = None) -> Cat
             y_field=entry.get("y_field"),
             options={k: (str(_norm(base, str(v))) if k in _PATH_OPTIONS and v else v)
                      for k, v in (entry.get("options") or {}).items()},
+            **_remote_fields(entry, fmt, where),
         )
     region_crs = doc.get("crs")
     if region_crs is not None and not _is_auto(region_crs):
@@ -289,6 +345,68 @@ def _option_number_problems(where: str, options: Mapping[str, Any]) -> list[str]
     return probs
 
 
+def _remote_problems(entry: Mapping[str, Any], fmt: str, where: str) -> list[str]:
+    """Problems of the keys that belong to sources that are not files."""
+    from siteselect._pg import parse_connection
+
+    remote_keys = {k for spec in _REMOTE_KEYS.values() for keys in spec for k in keys}
+    if fmt not in _REMOTE_KEYS:
+        wrong = sorted(k for k in remote_keys if entry.get(k) is not None)
+        if fmt == "filegdb":
+            if entry.get("path") and not str(entry["path"]).rstrip("/\\").lower().endswith(".gdb"):
+                return [f"{where}.path: format 'filegdb' reads a File Geodatabase folder whose "
+                        "name ends in .gdb; fix `path`"]
+        return [f"{where}: format '{fmt}' does not take {wrong}"] if wrong else []
+    spec = _REMOTE_KEYS[fmt]
+    allowed = {k for keys in spec for k in keys}
+    out: list[str] = []
+    wrong = sorted(k for k in remote_keys | {"path", "encoding", "x_field", "y_field", "options"}
+                   if entry.get(k) is not None and k not in allowed)
+    if wrong:
+        out.append(f"{where}: format '{fmt}' does not take {wrong}")
+    if fmt != "postgis" and entry.get("layer") is not None:
+        out.append(f"{where}: format '{fmt}' names its layer with `{spec[1][0]}`, not `layer`")
+    need = [spec[0]] + ([spec[1]] if fmt != "postgis" else [])
+    for keys in need:
+        given = [k for k in keys if entry.get(k)]
+        if not given:
+            out.append(f"{where}: format '{fmt}' needs `{'` or `'.join(keys)}`")
+        elif len(given) > 1:
+            out.append(f"{where}: give only one of {given}")
+    if entry.get("url") is not None and not str(entry["url"]).lower().startswith(
+            ("http://", "https://")):
+        out.append(f"{where}.url: '{entry['url']}' is not an http(s) URL")
+    bbox = entry.get("bbox")
+    if bbox is not None:
+        ok = isinstance(bbox, list) and len(bbox) == 4 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in bbox)
+        if not ok or not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90):
+            out.append(f"{where}.bbox: expected [min_lon, min_lat, max_lon, max_lat] in degrees "
+                       f"(WGS 84), got {bbox!r}")
+    if fmt == "postgis" and entry.get("connection") is not None:
+        try:
+            parse_connection(str(entry["connection"]), where=f"{where}.connection",
+                             error=LayerError)
+        except LayerError as exc:
+            out.append(str(exc))
+    return out
+
+
+def _remote_fields(entry: Mapping[str, Any], fmt: str, where: str) -> dict[str, Any]:
+    if fmt not in _REMOTE_KEYS:
+        return {}
+    bbox = entry.get("bbox")
+    return {
+        "connection": None if entry.get("connection") is None else str(entry["connection"]),
+        "table": None if entry.get("table") is None else str(entry["table"]),
+        "sql": None if entry.get("sql") is None else str(entry["sql"]),
+        "geometry_column": None if entry.get("geometry_column") is None
+        else str(entry["geometry_column"]),
+        "url": None if entry.get("url") is None else str(entry["url"]),
+        "bbox": None if bbox is None else tuple(float(v) for v in bbox),
+    }
+
+
 def _importer(fmt: str) -> Callable[..., gpd.GeoDataFrame]:
     module, func, _ = _IMPORTERS[fmt]
     try:
@@ -312,6 +430,11 @@ def read_source(src: LayerSource, *, work_crs: Any = None) -> gpd.GeoDataFrame:
     ``work_crs`` (the region's working CRS, or ``"auto"``) goes to importers
     that measure while importing (``osm_pbf``); default EPSG:3006.
     """
+    if src.path is None:
+        from siteselect._remote import read_remote
+
+        return apply_mapping(read_remote(src), fields=src.fields, defaults=src.defaults,
+                             source=src.label)
     try:
         check_layer_path(src.path)
         for key in _PATH_OPTIONS:
@@ -319,7 +442,7 @@ def read_source(src: LayerSource, *, work_crs: Any = None) -> gpd.GeoDataFrame:
                 check_layer_path(src.options[key])
     except LayerError as exc:
         raise LayerError(f"catalog role '{src.role}': {exc}") from exc
-    if src.format in ("auto", "csv_points"):
+    if src.format in ("auto", "csv_points", "filegdb"):
         gdf = read_layer(src.path, layer=src.layer, crs=src.crs, where=src.where,
                          encoding=src.encoding, x_field=src.x_field, y_field=src.y_field)
         return apply_mapping(gdf, fields=src.fields, defaults=src.defaults,
@@ -359,10 +482,11 @@ def load_source(src: LayerSource, *, crs: Any = None,
     from siteselect.layers import source_label, validate_layer
 
     frame = read_source(src, work_crs=crs) if raw is None else raw
-    gdf = to_work_crs(frame, source=str(src.path), layer=src.layer, crs=crs,
+    layer = src.layer if src.path is not None else None
+    gdf = to_work_crs(frame, source=src.label, layer=layer, crs=crs,
                       layer_crs_key=src.format not in _NO_SOURCE_CRS)
-    out = validate_layer(gdf, src.role, source=str(src.path), layer=src.layer, crs=crs)
-    out.attrs["source"] = f"{source_label(src.path, src.layer)} (format {src.format})"
+    out = validate_layer(gdf, src.role, source=src.label, layer=layer, crs=crs)
+    out.attrs["source"] = f"{source_label(src.label, layer)} (format {src.format})"
     return out
 
 
@@ -599,9 +723,10 @@ def check_catalog(path: str | Path, *, embedded: str | Path | None = None,
         return raws[role]
 
     for role, src in cat.sources.items():
-        row = LayerRow(role=role, source=str(src.path), layer=src.layer, format=src.format,
+        row = LayerRow(role=role, source=src.label,
+                       layer=src.layer if src.path is not None else None, format=src.format,
                        fields_mapped=len(src.fields))
-        row.warnings.extend(w for w in read_warnings if str(src.path) in w)
+        row.warnings.extend(w for w in read_warnings if src.label in w)
         if work is None and role not in failed:
             row.problems.append("not checked: no working CRS (see below).")
         else:

@@ -92,7 +92,7 @@ def embedded_path() -> Path:
 # ----------------------------------------------------------------------------- reading
 
 
-def source_label(path: Path, layer: str | None) -> str:
+def source_label(path: Path | str, layer: str | None) -> str:
     return f"{path}" + (f" (layer '{layer}')" if layer else "")
 
 
@@ -456,7 +456,7 @@ def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
         (naming the cause: swapped axes, a misstated source CRS, or data that
         lies elsewhere and needs another region CRS).
     """
-    where = source_label(Path(source), layer)
+    where = source_label(source, layer)
     work = pyproj.CRS(DEFAULT_CRS if crs is None else crs)
     if gdf.crs is None:
         raise CRSError(f"{where}: has no CRS. State the CRS its coordinates are in (the "
@@ -649,7 +649,7 @@ def check_layer(
         Only for an unknown role name.
     """
     if role not in ROLES:
-        raise LayerError(f"{source_label(Path(source), layer)}: unknown role '{role}'. Known roles: "
+        raise LayerError(f"{source_label(source, layer)}: unknown role '{role}'. Known roles: "
                          f"{', '.join(sorted(ROLES))}.")
     spec: RoleSpec = ROLES[role]
     chk = LayerCheck(role=role, source=str(source), layer=layer, frame=gdf)
@@ -808,7 +808,7 @@ def validate_layer(
         gdf = to_work_crs(gdf, source=source, layer=layer, crs=crs)
     chk = check_layer(gdf, role, source=source, layer=layer)
     for w in chk.warnings:
-        warnings.warn(f"{source_label(Path(source), layer)} as role '{role}': {w}", LayerWarning,
+        warnings.warn(f"{source_label(source, layer)} as role '{role}': {w}", LayerWarning,
                       stacklevel=2)
     if not chk.ok:
         raise chk.error()
@@ -844,7 +844,7 @@ def apply_mapping(
         have = [c for c in gdf.columns if c != gdf.geometry.name]
         listing = ", ".join(f"{rf} ← '{ff}'" for rf, ff in missing.items())
         raise MissingFieldError(
-            f"{source_label(Path(source), layer)}: mapped field(s) not in the file: {listing}. The "
+            f"{source_label(source, layer)}: mapped field(s) not in the file: {listing}. The "
             f"file has {have}. Fix `fields` in the catalog.")
     for rf, ff in fields.items():
         out[rf] = gdf[ff]

@@ -487,7 +487,8 @@ def _catalog_inputs(catalog: Path) -> list[Path]:
         return found
     found.append(cat.embedded_file)
     for src in cat.sources.values():
-        found.append(src.path)
+        if src.path is not None:
+            found.append(src.path)
         found += [Path(str(v)) for k, v in src.options.items() if k in _PATH_OPTIONS and v]
     return found
 
@@ -739,6 +740,34 @@ def export_geopackage(
         target, ranking=result.ranking, layers=result.layers, isochrones=result.isochrones,
         scenario_yaml=scenario_yaml_text(result.scenario, provenance=result.provenance),
         provenance=result.provenance,
+    )
+
+
+def export_postgis(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    to: str | None,
+    schema: str = "siteselect",
+    overwrite: bool = False,
+) -> str:
+    """Analyse a scenario and write its results into a PostGIS schema, styled for QGIS.
+
+    ``to`` names the database as a PostGIS source does (service, keywords or
+    URI without password, ``env:NAME``, or ``None`` for PG* variables); see
+    :func:`siteselect.postgis.write_postgis`, which does the writing in one
+    transaction. Returns a label of the target (no password).
+    """
+    from ._pg import parse_connection
+    from .postgis import write_postgis
+    from .scenario import scenario_yaml_text
+
+    parse_connection(to, where="--to", error=OutputError)  # refuse a password before the analysis
+    sc, path = resolve_scenario(scenario)
+    result = analyse(sc, scenario_path=path)
+    return write_postgis(
+        to, schema=schema, ranking=result.ranking, layers=result.layers, isochrones=result.isochrones,
+        scenario_yaml=scenario_yaml_text(result.scenario, provenance=result.provenance),
+        provenance=result.provenance, overwrite=overwrite,
     )
 
 
