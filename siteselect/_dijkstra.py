@@ -24,7 +24,8 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-__all__ = ["batch_catchment", "batch_catchment_scatter", "batch_distances", "multi_source"]
+__all__ = ["batch_catchment", "batch_catchment_scatter", "batch_distances", "multi_source",
+           "gather_sum", "scatter_to_nodes"]
 
 
 # A 4-ary min-heap of (minutes, node) with lazy deletion: a node may be pushed
@@ -352,3 +353,165 @@ def batch_catchment_scatter(
     for ch in range(nchunks):
         out += acc[ch]
     return out
+
+
+@njit(cache=True, nogil=True)
+def _dijkstra_touched(
+    indptr: NDArray[np.int64],
+    indices: NDArray[np.int32],
+    weights: NDArray[np.float64],
+    seed_nodes: NDArray[np.int64],
+    seed_offsets: NDArray[np.float64],
+    cutoff: float,
+    dist: NDArray[np.float64],
+    touched: NDArray[np.int32],
+    hd: NDArray[np.float64],
+    hn: NDArray[np.int32],
+) -> int:
+    """:func:`_dijkstra_plain` that lists the nodes it reaches in ``touched``; return their count.
+
+    Every listed node ends with its final (finite, ``<= cutoff``) distance,
+    so the caller can use them and reset ``dist`` to ``inf`` on just those
+    nodes — the cost of a search is then its reach, not the graph's size.
+    """
+    size = 0
+    cnt = 0
+    for k in range(seed_nodes.shape[0]):
+        s = seed_nodes[k]
+        o = seed_offsets[k]
+        if o <= cutoff and o < dist[s]:
+            if dist[s] == np.inf:
+                touched[cnt] = s
+                cnt += 1
+            dist[s] = o
+            size = _push(hd, hn, size, o, s)
+    while size > 0:
+        d = hd[0]
+        u = hn[0]
+        size = _pop(hd, hn, size)
+        if d > dist[u]:
+            continue
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            nd = d + weights[e]
+            if nd <= cutoff:
+                dv = dist[v]
+                if nd < dv:
+                    if dv == np.inf:
+                        touched[cnt] = v
+                        cnt += 1
+                    dist[v] = nd
+                    size = _push(hd, hn, size, nd, v)
+    return cnt
+
+
+@njit(cache=True, parallel=True)
+def scatter_to_nodes(
+    indptr: NDArray[np.int64],
+    indices: NDArray[np.int32],
+    weights: NDArray[np.float64],
+    src_ptr: NDArray[np.int64],
+    src_nodes: NDArray[np.int64],
+    src_offsets: NDArray[np.float64],
+    src_weight: NDArray[np.float64],
+    thresholds: NDArray[np.float64],
+    n_chunks: int,
+) -> tuple[NDArray[np.float64], int]:
+    """Sum of ``src_weight`` over the sources that reach each node within each threshold.
+
+    One bounded search per source ``i`` (seed set as in :func:`batch_catchment`)
+    on the given graph (the *forward* graph when sources travel to the nodes),
+    with cutoff ``max(thresholds)``; its weight is added to every reached node
+    ``v`` and threshold ``t`` with ``dist[v] <= t``. Only the reached nodes are
+    visited and reset, so the total work is the sum of the searches' reaches
+    (times the heap's log factor), independent of how many nodes the graph has.
+    Sources are dealt to ``n_chunks`` chunks round-robin (balancing dense and
+    sparse areas); each chunk accumulates privately (``n_chunks × nodes ×
+    thresholds`` float64) and the chunks are summed at the end.
+
+    Returns
+    -------
+    (out, settled)
+        ``out`` (nodes × thresholds) and the total number of nodes settled.
+    """
+    n = indptr.shape[0] - 1
+    ns = src_ptr.shape[0] - 1
+    nt = thresholds.shape[0]
+    cutoff = -np.inf
+    for k in range(nt):
+        cutoff = max(cutoff, thresholds[k])
+    nchunks = min(max(ns, 1), max(1, n_chunks))
+    acc = np.zeros((nchunks, n, nt))
+    settled = np.zeros(nchunks, dtype=np.int64)
+    cap = indices.shape[0] + (src_ptr[ns] - src_ptr[0]) + 1
+    for ch in prange(nchunks):
+        dist = np.full(n, np.inf)
+        touched = np.empty(n, dtype=np.int32)
+        hd = np.empty(cap, dtype=np.float64)
+        hn = np.empty(cap, dtype=np.int32)
+        for i in range(ch, ns, nchunks):
+            p = src_weight[i]
+            if p == 0.0:
+                continue
+            lo = src_ptr[i]
+            hi = src_ptr[i + 1]
+            cnt = _dijkstra_touched(indptr, indices, weights, src_nodes[lo:hi],
+                                    src_offsets[lo:hi], cutoff, dist, touched, hd, hn)
+            settled[ch] += cnt
+            for j in range(cnt):
+                v = touched[j]
+                t = dist[v]
+                for k in range(nt):
+                    if t <= thresholds[k]:
+                        acc[ch, v, k] += p
+                dist[v] = np.inf
+    out = np.zeros((n, nt))
+    for ch in range(nchunks):
+        out += acc[ch]
+    return out, int(settled.sum())
+
+
+@njit(cache=True, parallel=True)
+def gather_sum(
+    indptr: NDArray[np.int64],
+    indices: NDArray[np.int32],
+    weights: NDArray[np.float64],
+    values: NDArray[np.float64],
+    cutoff: float,
+    n_chunks: int,
+) -> tuple[NDArray[np.float64], int]:
+    """For every node ``v``: the sum of ``values[u]`` over the nodes ``u`` with ``dist(v, u) <= cutoff``.
+
+    One bounded search per node on the given graph (distances *from* ``v``),
+    summed in float64; only reached nodes are reset between searches. Nodes are
+    dealt to ``n_chunks`` chunks round-robin and run in parallel.
+
+    Returns
+    -------
+    (out, settled)
+        Sums per node and the total number of nodes settled.
+    """
+    n = indptr.shape[0] - 1
+    out = np.zeros(n)
+    nchunks = min(max(n, 1), max(1, n_chunks))
+    settled = np.zeros(nchunks, dtype=np.int64)
+    cap = indices.shape[0] + 2
+    for ch in prange(nchunks):
+        dist = np.full(n, np.inf)
+        touched = np.empty(n, dtype=np.int32)
+        hd = np.empty(cap, dtype=np.float64)
+        hn = np.empty(cap, dtype=np.int32)
+        seed = np.zeros(1, dtype=np.int64)
+        off = np.zeros(1)
+        for v in range(ch, n, nchunks):
+            seed[0] = v
+            cnt = _dijkstra_touched(indptr, indices, weights, seed, off, cutoff, dist, touched,
+                                    hd, hn)
+            settled[ch] += cnt
+            s = 0.0
+            for j in range(cnt):
+                u = touched[j]
+                s += values[u]
+                dist[u] = np.inf
+            out[v] = s
+    return out, int(settled.sum())

@@ -353,6 +353,24 @@ def test_fast_distances_equal_networkx_dijkstra(n_nodes: int, seed: int) -> None
                                        rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("n_nodes,seed", [(50, 7), (900, 8)])
+def test_node_sum_within_equals_networkx(n_nodes: int, seed: int) -> None:
+    """All-nodes sum within a radius (pandana's aggregate) against networkx, non-integer weights."""
+    g = RoadGraph.from_roads(random_roads(n_nodes, seed))
+    G = g.to_networkx()
+    vals = np.random.default_rng(seed).gamma(2.0, 3.7, g.n_nodes)
+    got = g.node_sum_within(vals, minutes=1.5)
+    expect = np.array([sum(vals[v] for v in nx.single_source_dijkstra_path_length(
+        G, s, cutoff=1.5 + 1e-9, weight="minutes")) for s in range(g.n_nodes)])
+    np.testing.assert_allclose(got, expect, rtol=1e-12)
+    # a lone node within nothing but itself at a tiny radius
+    np.testing.assert_allclose(g.node_sum_within(vals, minutes=1e-6), vals, rtol=0)
+    with pytest.raises(NetworkError, match="one per node"):
+        g.node_sum_within(vals[:-1], minutes=1.0)
+    with pytest.raises(NetworkError, match="positive"):
+        g.node_sum_within(vals, minutes=0.0)
+
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 REGION_GPKG = SHARED / "region_vastmanland_kartor" / "region_vastmanland_kartor.gpkg"
 
