@@ -134,18 +134,27 @@ def check_catchment(g: RoadGraph, pop_cells: Any, pop: np.ndarray, got: np.ndarr
     return ok
 
 
-def settle_rate(g: RoadGraph, starts: np.ndarray) -> tuple[float, int]:
-    """Settled nodes per second of one full search on one numba thread (best of the starts)."""
-    ip, ix, w = g._fwd
+def settle_rate(g: RoadGraph, starts: np.ndarray, *, heap: bool) -> tuple[float, int]:
+    """Settled nodes per second of one full search on one numba thread (best of the starts).
+
+    ``heap=False``: the library's fast path (bucket queue where the weights allow);
+    ``heap=True``: the 4-ary heap kernel, the baseline.
+    """
+    ip, ix, w = g._rev
     old = numba.get_num_threads()
     numba.set_num_threads(1)
     best = 0.0
     settled = 0
+    one = np.zeros(1)
+    lab = np.zeros(1, dtype=np.int64)
     try:
         for s in starts.tolist():
+            src = np.array([s], dtype=np.int64)
             t0 = time.perf_counter()
-            dist, _ = _dijkstra.multi_source(ip, ix, w, np.array([s]), np.zeros(1),
-                                             np.zeros(1, dtype=np.int64), np.inf)
+            if heap:
+                dist, _ = _dijkstra.multi_source(ip, ix, w, src, one, lab, np.inf)
+            else:
+                dist, _ = g._fast_seeded(src, one, lab, np.inf)
             dt = time.perf_counter() - t0
             settled = int(np.isfinite(dist).sum())
             best = max(best, settled / dt)
@@ -221,9 +230,16 @@ def main(argv: list[str] | None = None) -> None:
           f"{build_s:.0f} s, {result['graph_mem_mb']} MB; {len(pop)} populated cells", flush=True)
 
     # ---- settles per second per core (also compiles the kernels)
-    rate, settled = settle_rate(g, rng.choice(g.n_nodes, 3, replace=False))
-    result["settled_per_s_per_core"] = round(rate)
-    print(f"full search, 1 thread: {settled} settled, {rate / 1e6:.2f} M/s", flush=True)
+    starts = rng.choice(g.n_nodes, 3, replace=False)
+    settle_rate(g, starts[:1], heap=True)  # compile
+    settle_rate(g, starts[:1], heap=False)
+    rate_heap, _ = settle_rate(g, starts, heap=True)
+    rate, settled = settle_rate(g, starts, heap=False)
+    result.update({"settled_per_s_per_core": round(rate),
+                   "settled_per_s_per_core_heap": round(rate_heap),
+                   "bucket_width_min": g._buckets[0]})
+    print(f"full search, 1 thread: {settled} settled, {rate / 1e6:.2f} M/s "
+          f"(heap {rate_heap / 1e6:.2f} M/s)", flush=True)
 
     # ---- nearest facility for every node
     fidx = rng.choice(g.n_nodes, size=args.facilities, replace=False)
@@ -244,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     ip, ix, w = g._fwd
     t0 = time.perf_counter()
     catch, catch_settled = _dijkstra.scatter_to_nodes(ip, ix, w, sp, sn, sm, pop[sub], th,
-                                                      numba.get_num_threads())
+                                                      numba.get_num_threads(), *g._buckets)
     catch_s = time.perf_counter() - t0
     measured = len(sub) == len(pop)
     result.update({

@@ -485,6 +485,11 @@ class RoadGraph:
         return g
 
     @cached_property
+    def _buckets(self) -> tuple[float, int]:
+        """Bucket-queue width and count for the fast path ((0, 0) = heap; see _dijkstra)."""
+        return _dijkstra.bucket_width(self._w)
+
+    @cached_property
     def _tree(self) -> shapely.STRtree:
         xy = self.node_xy
         lines = shapely.linestrings(np.stack([xy[self._seg_a], xy[self._seg_b]], axis=1))
@@ -601,6 +606,12 @@ class RoadGraph:
                      seed_groups: NDArray[np.int64], cutoff: float
                      ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         indptr, indices, w = self._rev
+        width, nb = self._buckets
+        if nb > 0:
+            return _dijkstra.multi_source_buckets(indptr, indices, w, seed_nodes.astype(np.int64),
+                                                  seed_minutes.astype(float),
+                                                  seed_groups.astype(np.int64), float(cutoff),
+                                                  width, nb)
         return _dijkstra.multi_source(indptr, indices, w, seed_nodes.astype(np.int64),
                                       seed_minutes.astype(float), seed_groups.astype(np.int64),
                                       float(cutoff))
@@ -901,7 +912,7 @@ class RoadGraph:
         indptr, indices, w = self._fwd
         out, _ = _dijkstra.gather_sum(indptr, indices, w, vals,
                                       float(minutes) + TIME_TOLERANCE_MIN,
-                                      8 * numba.get_num_threads())
+                                      8 * numba.get_num_threads(), *self._buckets)
         return out
 
     def _scatter_to_nodes(self, sources: _Seeds, weight: NDArray[np.float64],
@@ -918,7 +929,7 @@ class RoadGraph:
         out, _ = _dijkstra.scatter_to_nodes(indptr, indices, w, src_ptr, src_nodes, src_minutes,
                                             np.asarray(weight, dtype=float),
                                             np.asarray(limits, dtype=float),
-                                            numba.get_num_threads())
+                                            numba.get_num_threads(), *self._buckets)
         return out
 
     # ----------------------------------------------------------------- isochrones
