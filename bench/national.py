@@ -29,6 +29,24 @@ Measured, in one run:
   with the same non-integer weights (skipped, with a note, if pandana is not
   installed; it is a bench-only dependency).
 
+* the national screen on Dask (bench/scale.py's scenario and layers: six
+  factors, constraints, county clip) on a 10 m grid of ``--raster-size`` ×
+  ``--raster-size`` cells (default 40,000², 1.6 G cells) laid over the graph,
+  with three network factors (``port_minutes``, ``motorway_minutes``,
+  ``rail_minutes``: nearest-facility minutes of every node of the 2 M-node
+  graph plus the access leg) against the same surface with those three
+  given as lazy rasters (``baseline``). Both run on one ``LocalCluster``
+  (``--workers`` single-threaded processes, ``--worker-memory`` each) and
+  reduce the score to a histogram. ``--raster-rows`` computes a band of that
+  many rows of the national grid (the same code and chunks; ``0`` = all
+  rows); the JSON then gives the band's measured cells and seconds and the
+  full grid's seconds extrapolated by cells/s (``raster_measured``).
+  ``peak_mem_mb`` is the peak RSS of this process and its workers during the
+  two runs, checked against ``--mem-bound-mb``;
+* ``network_raster_max_abs_diff_min``: the bucket-scan node raster against
+  the former per-cell k-d tree lookup (scipy ``cKDTree``, same formula) on a
+  ``--diff-size``² window for the three tables.
+
 The last line is ``RESULT {json}``.
 """
 
@@ -202,12 +220,19 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--nodes", type=int, default=2_000_000)
     p.add_argument("--facilities", type=int, default=200)
-    p.add_argument("--catchment-cells", type=int, default=0,
+    p.add_argument("--catchment-cells", type=int, default=2000,
                    help="scatter from this many random populated cells and extrapolate "
                         "(0 = all cells, measured)")
     p.add_argument("--nx-sample", type=int, default=3)
     p.add_argument("--agg-nodes", type=int, default=200_000)
     p.add_argument("--agg-minutes", type=float, default=5.0)
+    p.add_argument("--raster-size", type=int, default=40_000)
+    p.add_argument("--raster-rows", type=int, default=4096,
+                   help="rows of the national grid to compute (a band; 0 = all, measured)")
+    p.add_argument("--chunk", type=int, default=2048)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--worker-memory", default="2GB")
+    p.add_argument("--mem-bound-mb", type=float, default=6144.0)
     p.add_argument("--seed", type=int, default=11)
     args = p.parse_args(argv)
     rng = np.random.default_rng(args.seed + 3)
@@ -297,8 +322,145 @@ def main(argv: list[str] | None = None) -> None:
     print(f"aggregate sum within {args.agg_minutes} min, all {agg['agg_nodes']} nodes: {agg}",
           flush=True)
 
-    result["peak_rss_mb"] = round(rss_mb(), 1)
+    # ---- the national screen on Dask
+    tables = {}
+    for name, k in (("port_minutes", 12), ("motorway_minutes", 400), ("rail_minutes", 120)):
+        fi = rng.choice(g.n_nodes, size=k, replace=False)
+        f = node_points(g, fi).assign(fid=[f"{name}{i}" for i in range(k)])
+        tables[name] = g.node_minutes_to_nearest(f, facility_id="fid", method="fast")[
+            ["x", "y", "minutes"]]
+    lo = g.node_xy.min(axis=0)
+    hi = g.node_xy.max(axis=0)
+    del g, near, pop_frame, cells, sub_cells
+    result.update(national_screen(tables, lo, hi, args))
+
+    result["peak_rss_mb_main"] = round(rss_mb(), 1)
     print("RESULT " + json.dumps(result))
+
+
+def network_raster_diff(tables: dict[str, Any], grid: Any) -> dict[str, Any]:
+    """The node raster (bucket scan) against the former per-cell k-d tree lookup on ``grid``.
+
+    Returns the max |difference| in minutes over all cells, the same excluding
+    exact ties (cells equally near two nodes, where the k-d tree picks either),
+    the number of tied cells that took another node, and whether the access
+    distances are identical bit for bit.
+    """
+    from scipy.spatial import cKDTree
+
+    from siteselect._nodegrid import NodeGrid, nearest_nodes
+    from siteselect.suitability import node_raster
+
+    r = grid.resolution_m
+    xs = grid.x0 + (np.arange(grid.width) + 0.5) * r
+    ys = grid.y0 - (np.arange(grid.height) + 0.5) * r
+    pts = np.column_stack([np.tile(xs, grid.height), np.repeat(ys, grid.width)])
+    worst = worst_no_tie = 0.0
+    ties = 0
+    same_dist = True
+    for t in tables.values():
+        xy = t[["x", "y"]].to_numpy()
+        new = node_raster(t, grid, access_speed_kmh=20.0).ravel()
+        idx, d = nearest_nodes(NodeGrid.of(xy), xs, ys)
+        dist, ref_idx = cKDTree(xy).query(pts)
+        ref = (t["minutes"].to_numpy()[ref_idx] + dist / (20.0 * 1000 / 60)).astype(np.float32)
+        diff = np.abs(new - ref)
+        tie = idx != ref_idx
+        same_dist &= bool(np.array_equal(d, dist))
+        ties += int(tie.sum())
+        worst = max(worst, float(np.nanmax(diff)))
+        worst_no_tie = max(worst_no_tie, float(np.nanmax(np.where(tie, 0.0, diff))))
+    return {"network_raster_max_abs_diff_min": worst,
+            "network_raster_max_abs_diff_min_excluding_ties": worst_no_tie,
+            "network_raster_tied_cells_other_node": ties,
+            "network_raster_access_distance_identical": same_dist}
+
+
+def national_screen(tables: dict[str, Any], lo: np.ndarray, hi: np.ndarray,
+                    args: argparse.Namespace) -> dict[str, Any]:
+    import dask.array as da
+    from distributed import Client, LocalCluster
+    from scale import GIVEN, PeakRSS, layers, lazy_rasters, scenario
+
+    from siteselect.scale import suitability_surface_dask
+    from siteselect.suitability import grid_from_bbox
+
+    res_m = 10.0
+    n = args.raster_size
+    side = n * res_m
+    # the national grid: centred on the graph
+    cx, cy = (lo + hi) / 2
+    gx0 = float(np.floor((cx - side / 2) / 1000) * 1000)  # on whole km: cells align
+    gy0 = float(np.floor((cy - side / 2) / 1000) * 1000)
+    rows = args.raster_rows or n
+    band_y0 = gy0 + (n - rows) // 2 * res_m   # a band across the middle
+    bbox = (gx0, band_y0, gx0 + side, band_y0 + rows * res_m)
+    from scale import X0, Y0
+    lay = {k: v.set_geometry(v.geometry.translate(gx0 - X0, gy0 - Y0))
+           for k, v in layers(side).items()}
+    sc = scenario()
+    net_names = list(tables)
+    shape = (rows, n)
+    out: dict[str, Any] = {"raster_grid": f"{n}x{n}", "raster_resolution_m": res_m,
+                           "raster_cells": n * n, "raster_network_factors": len(net_names),
+                           "raster_factors": len(GIVEN) + 1, "raster_rows_run": rows,
+                           "raster_cells_run": rows * n, "raster_measured": rows == n,
+                           "workers": args.workers, "worker_memory": args.worker_memory,
+                           "chunk": args.chunk}
+    t_diff = time.perf_counter()
+    mx, my = gx0 + side / 2, gy0 + side / 2
+    wgrid = grid_from_bbox((mx - 10_240, my - 10_240, mx + 10_240, my + 10_240),
+                           resolution_m=res_m, crs="EPSG:3006")
+    out.update(network_raster_diff(tables, wgrid))
+    out["network_raster_diff_cells"] = wgrid.width * wgrid.height * len(tables)
+    print(f"node raster vs k-d tree on {wgrid.width}x{wgrid.height} x {len(tables)}: "
+          f"max |diff| {out['network_raster_max_abs_diff_min']} min, excluding exact ties "
+          f"{out['network_raster_max_abs_diff_min_excluding_ties']} min "
+          f"({time.perf_counter() - t_diff:.0f} s)", flush=True)
+
+    def run(with_network: bool, client: Any, bb: tuple[float, float, float, float],
+            shp: tuple[int, int], lay_: dict[str, Any]) -> float:
+        given = lazy_rasters(shp, args.chunk, res_m)
+        if with_network:
+            given = {k: v for k, v in given.items() if k not in net_names}
+        t0 = time.perf_counter()
+        lazy = suitability_surface_dask(sc, lay_, resolution_m=res_m, bbox=bb,
+                                        chunk_size=args.chunk, factor_rasters=given,
+                                        node_tables=tables if with_network else None,
+                                        client=client)
+        da.histogram(lazy.score, bins=20, range=(0.0, 1.0))[0].compute()
+        return time.perf_counter() - t0
+
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                      memory_limit=args.worker_memory, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        # warm-up: numba kernels loaded in every worker, not timed
+        wb = (gx0 + side / 2, gy0 + side / 2, gx0 + side / 2 + 5120, gy0 + side / 2 + 5120)
+        for _ in range(args.workers):
+            run(True, client, wb, (512, 512), lay)
+            run(False, client, wb, (512, 512), lay)
+        with PeakRSS() as rss:
+            t_base = run(False, client, bbox, shape, lay)
+            print(f"screen without network factors: {rows}x{n} cells in {t_base:.1f} s "
+                  f"({rows * n / t_base / 1e6:.2f} M cells/s)", flush=True)
+            t_net = run(True, client, bbox, shape, lay)
+            print(f"screen with {len(net_names)} network factors: {rows}x{n} cells in "
+                  f"{t_net:.1f} s ({rows * n / t_net / 1e6:.2f} M cells/s)", flush=True)
+    peak = rss.peak / 2**20
+    cells_run = rows * n
+    out.update({
+        "raster_s": round(t_net * n * n / cells_run, 1),
+        "raster_s_measured_band": round(t_net, 1),
+        "raster_baseline_s": round(t_base * n * n / cells_run, 1),
+        "raster_baseline_s_measured_band": round(t_base, 1),
+        "raster_cells_per_s": round(cells_run / t_net),
+        "raster_baseline_cells_per_s": round(cells_run / t_base),
+        "network_over_baseline": round(t_base / t_net, 3),
+        "peak_mem_mb": round(peak),
+        "mem_bound_mb": args.mem_bound_mb,
+        "within_bound": bool(peak <= args.mem_bound_mb),
+    })
+    return out
 
 
 if __name__ == "__main__":
