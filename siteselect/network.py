@@ -38,8 +38,13 @@ Model
   ``population_within`` and ``isochrones``: people travelling *to* the site
   (searches run on the reversed graph).
 * **Exactness.** networkx is the reference. ``method="fast"`` runs the numba
-  kernels of :mod:`siteselect._dijkstra` over CSR arrays (4-ary heap, parallel
-  over sources with ``prange`` on numba's thread pool). Searches from the
+  kernels of :mod:`siteselect._dijkstra` over CSR arrays (parallel over
+  sources with ``prange`` on numba's thread pool). Nearest-facility searches,
+  every-node catchments and :meth:`RoadGraph.node_sum_within` use an exact
+  bucket queue (bucket width half the smallest edge's minutes, so a bucket's
+  nodes are all final; about twice the settles per second of the heap), the
+  other searches and graphs with extreme weight ratios a 4-ary heap; a
+  search only resets the nodes it reached. Searches from the
   same seeds perform the same float64 additions as networkx and give the same
   minutes; commute reach searched from the population side (see
   :meth:`RoadGraph.node_population_within`) sums each path in the other order,

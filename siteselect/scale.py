@@ -35,7 +35,7 @@ Network measures (``*_minutes``, ``population_within``)
     (:mod:`siteselect._nodegrid`), shipped to the workers once, and every
     chunk finds each cell's exact nearest node by scanning the buckets around
     it (each cell takes its nearest node's value plus the access leg, as in
-    local mode). Factors on the same nodes share one nearest-node array per
+    local mode). Factors on the same nodes are computed by one task per
     chunk, so three ``*_minutes`` factors cost one search and three gathers.
 Constraints and the study area
     ``inside`` and the county clip rasterise only the polygons that touch the
@@ -269,35 +269,31 @@ def _node_block(
     return _checked(out, factor=factor, nodata_given=nodata_given)
 
 
-def _nearest_block(
-    shipped: _Shipped, *, grid: Grid, numba_threads: int | None, block_info: Mapping[Any, Any] | None = None,
+def _network_block(
+    shipped_nodes: _Shipped, *shipped_values: _Shipped, grid: Grid, speeds: Sequence[float | None],
+    factors: Sequence[str], nodata_given: Sequence[bool], numba_threads: int | None,
+    block_info: Mapping[Any, Any] | None = None,
 ) -> np.ndarray:
-    """Nearest node of every cell of the chunk: (rows, cols, 2) float64 of (node position, metres).
+    """The chunk of every network factor on one node set: (factors, rows, cols) float32.
 
-    Computed once per chunk and shared by every network factor on the same nodes.
+    The nearest node of each cell is found once and serves all the factors
+    (each: the nearest node's value plus the access leg, as node_raster).
     """
     assert block_info is not None  # always passed by dask.array.map_blocks
     loc = block_info[None]["array-location"]
-    (r0, r1), (c0, c1) = loc[0], loc[1]
+    (r0, r1), (c0, c1) = loc[1], loc[2]
     r = grid.resolution_m
     xs = grid.x0 + (np.arange(c0, c1) + 0.5) * r
     ys = grid.y0 - (np.arange(r0, r1) + 0.5) * r
     with _numba_threads(numba_threads):
-        idx, dist = nearest_nodes(shipped.value, xs, ys)
-    out = np.empty((r1 - r0, c1 - c0, 2), dtype=np.float64)
-    out[..., 0] = idx.reshape(r1 - r0, c1 - c0)
-    out[..., 1] = dist.reshape(r1 - r0, c1 - c0)
+        idx, dist = nearest_nodes(shipped_nodes.value, xs, ys)
+    out = np.empty((len(factors), r1 - r0, c1 - c0), dtype=np.float32)
+    for k, (vals, speed, name, given) in enumerate(zip(shipped_values, speeds, factors, nodata_given)):
+        v = vals.value[idx]
+        if speed is not None:
+            v += dist / (speed * 1000.0 / 60.0)
+        out[k] = _checked(v.astype(np.float32).reshape(r1 - r0, c1 - c0), factor=name, nodata_given=given)
     return out
-
-
-def _node_value_block(
-    near: np.ndarray, shipped: _Shipped, *, access_speed_kmh: float | None, factor: str, nodata_given: bool,
-) -> np.ndarray:
-    """A network factor's chunk: the nearest node's value plus the access leg (as node_raster)."""
-    v = shipped.value[near[..., 0].astype(np.int64)]
-    if access_speed_kmh is not None:
-        v = v + near[..., 1] / (access_speed_kmh * 1000.0 / 60.0)
-    return _checked(v.astype(np.float32), factor=factor, nodata_given=nodata_given)
 
 
 def _given_block(x: np.ndarray, *, factor: str, nodata_given: bool) -> np.ndarray:
@@ -507,7 +503,7 @@ def suitability_surface_dask(
     meta32 = np.empty((0, 0), dtype=np.float32)
 
     raw: dict[str, Any] = {}
-    nearest: list[tuple[np.ndarray, Any]] = []  # one nearest-node array per distinct node set
+    network: dict[str, tuple[_NodeLookup, float | None, bool]] = {}  # factors on graph nodes
     params = np.empty((len(usable), K._NP), dtype=np.float64)
     for i, name in enumerate(usable):
         spec: FactorSpec = scenario.factors[name]
@@ -540,13 +536,9 @@ def suitability_surface_dask(
                     chunks=chunks, dtype=np.float32, meta=meta32,
                 )
             else:
-                near = _shared_nearest(nearest, lookup, grid, chunks, client, numba_threads_per_task)
-                raw[name] = da.map_blocks(
-                    _node_value_block, near, _ship(lookup.values, client), access_speed_kmh=speed,
-                    factor=name, nodata_given=given, drop_axis=2, chunks=chunks, dtype=np.float32,
-                    meta=meta32,
-                )
+                network[name] = (lookup, speed, given)
         params[i] = factor_params(spec)
+    raw.update(_network_arrays(network, grid, chunks, client, numba_threads_per_task))
 
     notes = _constraint_notes(layers, scenario, grid)
     roles = {c.layer for c in scenario.constraints
@@ -577,21 +569,34 @@ def suitability_surface_dask(
     return res
 
 
-def _shared_nearest(
-    nearest: list[tuple[np.ndarray, Any]], lookup: _NodeLookup, grid: Grid, chunks: Any, client: Any,
+def _network_arrays(
+    specs: Mapping[str, tuple[_NodeLookup, float | None, bool]], grid: Grid, chunks: Any, client: Any,
     numba_threads: int | None,
-) -> Any:
-    """The lazy nearest-node array for ``lookup``'s nodes, reused across factors on the same nodes."""
-    assert lookup.xy is not None and lookup.nodes is not None
-    for xy, arr in nearest:
-        if xy.shape == lookup.xy.shape and np.array_equal(xy, lookup.xy):
-            return arr
-    arr = da.map_blocks(
-        _nearest_block, _ship(lookup.nodes, client), grid=grid, numba_threads=numba_threads,
-        chunks=(*chunks, (2,)), dtype=np.float64, meta=np.empty((0, 0, 0), dtype=np.float64),
-    )
-    nearest.append((lookup.xy, arr))
-    return arr
+) -> dict[str, Any]:
+    """Lazy raw arrays of the network factors, one fused block per distinct node set.
+
+    ``specs``: factor -> (lookup with nodes, access speed or None, nodata given).
+    """
+    groups: list[tuple[np.ndarray, NodeGrid, list[str]]] = []
+    for name, (lookup, _, _) in specs.items():
+        assert lookup.xy is not None and lookup.nodes is not None
+        for xy, _ng, names in groups:
+            if xy.shape == lookup.xy.shape and np.array_equal(xy, lookup.xy):
+                names.append(name)
+                break
+        else:
+            groups.append((lookup.xy, lookup.nodes, [name]))
+    out: dict[str, Any] = {}
+    for _xy, ng, names in groups:
+        stacked = da.map_blocks(
+            _network_block, _ship(ng, client), *[_ship(specs[nm][0].values, client) for nm in names],
+            grid=grid, speeds=[specs[nm][1] for nm in names], factors=names,
+            nodata_given=[specs[nm][2] for nm in names], numba_threads=numba_threads,
+            chunks=((len(names),), *chunks), dtype=np.float32, meta=np.empty((0, 0, 0), dtype=np.float32),
+        )
+        for k, nm in enumerate(names):
+            out[nm] = stacked[k]
+    return out
 
 
 # --------------------------------------------------------------------------- clients and writing
