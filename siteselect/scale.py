@@ -31,9 +31,12 @@ constraints)
     distance is exact whenever the nearest feature cell is within the depth,
     which is where the curve (or the constraint) can tell distances apart.
 Network measures (``*_minutes``, ``population_within``)
-    Need no halo: the k-d tree of all graph nodes is built once, shipped to
-    the workers once, and every chunk looks its cells up in it (each cell
-    takes its nearest node's value plus the access leg, as in local mode).
+    Need no halo: the graph nodes are binned once into buckets
+    (:mod:`siteselect._nodegrid`), shipped to the workers once, and every
+    chunk finds each cell's exact nearest node by scanning the buckets around
+    it (each cell takes its nearest node's value plus the access leg, as in
+    local mode). Factors on the same nodes are computed by one task per
+    chunk, so three ``*_minutes`` factors cost one search and three gathers.
 Constraints and the study area
     ``inside`` and the county clip rasterise only the polygons that touch the
     chunk.
@@ -69,10 +72,10 @@ import rasterio
 import rasterio.enums
 import rasterio.errors
 from rasterio.windows import Window
-from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
 from siteselect._crs import common_crs
+from siteselect._nodegrid import NodeGrid, nearest_nodes
 from siteselect._output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
 from siteselect.overlay import score_table
@@ -116,7 +119,7 @@ __all__ = [
 #: Seconds to wait for a remote Dask scheduler before giving up with a clear message.
 SCHEDULER_TIMEOUT_S = 5.0
 
-#: Rows per k-d tree query batch inside a chunk (bounds the temporaries).
+#: Rows per batch of a callable node source inside a chunk (bounds the temporaries).
 _QUERY_ROWS = 256
 
 
@@ -152,13 +155,14 @@ class _Clip:
 
 @dataclass(frozen=True)
 class _NodeLookup:
-    """Nearest-node lookup of one network factor: the k-d tree of the nodes and their values,
-    or a callable ``f(x, y) -> values`` evaluated at the cell centres (see
+    """Nearest-node lookup of one network factor: the bucketed nodes and their values, or a
+    callable ``f(x, y) -> values`` evaluated at the cell centres (see
     :func:`~siteselect.suitability.node_raster`)."""
 
-    tree: cKDTree | None
+    nodes: NodeGrid | None
     values: np.ndarray
     func: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    xy: np.ndarray | None = None
 
 
 def _node_lookup(nodes: Any) -> _NodeLookup:
@@ -172,7 +176,8 @@ def _node_lookup(nodes: Any) -> _NodeLookup:
     ok = nodes[["x", "y", col]].dropna(subset=["x", "y"])
     if ok.empty:
         return _NodeLookup(None, np.empty(0))
-    return _NodeLookup(cKDTree(ok[["x", "y"]].to_numpy(dtype=float)), ok[col].to_numpy(dtype=float))
+    xy = ok[["x", "y"]].to_numpy(dtype=float)
+    return _NodeLookup(NodeGrid.of(xy), ok[col].to_numpy(dtype=float), xy=xy)
 
 
 @dataclass(frozen=True)
@@ -242,9 +247,10 @@ def _substation_block(
 
 
 def _node_block(
-    shipped: _Shipped, *, grid: Grid, access_speed_kmh: float | None, factor: str, nodata_given: bool,
+    shipped: _Shipped, *, grid: Grid, factor: str, nodata_given: bool,
     block_info: Mapping[Any, Any] | None = None,
 ) -> np.ndarray:
+    """A callable node source evaluated at the chunk's cell centres (or NaN without nodes)."""
     _, (r0, r1, c0, c1) = _window(grid, block_info)
     lookup: _NodeLookup = shipped.value
     out = np.empty((r1 - r0, c1 - c0), dtype=np.float32)
@@ -259,20 +265,35 @@ def _node_block(
             vals = np.asarray(lookup.func(np.tile(xs, b - a), np.repeat(ys, w)), dtype=np.float32)
             out[a - r0 : b - r0] = vals.reshape(b - a, w)
         return _checked(out, factor=factor, nodata_given=nodata_given)
-    if lookup.tree is None:
-        out[:] = np.nan
-        return _checked(out, factor=factor, nodata_given=nodata_given)
-    m_per_min = None if access_speed_kmh is None else access_speed_kmh * 1000.0 / 60.0
-    for a in range(r0, r1, _QUERY_ROWS):
-        b = min(r1, a + _QUERY_ROWS)
-        ys = grid.y0 - (np.arange(a, b) + 0.5) * r
-        pts = np.column_stack([np.tile(xs, b - a), np.repeat(ys, w)])
-        dist, idx = lookup.tree.query(pts)
-        v = lookup.values[idx]
-        if m_per_min is not None:
-            v = v + dist / m_per_min
-        out[a - r0 : b - r0] = v.reshape(b - a, w)
+    out[:] = np.nan
     return _checked(out, factor=factor, nodata_given=nodata_given)
+
+
+def _network_block(
+    shipped_nodes: _Shipped, *shipped_values: _Shipped, grid: Grid, speeds: Sequence[float | None],
+    factors: Sequence[str], nodata_given: Sequence[bool], numba_threads: int | None,
+    block_info: Mapping[Any, Any] | None = None,
+) -> np.ndarray:
+    """The chunk of every network factor on one node set: (factors, rows, cols) float32.
+
+    The nearest node of each cell is found once and serves all the factors
+    (each: the nearest node's value plus the access leg, as node_raster).
+    """
+    assert block_info is not None  # always passed by dask.array.map_blocks
+    loc = block_info[None]["array-location"]
+    (r0, r1), (c0, c1) = loc[1], loc[2]
+    r = grid.resolution_m
+    xs = grid.x0 + (np.arange(c0, c1) + 0.5) * r
+    ys = grid.y0 - (np.arange(r0, r1) + 0.5) * r
+    with _numba_threads(numba_threads):
+        idx, dist = nearest_nodes(shipped_nodes.value, xs, ys)
+    out = np.empty((len(factors), r1 - r0, c1 - c0), dtype=np.float32)
+    for k, (vals, speed, name, given) in enumerate(zip(shipped_values, speeds, factors, nodata_given)):
+        v = vals.value[idx]
+        if speed is not None:
+            v += dist / (speed * 1000.0 / 60.0)
+        out[k] = _checked(v.astype(np.float32).reshape(r1 - r0, c1 - c0), factor=name, nodata_given=given)
+    return out
 
 
 def _given_block(x: np.ndarray, *, factor: str, nodata_given: bool) -> np.ndarray:
@@ -482,6 +503,7 @@ def suitability_surface_dask(
     meta32 = np.empty((0, 0), dtype=np.float32)
 
     raw: dict[str, Any] = {}
+    network: dict[str, tuple[_NodeLookup, float | None, bool]] = {}  # factors on graph nodes
     params = np.empty((len(usable), K._NP), dtype=np.float64)
     for i, name in enumerate(usable):
         spec: FactorSpec = scenario.factors[name]
@@ -507,12 +529,16 @@ def suitability_surface_dask(
             )
         else:
             speed = access_speed_kmh if spec.measure.endswith("_minutes") else None
-            raw[name] = da.map_blocks(
-                _node_block, _ship(_node_lookup(node_tables[name]), client), grid=grid,
-                access_speed_kmh=speed, factor=name, nodata_given=given,
-                chunks=chunks, dtype=np.float32, meta=meta32,
-            )
+            lookup = _node_lookup(node_tables[name])
+            if lookup.nodes is None:
+                raw[name] = da.map_blocks(
+                    _node_block, _ship(lookup, client), grid=grid, factor=name, nodata_given=given,
+                    chunks=chunks, dtype=np.float32, meta=meta32,
+                )
+            else:
+                network[name] = (lookup, speed, given)
         params[i] = factor_params(spec)
+    raw.update(_network_arrays(network, grid, chunks, client, numba_threads_per_task))
 
     notes = _constraint_notes(layers, scenario, grid)
     roles = {c.layer for c in scenario.constraints
@@ -541,6 +567,36 @@ def suitability_surface_dask(
     if out_path is not None:
         res.path = save_suitability_dask(res, out_path, client=client, tags={"scenario": scenario.name})
     return res
+
+
+def _network_arrays(
+    specs: Mapping[str, tuple[_NodeLookup, float | None, bool]], grid: Grid, chunks: Any, client: Any,
+    numba_threads: int | None,
+) -> dict[str, Any]:
+    """Lazy raw arrays of the network factors, one fused block per distinct node set.
+
+    ``specs``: factor -> (lookup with nodes, access speed or None, nodata given).
+    """
+    groups: list[tuple[np.ndarray, NodeGrid, list[str]]] = []
+    for name, (lookup, _, _) in specs.items():
+        assert lookup.xy is not None and lookup.nodes is not None
+        for xy, _ng, names in groups:
+            if xy.shape == lookup.xy.shape and np.array_equal(xy, lookup.xy):
+                names.append(name)
+                break
+        else:
+            groups.append((lookup.xy, lookup.nodes, [name]))
+    out: dict[str, Any] = {}
+    for _xy, ng, names in groups:
+        stacked = da.map_blocks(
+            _network_block, _ship(ng, client), *[_ship(specs[nm][0].values, client) for nm in names],
+            grid=grid, speeds=[specs[nm][1] for nm in names], factors=names,
+            nodata_given=[specs[nm][2] for nm in names], numba_threads=numba_threads,
+            chunks=((len(names),), *chunks), dtype=np.float32, meta=np.empty((0, 0, 0), dtype=np.float32),
+        )
+        for k, nm in enumerate(names):
+            out[nm] = stacked[k]
+    return out
 
 
 # --------------------------------------------------------------------------- clients and writing

@@ -68,10 +68,10 @@ import rasterio.shutil
 import shapely
 from affine import Affine
 from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from siteselect import _kernels as K
 from siteselect._crs import common_crs
+from siteselect._nodegrid import NodeGrid, nearest_nodes
 from siteselect._output import atomic_write
 from siteselect.constraints import _where_mask
 from siteselect.errors import OutputError, ScenarioError
@@ -218,6 +218,12 @@ def node_raster(
         adds nothing (for counts such as population).
     chunk_rows
         Rows evaluated at a time (bounds the temporary memory).
+
+    Notes
+    -----
+    The nearest node is found exactly (Euclidean) by scanning bucketed nodes
+    around each cell (:mod:`siteselect._nodegrid`), not by a k-d tree query
+    per cell; at an exact tie the node listed first wins.
     """
     r = grid.resolution_m
     xs = grid.x0 + (np.arange(grid.width) + 0.5) * r
@@ -237,14 +243,13 @@ def node_raster(
     if ok.empty:
         out[:] = np.nan
         return out
-    tree = cKDTree(ok[["x", "y"]].to_numpy(dtype=float))
+    ng = NodeGrid.of(ok[["x", "y"]].to_numpy(dtype=float))
     vals = ok[col].to_numpy(dtype=float)
     m_per_min = None if access_speed_kmh is None else access_speed_kmh * 1000.0 / 60.0
     for r0 in range(0, grid.height, chunk_rows):
         r1 = min(grid.height, r0 + chunk_rows)
         ys = grid.y0 - (np.arange(r0, r1) + 0.5) * r
-        pts = np.column_stack([np.tile(xs, r1 - r0), np.repeat(ys, grid.width)])
-        dist, idx = tree.query(pts)
+        idx, dist = nearest_nodes(ng, xs, ys)
         v = vals[idx]
         if m_per_min is not None:
             v = v + dist / m_per_min

@@ -353,6 +353,58 @@ def test_fast_distances_equal_networkx_dijkstra(n_nodes: int, seed: int) -> None
                                        rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("n_nodes,seed", [(50, 7), (500, 8), (3000, 9)])
+def test_bucket_queue_equals_heap_and_networkx(n_nodes: int, seed: int) -> None:
+    """The bucket-queue search: same minutes as networkx, same labels (ties) as the heap kernel."""
+    from siteselect import _dijkstra
+
+    g = RoadGraph.from_roads(random_roads(n_nodes, seed))
+    G = g.to_networkx()
+    width, nb = _dijkstra.bucket_width(g._w)
+    assert width > 0 and nb > 0
+    rng = np.random.default_rng(seed)
+    indptr, indices, w = g._fwd
+    for cutoff in (np.inf, 2.5):
+        seeds = rng.integers(0, g.n_nodes, 4).astype(np.int64)
+        offs = np.array([0.0, 0.3, 0.3, 1.0])
+        labs = np.array([3, 1, 2, 0], dtype=np.int64)
+        d_h, l_h = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, cutoff)
+        d_b, l_b = _dijkstra.multi_source_buckets(indptr, indices, w, seeds, offs, labs, cutoff,
+                                                  width, nb)
+        assert np.array_equal(d_h, d_b) and np.array_equal(l_h, l_b)
+        ref = nx.single_source_dijkstra_path_length(
+            G, int(seeds[0]), cutoff=None if np.isinf(cutoff) else cutoff, weight="minutes")
+        one, _ = _dijkstra.multi_source_buckets(indptr, indices, w, seeds[:1], offs[:1],
+                                                labs[:1], cutoff, width, nb)
+        assert {int(v): float(one[v]) for v in np.flatnonzero(np.isfinite(one))} == ref
+
+
+def test_bucket_width_falls_back_to_heap() -> None:
+    from siteselect import _dijkstra
+
+    assert _dijkstra.bucket_width(np.array([1.0, 2.0])) == (0.5, 7)
+    assert _dijkstra.bucket_width(np.array([1e-9, 10.0])) == (0.0, 0)  # too many buckets
+    assert _dijkstra.bucket_width(np.zeros(0)) == (0.0, 0)
+
+
+@pytest.mark.parametrize("n_nodes,seed", [(50, 7), (900, 8)])
+def test_node_sum_within_equals_networkx(n_nodes: int, seed: int) -> None:
+    """All-nodes sum within a radius (pandana's aggregate) against networkx, non-integer weights."""
+    g = RoadGraph.from_roads(random_roads(n_nodes, seed))
+    G = g.to_networkx()
+    vals = np.random.default_rng(seed).gamma(2.0, 3.7, g.n_nodes)
+    got = g.node_sum_within(vals, minutes=1.5)
+    expect = np.array([sum(vals[v] for v in nx.single_source_dijkstra_path_length(
+        G, s, cutoff=1.5 + 1e-9, weight="minutes")) for s in range(g.n_nodes)])
+    np.testing.assert_allclose(got, expect, rtol=1e-12)
+    # a lone node within nothing but itself at a tiny radius
+    np.testing.assert_allclose(g.node_sum_within(vals, minutes=1e-6), vals, rtol=0)
+    with pytest.raises(NetworkError, match="one per node"):
+        g.node_sum_within(vals[:-1], minutes=1.0)
+    with pytest.raises(NetworkError, match="positive"):
+        g.node_sum_within(vals, minutes=0.0)
+
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 REGION_GPKG = SHARED / "region_vastmanland_kartor" / "region_vastmanland_kartor.gpkg"
 
