@@ -72,6 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/isochrones.py
 	$(BIN)/python bench/osm_import.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/livemap.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info

@@ -241,6 +241,8 @@ def test_panel_inputs_change_weight_curve_and_constraint(driver, direct_map, wor
     assert state["curves"]["port_minutes"]["points"] == [3, 15]
     assert state["off"] == ["no_plan"]
     assert state["weights"]["values"]["port_minutes"] > 3
+    others = {k: v for k, v in state["weights"]["values"].items() if k != "port_minutes"}
+    assert others == {"motorway_minutes": 2, "area_ha": 2, "workers": 1.5, "owner": 1}  # untouched, not snapped
     rows = page.execute_script("return window.siteselect.ranking()")
     _assert_same(rows, _python_ranking(world, page.execute_script("return window.siteselect.exportYaml()"), tmp_path),
                  "panel")

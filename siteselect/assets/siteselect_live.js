@@ -488,7 +488,17 @@
     }
     var keys = Object.keys(v);
     if (!keys.length) { return "{}"; }
-    return "\n" + keys.map(function (k) { return pad + JSON.stringify(k) + ": " + yamlValue(v[k], indent + 1); }).join("\n");
+    return "\n" + keys.map(function (k) {
+      var val = yamlValue(v[k], indent + 1);
+      return pad + yamlKey(k) + (val.charAt(0) === "\n" ? ":" : ": ") + val;
+    }).join("\n");
+  }
+
+  /* A mapping key: plain when YAML 1.1 reads it back as the same text, else quoted. */
+  function yamlKey(k) {
+    var plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) &&
+      !/^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/.test(k);
+    return plain ? k : JSON.stringify(k);
   }
 
   var FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"];
@@ -607,8 +617,8 @@
       wrap.appendChild(lab); wrap.appendChild(range); wrap.appendChild(share);
       weightsBox.appendChild(wrap);
       weightInputs[f.name] = { range: range, share: share };
-      range.addEventListener("input", function () { fromSliders(false); });
-      range.addEventListener("change", function () { fromSliders(true); });
+      range.addEventListener("input", function () { fromSlider(f.name, false); });
+      range.addEventListener("change", function () { fromSlider(f.name, true); });
     });
     var gridInput = null;
     if (model.grid) {
@@ -761,9 +771,10 @@
     map.getContainer().classList.add("ss-live-on");  // the layer list scrolls, so the panel gets room
 
     // ------------------------------------------------ syncing panel <-> engine
-    function fromSliders(commit) {
+    /* Only the slider moved sets its factor's weight; the others keep theirs exactly. */
+    function fromSlider(name, commit) {
       var vals = {};
-      eng.factors.forEach(function (f) { vals[f.name] = Number(weightInputs[f.name].range.value); });
+      vals[name] = Number(weightInputs[name].range.value);
       act(function () { api.setWeights(vals, { transient: !commit }); }, commit, !commit);
     }
     function fromAhp() {
