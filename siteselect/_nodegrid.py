@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-__all__ = ["NodeGrid", "nearest_nodes"]
+__all__ = ["NodeGrid", "nearest_nodes", "nearest_values"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,47 @@ def _sq(v: float) -> float:
     return v * v
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _nearest_one(x0: float, y0: float, size: float, nx: int, ny: int, start: NDArray[np.int64],
+                 xy: NDArray[np.float64], order: NDArray[np.int64], px: float, py: float,
+                 iy: int, oy2: float) -> tuple[int, float]:
+    """Nearest node (table position) and squared distance for one cell (row bucket ``iy``)."""
+    ix = min(max(int(math.floor((px - x0) / size)), 0), nx - 1)
+    ox2 = _sq(max(x0 - px, px - (x0 + nx * size), 0.0))  # squared x-distance to the grid
+    best = np.inf
+    bi = -1
+    ring = 0
+    while True:
+        ylo = iy - ring
+        yhi = iy + ring
+        xlo = ix - ring
+        xhi = ix + ring
+        for by in range(max(ylo, 0), min(yhi, ny - 1) + 1):
+            if by == ylo or by == yhi:
+                for bx in range(max(xlo, 0), min(xhi, nx - 1) + 1):
+                    best, bi = _scan(start, xy, order, by * nx + bx, px, py, best, bi)
+            else:
+                if xlo >= 0:
+                    best, bi = _scan(start, xy, order, by * nx + xlo, px, py, best, bi)
+                if xhi < nx:
+                    best, bi = _scan(start, xy, order, by * nx + xhi, px, py, best, bi)
+        # an unscanned bucket lies beyond a side of the scanned square that is
+        # not the grid's border, inside the grid: at least that far from the cell
+        gap2 = np.inf
+        if xlo > 0:
+            gap2 = min(gap2, _sq(max(px - (x0 + xlo * size), 0.0)) + oy2)
+        if xhi < nx - 1:
+            gap2 = min(gap2, _sq(max(x0 + (xhi + 1) * size - px, 0.0)) + oy2)
+        if ylo > 0:
+            gap2 = min(gap2, _sq(max(py - (y0 + ylo * size), 0.0)) + ox2)
+        if yhi < ny - 1:
+            gap2 = min(gap2, _sq(max(y0 + (yhi + 1) * size - py, 0.0)) + ox2)
+        if gap2 == np.inf or (bi >= 0 and best <= gap2):
+            break
+        ring += 1
+    return bi, best
+
+
 @njit(cache=True, parallel=True)
 def _nearest(x0: float, y0: float, size: float, nx: int, ny: int, start: NDArray[np.int64],
              xy: NDArray[np.float64], order: NDArray[np.int64], xs: NDArray[np.float64],
@@ -87,42 +128,31 @@ def _nearest(x0: float, y0: float, size: float, nx: int, ny: int, start: NDArray
         iy = min(max(int(math.floor((py - y0) / size)), 0), ny - 1)
         oy2 = _sq(max(y0 - py, py - (y0 + ny * size), 0.0))
         for c in range(w):
-            px = xs[c]
-            ix = min(max(int(math.floor((px - x0) / size)), 0), nx - 1)
-            ox2 = _sq(max(x0 - px, px - (x0 + nx * size), 0.0))  # squared x-distance to the grid
-            best = np.inf
-            bi = -1
-            ring = 0
-            while True:
-                ylo = iy - ring
-                yhi = iy + ring
-                xlo = ix - ring
-                xhi = ix + ring
-                for by in range(max(ylo, 0), min(yhi, ny - 1) + 1):
-                    if by == ylo or by == yhi:
-                        for bx in range(max(xlo, 0), min(xhi, nx - 1) + 1):
-                            best, bi = _scan(start, xy, order, by * nx + bx, px, py, best, bi)
-                    else:
-                        if xlo >= 0:
-                            best, bi = _scan(start, xy, order, by * nx + xlo, px, py, best, bi)
-                        if xhi < nx:
-                            best, bi = _scan(start, xy, order, by * nx + xhi, px, py, best, bi)
-                # an unscanned bucket lies beyond a side of the scanned square that is
-                # not the grid's border, inside the grid: at least that far from the cell
-                gap2 = np.inf
-                if xlo > 0:
-                    gap2 = min(gap2, _sq(max(px - (x0 + xlo * size), 0.0)) + oy2)
-                if xhi < nx - 1:
-                    gap2 = min(gap2, _sq(max(x0 + (xhi + 1) * size - px, 0.0)) + oy2)
-                if ylo > 0:
-                    gap2 = min(gap2, _sq(max(py - (y0 + ylo * size), 0.0)) + ox2)
-                if yhi < ny - 1:
-                    gap2 = min(gap2, _sq(max(y0 + (yhi + 1) * size - py, 0.0)) + ox2)
-                if gap2 == np.inf or (bi >= 0 and best <= gap2):
-                    break
-                ring += 1
+            bi, best = _nearest_one(x0, y0, size, nx, ny, start, xy, order, xs[c], py, iy, oy2)
             idx[r * w + c] = bi
             dist[r * w + c] = math.sqrt(best)
+
+
+@njit(cache=True, parallel=True)
+def _nearest_values(x0: float, y0: float, size: float, nx: int, ny: int,
+                    start: NDArray[np.int64], xy: NDArray[np.float64], order: NDArray[np.int64],
+                    xs: NDArray[np.float64], ys: NDArray[np.float64], values: NDArray[np.float64],
+                    m_per_min: NDArray[np.float64], out: NDArray[np.float32]) -> None:
+    h = ys.shape[0]
+    w = xs.shape[0]
+    nf = values.shape[0]
+    for r in prange(h):
+        py = ys[r]
+        iy = min(max(int(math.floor((py - y0) / size)), 0), ny - 1)
+        oy2 = _sq(max(y0 - py, py - (y0 + ny * size), 0.0))
+        for c in range(w):
+            bi, best = _nearest_one(x0, y0, size, nx, ny, start, xy, order, xs[c], py, iy, oy2)
+            d = math.sqrt(best)
+            for k in range(nf):
+                v = values[k, bi]
+                if m_per_min[k] > 0:
+                    v = v + d / m_per_min[k]
+                out[k, r, c] = v
 
 
 def nearest_nodes(ng: NodeGrid, xs: NDArray[np.floating[Any]], ys: NDArray[np.floating[Any]]
@@ -147,3 +177,34 @@ def nearest_nodes(ng: NodeGrid, xs: NDArray[np.floating[Any]], ys: NDArray[np.fl
     dist = np.empty(idx.shape[0], dtype=np.float64)
     _nearest(ng.x0, ng.y0, ng.size_m, ng.nx, ng.ny, ng.start, ng.xy, ng.order, xs64, ys64, idx, dist)
     return idx, dist
+
+
+def nearest_values(ng: NodeGrid, xs: NDArray[np.floating[Any]], ys: NDArray[np.floating[Any]],
+                   values: NDArray[np.float64], m_per_min: NDArray[np.float64]
+                   ) -> NDArray[np.float32]:
+    """Per cell and value row: the nearest node's value plus the access leg, in one pass.
+
+    Parameters
+    ----------
+    ng
+        The binned nodes.
+    xs, ys
+        Cell-centre x of the columns and y of the rows (working CRS metres).
+    values
+        (k, n) values per node (the caller's table order), one row per factor.
+    m_per_min
+        (k,) access speed in metres per minute per row; 0 = add no access leg.
+
+    Returns
+    -------
+    numpy.ndarray
+        (k, len(ys), len(xs)) float32: ``value + distance / m_per_min`` summed in
+        float64 then rounded, as :func:`siteselect.suitability.node_raster`.
+    """
+    xs64: NDArray[np.float64] = np.ascontiguousarray(xs, dtype=np.float64)
+    ys64: NDArray[np.float64] = np.ascontiguousarray(ys, dtype=np.float64)
+    out = np.empty((values.shape[0], ys64.shape[0], xs64.shape[0]), dtype=np.float32)
+    _nearest_values(ng.x0, ng.y0, ng.size_m, ng.nx, ng.ny, ng.start, ng.xy, ng.order, xs64, ys64,
+                    np.ascontiguousarray(values, dtype=np.float64),
+                    np.ascontiguousarray(m_per_min, dtype=np.float64), out)
+    return out

@@ -75,7 +75,7 @@ from rasterio.windows import Window
 
 from siteselect import _kernels as K
 from siteselect._crs import common_crs
-from siteselect._nodegrid import NodeGrid, nearest_nodes
+from siteselect._nodegrid import NodeGrid, nearest_values
 from siteselect._output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
 from siteselect.overlay import score_table
@@ -270,7 +270,7 @@ def _node_block(
 
 
 def _network_block(
-    shipped_nodes: _Shipped, *shipped_values: _Shipped, grid: Grid, speeds: Sequence[float | None],
+    shipped_nodes: _Shipped, shipped_values: _Shipped, *, grid: Grid, speeds: Sequence[float | None],
     factors: Sequence[str], nodata_given: Sequence[bool], numba_threads: int | None,
     block_info: Mapping[Any, Any] | None = None,
 ) -> np.ndarray:
@@ -285,14 +285,12 @@ def _network_block(
     r = grid.resolution_m
     xs = grid.x0 + (np.arange(c0, c1) + 0.5) * r
     ys = grid.y0 - (np.arange(r0, r1) + 0.5) * r
+    vals = shipped_values.value  # (factors, nodes)
+    mpm = np.array([0.0 if sp is None else sp * 1000.0 / 60.0 for sp in speeds])
     with _numba_threads(numba_threads):
-        idx, dist = nearest_nodes(shipped_nodes.value, xs, ys)
-    out = np.empty((len(factors), r1 - r0, c1 - c0), dtype=np.float32)
-    for k, (vals, speed, name, given) in enumerate(zip(shipped_values, speeds, factors, nodata_given)):
-        v = vals.value[idx]
-        if speed is not None:
-            v += dist / (speed * 1000.0 / 60.0)
-        out[k] = _checked(v.astype(np.float32).reshape(r1 - r0, c1 - c0), factor=name, nodata_given=given)
+        out = nearest_values(shipped_nodes.value, xs, ys, vals, mpm)
+    for k, (name, given) in enumerate(zip(factors, nodata_given)):
+        _checked(out[k], factor=name, nodata_given=given)
     return out
 
 
@@ -589,7 +587,7 @@ def _network_arrays(
     out: dict[str, Any] = {}
     for _xy, ng, names in groups:
         stacked = da.map_blocks(
-            _network_block, _ship(ng, client), *[_ship(specs[nm][0].values, client) for nm in names],
+            _network_block, _ship(ng, client), _ship(np.stack([specs[nm][0].values for nm in names]), client),
             grid=grid, speeds=[specs[nm][1] for nm in names], factors=names,
             nodata_given=[specs[nm][2] for nm in names], numba_threads=numba_threads,
             chunks=((len(names),), *chunks), dtype=np.float32, meta=np.empty((0, 0, 0), dtype=np.float32),

@@ -34,3 +34,21 @@ def test_hand_checked_cells_and_first_node_wins_ties() -> None:
     idx, dist = nearest_nodes(NodeGrid.of(xy), np.array([1.0, 5.0, 9.0]), np.array([0.0, 20.0]))
     assert idx.tolist() == [0, 0, 1, 3, 3, 3]   # (5, 0) is equally near 0 and 1: 0; 1 before 2
     np.testing.assert_allclose(dist, [1.0, 5.0, 1.0, np.hypot(1, 10), np.hypot(5, 10), np.hypot(9, 10)])
+
+
+def test_nearest_values_equal_gather_of_nearest_nodes() -> None:
+    from siteselect._nodegrid import nearest_values
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 5_000, (300, 2))
+    vals = np.stack([rng.uniform(0, 60, 300), rng.uniform(0, 9e4, 300)])
+    vals[0, 7] = np.nan  # an unreached node stays NaN
+    xs = np.linspace(-500, 5_500, 41)
+    ys = np.linspace(5_500, -500, 37)
+    ng = NodeGrid.of(xy)
+    out = nearest_values(ng, xs, ys, vals, np.array([500.0, 0.0]))
+    idx, dist = nearest_nodes(ng, xs, ys)
+    expect0 = (vals[0, idx] + dist / 500.0).astype(np.float32).reshape(37, 41)
+    expect1 = vals[1, idx].astype(np.float32).reshape(37, 41)
+    np.testing.assert_array_equal(out[0], expect0)
+    np.testing.assert_array_equal(out[1], expect1)
