@@ -178,10 +178,12 @@ def bench_rescore(drv: Any, n: int, repeat: int) -> dict[str, Any]:
     same_nan = bool((np.isnan(js_score) == score.isna().to_numpy()).all())
     js_rank = [None if v is None else int(v) for v in res["rank"]]
     py_rank = [None if pd.isna(v) else int(v) for v in rank]
+    t_python = statistics.median(t_py)
     return {
+        "ratio_browser_to_python": round(res["wlc"] / t_python, 3),
         "rescore_10k_ms_browser" if n == 10_000 else f"rescore_{n}_ms_browser": round(res["wlc"], 3),
         "rescore_owa_ms_browser": round(res["owa"], 3),
-        "rescore_10k_ms_python" if n == 10_000 else f"rescore_{n}_ms_python": round(statistics.median(t_py), 3),
+        "rescore_10k_ms_python" if n == 10_000 else f"rescore_{n}_ms_python": round(t_python, 3),
         "sites": n, "factors": 8,
         "max_abs_score_diff": diff, "ranks_identical": js_rank == py_rank and same_nan,
     }
