@@ -60,15 +60,21 @@ class NodeGrid:
 
 @njit(cache=True, nogil=True, inline="always")
 def _scan(start: NDArray[np.int64], xy: NDArray[np.float64], order: NDArray[np.int64], b: int,
-          px: float, py: float, best: float, bi: int) -> tuple[float, int]:
+          px: float, py: float, best: float, bi: int, best2: float, bk: int
+          ) -> tuple[float, int, float, int]:
+    """Scan bucket ``b``: best squared distance, its node, the second best, best's position."""
     for k in range(start[b], start[b + 1]):
         dx = xy[k, 0] - px
         dy = xy[k, 1] - py
         d2 = dx * dx + dy * dy
         if d2 < best or (d2 == best and order[k] < bi):
+            best2 = best
             best = d2
             bi = order[k]
-    return best, bi
+            bk = k
+        elif d2 < best2:
+            best2 = d2
+    return best, bi, best2, bk
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -79,12 +85,18 @@ def _sq(v: float) -> float:
 @njit(cache=True, nogil=True, inline="always")
 def _nearest_one(x0: float, y0: float, size: float, nx: int, ny: int, start: NDArray[np.int64],
                  xy: NDArray[np.float64], order: NDArray[np.int64], px: float, py: float,
-                 iy: int, oy2: float) -> tuple[int, float]:
-    """Nearest node (table position) and squared distance for one cell (row bucket ``iy``)."""
+                 iy: int, oy2: float) -> tuple[int, float, float, int]:
+    """Nearest node for one cell (row bucket ``iy``).
+
+    Returns its table position, its squared distance, a lower bound on the
+    squared distance of every other node, and its position in ``xy``.
+    """
     ix = min(max(int(math.floor((px - x0) / size)), 0), nx - 1)
     ox2 = _sq(max(x0 - px, px - (x0 + nx * size), 0.0))  # squared x-distance to the grid
     best = np.inf
+    best2 = np.inf
     bi = -1
+    bk = -1
     ring = 0
     while True:
         ylo = iy - ring
@@ -94,12 +106,14 @@ def _nearest_one(x0: float, y0: float, size: float, nx: int, ny: int, start: NDA
         for by in range(max(ylo, 0), min(yhi, ny - 1) + 1):
             if by == ylo or by == yhi:
                 for bx in range(max(xlo, 0), min(xhi, nx - 1) + 1):
-                    best, bi = _scan(start, xy, order, by * nx + bx, px, py, best, bi)
+                    best, bi, best2, bk = _scan(start, xy, order, by * nx + bx, px, py, best, bi, best2, bk)
             else:
                 if xlo >= 0:
-                    best, bi = _scan(start, xy, order, by * nx + xlo, px, py, best, bi)
+                    best, bi, best2, bk = _scan(start, xy, order, by * nx + xlo, px, py, best, bi, best2,
+                                             bk)
                 if xhi < nx:
-                    best, bi = _scan(start, xy, order, by * nx + xhi, px, py, best, bi)
+                    best, bi, best2, bk = _scan(start, xy, order, by * nx + xhi, px, py, best, bi, best2,
+                                             bk)
         # an unscanned bucket lies beyond a side of the scanned square that is
         # not the grid's border, inside the grid: at least that far from the cell
         gap2 = np.inf
@@ -114,7 +128,7 @@ def _nearest_one(x0: float, y0: float, size: float, nx: int, ny: int, start: NDA
         if gap2 == np.inf or (bi >= 0 and best <= gap2):
             break
         ring += 1
-    return bi, best
+    return bi, best, min(best2, gap2), bk
 
 
 @njit(cache=True, parallel=True)
@@ -128,7 +142,8 @@ def _nearest(x0: float, y0: float, size: float, nx: int, ny: int, start: NDArray
         iy = min(max(int(math.floor((py - y0) / size)), 0), ny - 1)
         oy2 = _sq(max(y0 - py, py - (y0 + ny * size), 0.0))
         for c in range(w):
-            bi, best = _nearest_one(x0, y0, size, nx, ny, start, xy, order, xs[c], py, iy, oy2)
+            bi, best, _, _ = _nearest_one(x0, y0, size, nx, ny, start, xy, order, xs[c], py, iy,
+                                          oy2)
             idx[r * w + c] = bi
             dist[r * w + c] = math.sqrt(best)
 
@@ -145,9 +160,31 @@ def _nearest_values(x0: float, y0: float, size: float, nx: int, ny: int,
         py = ys[r]
         iy = min(max(int(math.floor((py - y0) / size)), 0), ny - 1)
         oy2 = _sq(max(y0 - py, py - (y0 + ny * size), 0.0))
+        # Along a row the nearest node rarely changes. Keep a lower bound ``lb`` on the
+        # distance of every other node (second best or unscanned region at the last
+        # full scan, minus the distance moved since, with a little slack for
+        # rounding): while the kept node is strictly nearer than ``lb`` it is the
+        # nearest, with its distance computed exactly as a scan would.
+        lb = -1.0
+        bi = -1
+        bk = -1
+        px_last = 0.0
         for c in range(w):
-            bi, best = _nearest_one(x0, y0, size, nx, ny, start, xy, order, xs[c], py, iy, oy2)
-            d = math.sqrt(best)
+            px = xs[c]
+            d = -1.0
+            if bk >= 0:
+                lb -= abs(px - px_last) * (1.0 + 1e-9) + 1e-9
+                dx = xy[bk, 0] - px
+                dy = xy[bk, 1] - py
+                dk = math.sqrt(dx * dx + dy * dy)
+                if dk < lb:
+                    d = dk
+            if d < 0.0:
+                bi, best, other2, bk = _nearest_one(x0, y0, size, nx, ny, start, xy, order, px, py,
+                                                   iy, oy2)
+                d = math.sqrt(best)
+                lb = math.sqrt(other2) * (1.0 - 1e-12)
+            px_last = px
             for k in range(nf):
                 v = values[k, bi]
                 if m_per_min[k] > 0:

@@ -52,3 +52,19 @@ def test_nearest_values_equal_gather_of_nearest_nodes() -> None:
     expect1 = vals[1, idx].astype(np.float32).reshape(37, 41)
     np.testing.assert_array_equal(out[0], expect0)
     np.testing.assert_array_equal(out[1], expect1)
+
+
+def test_nearest_values_row_reuse_exact_on_fine_raster_with_ties() -> None:
+    """The row-coherence shortcut gives the scan's answer cell for cell (ties included)."""
+    from siteselect._nodegrid import nearest_values
+
+    rng = np.random.default_rng(4)
+    xy = np.round(rng.uniform(0, 3_000, (2_000, 2)) / 50) * 50   # many exact ties
+    vals = rng.uniform(0, 100, (1, 2_000))
+    xs = np.arange(-200, 3_200, 5.0) + 2.5
+    ys = np.arange(3_200, -200, -7.0) - 3.5
+    ng = NodeGrid.of(xy)
+    idx, dist = nearest_nodes(ng, xs, ys)
+    out = nearest_values(ng, xs, ys, vals, np.array([250.0]))
+    expect = (vals[0, idx] + dist / 250.0).astype(np.float32).reshape(len(ys), len(xs))
+    np.testing.assert_array_equal(out[0], expect)
