@@ -73,6 +73,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/osm_import.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/livemap.py
+	$(BIN)/python bench/big_layers.py
+	$(BIN)/python bench/validity.py
+	$(BIN)/python bench/national.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info
