@@ -24,8 +24,8 @@ import pandas as pd
 import pyogrio
 
 from . import _qgis_styles as qs
-from ._atomic import atomic_write
 from ._crs import crs_text
+from ._output import atomic_write
 from .errors import CRSError, OutputError
 from .labels import label, labels_for
 from .mapview import VOLTAGE_CLASSES

@@ -34,7 +34,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from . import _offline
-from ._atomic import atomic_write
+from ._output import atomic_write
 from .errors import CRSError, MissingFieldError, OutputError
 from .labels import label, labels_for
 from .reasons import site_reasons

@@ -30,8 +30,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 from shapely.geometry import Point, box
 
-from ._atomic import atomic_write
 from ._crs import metric_crs
+from ._output import atomic_write
 from .errors import LayerError, MissingFieldError, OutputError
 from .labels import label, labels_for
 from .reasons import grid_note, site_reasons
