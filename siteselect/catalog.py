@@ -83,7 +83,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
-from siteselect._crs import DEFAULT_CRS, join_errors, lonlat_bounds, resolve_work_crs
+from siteselect._crs import DEFAULT_CRS, crs_label, join_errors, lonlat_bounds, resolve_work_crs
 from siteselect._safe_read import load_yaml
 from siteselect.errors import CRSError, LayerError, SiteSelectError
 from siteselect.layers import (
@@ -92,7 +92,6 @@ from siteselect.layers import (
     apply_mapping,
     check_layer,
     check_layer_path,
-    crs_label,
     embedded_path,
     list_layers,
     read_layer,

@@ -45,7 +45,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from siteselect._crs import DEFAULT_CRS, check_in_area
+from siteselect._crs import DEFAULT_CRS, check_in_area, crs_label
 from siteselect.errors import CRSError, LayerError, MissingFieldError
 from siteselect.roles import ROLES, FieldSpec, RoleSpec
 
@@ -399,7 +399,7 @@ def read_layer(
             gdf = gdf.set_crs(stated)
         elif not pyproj.CRS(gdf.crs).equals(stated, ignore_axis_order=True):
             raise CRSError(f"{source_label(p, layer)}: the catalog states CRS {crs} but the file says "
-                           f"{_crs_label(gdf.crs)}. Remove the stated `crs` or fix the file.")
+                           f"{crs_label(gdf.crs)}. Remove the stated `crs` or fix the file.")
     return gdf
 
 
@@ -412,19 +412,6 @@ def _parse_crs(crs: Any, path: Path | str, layer: str | None) -> pyproj.CRS:
     except Exception as exc:
         raise CRSError(f"{source_label(Path(path), layer)}: stated CRS {crs!r} is not understood "
                        f"({exc}). Use an EPSG code such as EPSG:3006.") from exc
-
-
-def _crs_label(crs: Any) -> str:
-    if crs is None:
-        return "none"
-    c = pyproj.CRS(crs)
-    epsg = c.to_epsg()
-    return f"EPSG:{epsg} ({c.name})" if epsg else c.name
-
-
-def crs_label(crs: Any) -> str:
-    """Short human label of a CRS, e.g. ``'EPSG:3006 (SWEREF99 TM)'`` or ``'none'``."""
-    return _crs_label(crs)
 
 
 def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
@@ -465,7 +452,7 @@ def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
     src = pyproj.CRS(gdf.crs)
     epsg = src.to_epsg()
     if work.to_epsg() == 3006 and epsg not in SWEDISH_CRS:
-        warnings.warn(f"{where}: CRS {_crs_label(src)} is not one used for Swedish data; "
+        warnings.warn(f"{where}: CRS {crs_label(src)} is not one used for Swedish data; "
                       "reprojecting it to EPSG:3006 anyway.", LayerWarning, stacklevel=2)
     geoms = gdf.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -481,15 +468,15 @@ def to_work_crs(gdf: gpd.GeoDataFrame, *, source: str = "<frame>",
                 f"{where}: {int(swapped.sum())} of {int(present.sum())} features have "
                 "latitude in the x (longitude) column — swapped lat/lon axes. Swap the "
                 f"columns (x = longitude ≈ {lx0:.0f}–{lx1:.0f}, y = latitude ≈ "
-                f"{ly0:.0f}–{ly1:.0f} where {_crs_label(work)} is used).")
+                f"{ly0:.0f}–{ly1:.0f} where {crs_label(work)} is used).")
     if src.equals(work, ignore_axis_order=True):
         out = gdf.set_crs(work, allow_override=True)
     else:
         try:
             out = gdf.to_crs(work)
         except Exception as exc:  # pyproj cannot transform
-            raise CRSError(f"{where}: cannot reproject from {_crs_label(src)} to "
-                           f"{_crs_label(work)} ({exc}). State a standard CRS.") from exc
+            raise CRSError(f"{where}: cannot reproject from {crs_label(src)} to "
+                           f"{crs_label(work)} ({exc}). State a standard CRS.") from exc
     check_in_area(out, where=where, src=src, layer_crs_key=layer_crs_key)
     return out
 
