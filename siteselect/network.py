@@ -1256,23 +1256,16 @@ def _build(roads: gpd.GeoDataFrame, *, speeds: dict[str, float], access_speed_km
         problems.append(f"{int(not_line.sum())} feature(s) are not lines "
                         f"(index {list(roads.index[not_line][:5])}…)")
     cls = roads["road_class"].astype(object).to_numpy()
-    if "speed_kmh" in roads.columns:
-        sp = pd.to_numeric(roads["speed_kmh"], errors="coerce").to_numpy(dtype=float)
-    else:
-        sp = np.full(n_rows, np.nan)
-    nonpos = np.isfinite(sp) & (sp <= 0)
-    if nonpos.any():
-        problems.append(f"{int(nonpos.sum())} segment(s) have speed_kmh <= 0 "
-                        f"(index {list(roads.index[nonpos][:5])}…); use null for unknown")
-    if "speed_backward_kmh" in roads.columns:
-        sp_back = pd.to_numeric(roads["speed_backward_kmh"], errors="coerce").to_numpy(dtype=float)
-    else:
-        sp_back = np.full(n_rows, np.nan)
-    nonpos = np.isfinite(sp_back) & (sp_back <= 0)
-    if nonpos.any():
-        problems.append(f"{int(nonpos.sum())} segment(s) have speed_backward_kmh <= 0 "
-                        f"(index {list(roads.index[nonpos][:5])}…); use null for the same "
-                        "speed both ways")
+    speeds_read: dict[str, np.ndarray] = {}
+    for col, null_means in (("speed_kmh", "unknown"), ("speed_backward_kmh", "the same speed both ways")):
+        values = (pd.to_numeric(roads[col], errors="coerce").to_numpy(dtype=float) if col in roads.columns
+                  else np.full(n_rows, np.nan))
+        nonpos = np.isfinite(values) & (values <= 0)
+        if nonpos.any():
+            problems.append(f"{int(nonpos.sum())} segment(s) have {col} <= 0 "
+                            f"(index {list(roads.index[nonpos][:5])}…); use null for {null_means}")
+        speeds_read[col] = values
+    sp, sp_back = speeds_read["speed_kmh"], speeds_read["speed_backward_kmh"]
     no_speed = ~np.isfinite(sp)
     class_speed = np.array([speeds.get(str(c), np.nan) if c is not None else np.nan for c in cls],
                            dtype=float)
