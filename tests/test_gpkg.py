@@ -217,14 +217,9 @@ os._exit(0)  # QgsApplication teardown can crash in headless runs; the answers a
 
 
 def _system_qgis() -> str | None:
-    import shutil
-    import subprocess
+    from _qgis import system_qgis_python
 
-    python = shutil.which("python3", path="/usr/bin")
-    if python is None:
-        return None
-    probe = subprocess.run([python, "-c", "import qgis.core"], check=False, capture_output=True)
-    return python if probe.returncode == 0 else None
+    return system_qgis_python()
 
 
 @pytest.mark.slow

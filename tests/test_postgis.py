@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from _fixtures_outputs import make_isochrones, make_layers, make_ranking
 from _fixtures_servers import PASSWORD, PostGIS, postgis_available, start_postgis, stop_postgis
+from _qgis import system_qgis_python
 from click.testing import CliRunner
 
 from siteselect.cli import main
@@ -166,11 +166,7 @@ os._exit(0)  # QgsApplication teardown can crash in headless runs; the answers a
 
 
 def _system_qgis() -> str | None:
-    python = shutil.which("python3", path="/usr/bin")
-    if python is None:
-        return None
-    probe = subprocess.run([python, "-c", "import qgis.core"], check=False, capture_output=True)
-    return python if probe.returncode == 0 else None
+    return system_qgis_python()
 
 
 @pytest.mark.skipif(_system_qgis() is None, reason="PyQGIS not installed (apt-get install -y python3-qgis)")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _qgis import system_qgis_python
 
 ROOT = Path(__file__).parents[1]
 PLUGIN_DIR = ROOT / "qgis_plugin"
@@ -72,11 +72,7 @@ os._exit(0)  # QgsApplication teardown can crash in headless runs; the answers a
 
 
 def _system_qgis() -> str | None:
-    python = shutil.which("python3", path="/usr/bin")
-    if python is None or not (QGIS_PLUGINS / "processing").is_dir():
-        return None
-    probe = subprocess.run([python, "-c", "import qgis.core"], check=False, capture_output=True)
-    return python if probe.returncode == 0 else None
+    return system_qgis_python() if (QGIS_PLUGINS / "processing").is_dir() else None
 
 
 @pytest.mark.skipif(_system_qgis() is None,
