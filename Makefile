@@ -61,6 +61,7 @@ qgis-plugin:
 lint: $(STAMP)
 	$(BIN)/ruff check siteselect tests bench layers/build
 	$(BIN)/mypy siteselect
+	$(BIN)/lint-imports
 
 test: $(STAMP) browser-deps lint
 	$(BIN)/python -m pytest -q

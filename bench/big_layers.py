@@ -10,11 +10,11 @@ the embedded candidates' extent plus 5 km, played as ``water``. Measured in
 the same run:
 
 million_polygon_constraint_s
-    :func:`siteselect.constraints.apply_constraints` with an ``inside`` and a
+    :func:`siteselect.analysis.constraints.apply_constraints` with an ``inside`` and a
     ``within 50 m`` constraint on that layer (the 50 embedded candidates).
 baseline_old_path_s / prefilter_path_s
     the old path (every feature buffered and intersected: the prefilter
-    :func:`siteselect.constraints._near_sites` replaced by "all features")
+    :func:`siteselect.analysis.constraints._near_sites` replaced by "all features")
     and the new one on ``--baseline-n`` polygons; ``identical`` says whether
     both give the same exclusions, reasons and usable areas (bit for bit).
 
@@ -36,8 +36,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from siteselect import constraints as C  # noqa: E402
-from siteselect.layers import load_embedded  # noqa: E402
+from siteselect.analysis import constraints as C  # noqa: E402
+from siteselect.io.layers import load_embedded  # noqa: E402
 from siteselect.scenario import InsideConstraint, WithinConstraint  # noqa: E402
 
 RULES = [InsideConstraint(id="water", mode="inside", layer="water"),

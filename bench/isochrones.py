@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python bench/isochrones.py [--sites 5 --repeat 3]
 
-Network: the embedded Västmanland roads (``siteselect.layers.load_layers()``).
+Network: the embedded Västmanland roads (``siteselect.io.layers.load_layers()``).
 Sites: ``--sites`` candidates spread evenly through the embedded candidates
 frame (positions ``linspace(0, n - 1, sites)``), limits 15/30/45/60 min with the
 default 1 km access cap, as in a default ``siteselect run``.
@@ -32,8 +32,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from siteselect.layers import load_layers
-from siteselect.network import RoadGraph
+from siteselect.io.layers import load_layers
+from siteselect.network.graph import RoadGraph
 
 LIMITS = (15.0, 30.0, 45.0, 60.0)
 

@@ -13,7 +13,7 @@ rescore
     weight change, inside Chromium: the median of ``--repeat`` runs of the
     engine's ``compute()`` (standardise, WLC, rank), and the same with OWA.
     The page's scores and ranks are checked against the Python engine
-    (:func:`siteselect.factors.standardise` + :func:`siteselect.overlay.score_table`
+    (:func:`siteselect.analysis.factors.standardise` + :func:`siteselect.analysis.overlay.score_table`
     + :func:`rank_scores`) on the same data, whose time is the baseline
     (``rescore_10k_ms_python``).
 page load
@@ -45,10 +45,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siteselect._offline import asset_text, script_safe
-from siteselect.factors import standardise
-from siteselect.mapview import json_island
-from siteselect.overlay import rank_scores, score_table
+from siteselect.analysis.factors import standardise
+from siteselect.analysis.overlay import rank_scores, score_table
+from siteselect.outputs.mapview import json_island
+from siteselect.outputs.offline import asset_text, script_safe
 from siteselect.scenario import FactorSpec
 
 CURVES: list[dict[str, Any]] = [

@@ -69,10 +69,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reach import node_points, synthetic_population, synthetic_roads  # noqa: E402
 
-from siteselect import _dijkstra  # noqa: E402
-from siteselect.network import (  # noqa: E402
+from siteselect.network.graph import (  # noqa: E402
     TIME_TOLERANCE_MIN,
     RoadGraph,
+    _dijkstra,  # noqa: E402
     _flatten_seeds,
     _Seeds,
     _two_columns,
@@ -361,8 +361,8 @@ def network_raster_diff(tables: dict[str, Any], grid: Any) -> dict[str, Any]:
     """
     from scipy.spatial import cKDTree
 
-    from siteselect._nodegrid import NodeGrid, nearest_nodes
-    from siteselect.suitability import node_raster
+    from siteselect.raster.nodegrid import NodeGrid, nearest_nodes
+    from siteselect.raster.suitability import node_raster
 
     r = grid.resolution_m
     xs = grid.x0 + (np.arange(grid.width) + 0.5) * r
@@ -395,8 +395,8 @@ def national_screen(tables: dict[str, Any], lo: np.ndarray, hi: np.ndarray,
     from distributed import Client, LocalCluster
     from scale import GIVEN, PeakRSS, layers, lazy_rasters, scenario
 
-    from siteselect.scale import suitability_surface_dask
-    from siteselect.suitability import grid_from_bbox
+    from siteselect.raster.scale import suitability_surface_dask
+    from siteselect.raster.suitability import grid_from_bbox
 
     res_m = 10.0
     n = args.raster_size

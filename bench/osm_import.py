@@ -27,10 +27,10 @@ baseline_locations
     the same with ``with_locations("flex_mem")``: the cost of the node index
     alone.
 import_only
-    a process that only imports :mod:`siteselect.importers.osm` (Python,
+    a process that only imports :mod:`siteselect.io.importers.osm` (Python,
     numpy, pandas, geopandas, shapely, pyproj): the floor of every import run.
 bbox / full
-    :func:`siteselect.importers.osm.layers_from_osm_pbf` (all roles) on a
+    :func:`siteselect.io.importers.osm.layers_from_osm_pbf` (all roles) on a
     Västmanland-sized box (1/50 of the area) and on the whole extent, with the
     default location store; ``disk_store_*`` the same with
     ``sparse_file_array`` in the temporary folder.
@@ -242,12 +242,12 @@ def _child(mode: str, pbf: str, store: str, bbox: list[float] | None) -> dict[st
                 rel += 1
         out["objects"] = {"nodes": n, "ways": w, "relations": rel}
     elif mode == "import_only":
-        import siteselect.importers.osm  # noqa: F401
+        import siteselect.io.importers.osm  # noqa: F401
     else:
         import warnings
 
-        from siteselect.importers.osm import layers_from_osm_pbf
-        from siteselect.layers import LayerWarning
+        from siteselect.io.importers.osm import layers_from_osm_pbf
+        from siteselect.io.layers import LayerWarning
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LayerWarning)

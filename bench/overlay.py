@@ -15,7 +15,7 @@ floor
 wlc
     fused fuzzy standardisation (linear increasing/decreasing/symmetric
     curves with nodata) + constraint mask + weighted sum into one float32
-    raster (:func:`siteselect._kernels.wlc_stack`). ``wlc_mixed`` is the
+    raster (:func:`siteselect.raster.kernels.wlc_stack`). ``wlc_mixed`` is the
     same with sigmoid, J-shaped and piecewise curves among the 8 (reported,
     no target).
 owa
@@ -30,7 +30,7 @@ memory
     (bytes per cell = input + output + temporaries).
 rescore
     re-scoring 10,000 candidates (8 factors) after a weight change
-    (:func:`siteselect.overlay.score_table` + :func:`rank_scores`).
+    (:func:`siteselect.analysis.overlay.score_table` + :func:`rank_scores`).
 
 The last line is ``RESULT {json}``. It records the machine too, since the
 ratios depend on it: ``cpu_model`` and ``simd`` (vector extensions the CPU
@@ -63,8 +63,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from siteselect import _kernels as K  # noqa: E402
-from siteselect.overlay import rank_scores, score_table  # noqa: E402
+from siteselect.analysis.overlay import rank_scores, score_table  # noqa: E402
+from siteselect.raster import kernels as K  # noqa: E402
 from siteselect.scenario import FactorSpec  # noqa: E402
 
 LINEAR = [

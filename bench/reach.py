@@ -40,8 +40,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from siteselect import _dijkstra
-from siteselect.network import RoadGraph
+from siteselect.network.graph import RoadGraph, _dijkstra
 
 CRS = "EPSG:3006"
 
@@ -159,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     nx_raw_ms = (time.perf_counter() - t0) * 1000 / len(sample)
     # reach share on the sample (how much of the graph each search covers)
     seeds = g._seeds(np.asarray(sample.geometry.values, dtype=object), inbound=True)
-    from siteselect.network import _flatten_seeds
+    from siteselect.network.graph import _flatten_seeds
     sn, sm, sp = _flatten_seeds(seeds.nodes, seeds.minutes)
     rows = _dijkstra.batch_distances(*g._rev, sp, sn, sm, args.minutes)
     reach_share = float(np.isfinite(rows).mean())

@@ -1,4 +1,4 @@
-"""Benchmark of raster mode on Dask (siteselect.scale), out of core (not a test).
+"""Benchmark of raster mode on Dask (siteselect.raster.scale), out of core (not a test).
 
 Usage::
 
@@ -29,9 +29,9 @@ peak_mem_mb
 dask_cells_per_s / local_cells_per_s
     on a grid both can hold (``--compare-size`` square, same factors given as
     in-memory rasters, same constraints): the in-memory path
-    :func:`siteselect.suitability.suitability_surface` (numba fused kernels,
+    :func:`siteselect.raster.suitability.suitability_surface` (numba fused kernels,
     all threads; the five raw rasters are given in memory, their generation
-    not timed) against :func:`siteselect.scale.suitability_surface_dask`
+    not timed) against :func:`siteselect.raster.scale.suitability_surface_dask`
     computed into memory on the same cluster with the rasters generated
     chunk by chunk as in the large run (timed); best of ``--repeat``. Both
     results are compared (``compare_equal``: same NaN cells, |diff| ≤ 2e-7).
@@ -63,9 +63,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import dask.array as da
 from distributed import Client, LocalCluster
 
-from siteselect.scale import save_suitability_dask, suitability_surface_dask
+from siteselect.raster.scale import save_suitability_dask, suitability_surface_dask
+from siteselect.raster.suitability import suitability_surface
 from siteselect.scenario import Scenario, scenario_from_dict
-from siteselect.suitability import suitability_surface
 
 CRS = "EPSG:3006"
 X0, Y0 = 300_000.0, 6_400_000.0  # south-west corner, inside SWEREF 99 TM's area
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         # warm-up: load the numba kernels from their cache in every worker before timing
         t0 = time.perf_counter()
         wside = 512 * res_m
-        client.run(lambda: __import__("siteselect.scale"))
+        client.run(lambda: __import__("siteselect.raster.scale"))
         for _ in range(args.workers):
             suitability_surface_dask(sc, layers(wside, seed=3), resolution_m=res_m, bbox=(X0, Y0, X0 + wside, Y0 + wside),
                                      chunk_size=256, factor_rasters=lazy_rasters((512, 512), 256, res_m),

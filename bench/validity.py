@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python bench/validity.py [--resolution 100]
 
-Data: the embedded Västmanland layers (``siteselect.layers.load_layers()``)
+Data: the embedded Västmanland layers (``siteselect.io.layers.load_layers()``)
 and the public validation set in ``bench/validation/`` (establishments:
 large industrial, logistics and energy sites; service points: hospitals,
 schools, shopping and town centres; positions ±200 m–2.5 km, see
@@ -60,11 +60,11 @@ from pyproj import Transformer
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from siteselect.layers import load_layers  # noqa: E402
-from siteselect.measures import node_measures  # noqa: E402
-from siteselect.network import RoadGraph  # noqa: E402
+from siteselect.analysis.measures import node_measures  # noqa: E402
+from siteselect.io.layers import load_layers  # noqa: E402
+from siteselect.network.graph import RoadGraph  # noqa: E402
+from siteselect.raster.suitability import Grid, constraint_mask, suitability_surface  # noqa: E402
 from siteselect.scenario import AggregationSpec, Scenario, WeightsSpec, load_scenario  # noqa: E402
-from siteselect.suitability import Grid, constraint_mask, suitability_surface  # noqa: E402
 
 VALIDATION = REPO / "bench" / "validation"
 SCENARIOS = {

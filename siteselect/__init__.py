@@ -21,16 +21,9 @@ The public API, in the order a run uses it::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
-
-try:
-    __version__ = _version("siteselect")
-except _PackageNotFoundError:  # a checkout run with PYTHONPATH and never installed
-    __version__ = "0+unknown"
-
-from .catalog import check_catalog, format_report
-from .errors import (
+from siteselect.analysis.measures import reach_table as reach
+from siteselect.core.version import __version__
+from siteselect.errors import (
     CRSError,
     LayerError,
     MissingFieldError,
@@ -40,16 +33,16 @@ from .errors import (
     SiteSelectError,
     WeightsError,
 )
-from .gpkg import write_geopackage as to_geopackage
-from .layers import load_layers, validate_layer
-from .mapview import write_map as to_map
-from .measures import reach_table as reach
-from .network import GraphCache, RoadGraph
-from .pipeline import Result, run, write_outputs
-from .pipeline import analyse as rank
-from .population import population_from_region_vastmanland, population_from_scb_grid
-from .scenario import Scenario, load_scenario, save_scenario, scenario_from_dict
-from .sheets import write_site_sheets as site_sheet
+from siteselect.io.catalog import check_catalog, format_report
+from siteselect.io.layers import load_layers, validate_layer
+from siteselect.io.population import population_from_region_vastmanland, population_from_scb_grid
+from siteselect.network.graph import GraphCache, RoadGraph
+from siteselect.outputs.gpkg import write_geopackage as to_geopackage
+from siteselect.outputs.mapview import write_map as to_map
+from siteselect.outputs.sheets import write_site_sheets as site_sheet
+from siteselect.pipeline import Result, run, write_outputs
+from siteselect.pipeline import analyse as rank
+from siteselect.scenario import Scenario, load_scenario, save_scenario, scenario_from_dict
 
 
 def road_graph(roads, **options) -> RoadGraph:  # type: ignore[no-untyped-def]

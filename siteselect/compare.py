@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._output import check_outputs, write_csv
-from .errors import LayerError, MissingFieldError, OutputError
+from siteselect.core.output import check_outputs, write_csv
+from siteselect.errors import LayerError, MissingFieldError, OutputError
 
 __all__ = ["COMPARE_COLUMNS", "compare_rankings", "check_comparison_csv", "format_comparison",
            "write_comparison_csv"]
@@ -42,7 +42,7 @@ _NEEDED = ("site_id", "score", "rank")
 
 
 def _ranking_of(value: Any, label: str) -> pd.DataFrame:
-    """The ranking table of a :class:`~siteselect.pipeline.Result` or of a ranking frame."""
+    """The ranking table of a :class:`~siteselect.analysis.result.Result` or of a ranking frame."""
     frame = getattr(value, "ranking", value)
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"ranking {label}: found {type(value).__name__}; allowed: a Result or a ranking DataFrame")
@@ -66,7 +66,7 @@ def compare_rankings(result_a: Any, result_b: Any, *, top_n: int = 10) -> pd.Dat
     Parameters
     ----------
     result_a, result_b
-        Two :class:`~siteselect.pipeline.Result` objects, or their ``ranking``
+        Two :class:`~siteselect.analysis.result.Result` objects, or their ``ranking``
         tables (columns ``site_id``, ``score``, ``rank``; ``name``,
         ``municipality`` and ``exclusion_reason`` are carried along when present).
     top_n

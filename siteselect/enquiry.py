@@ -18,10 +18,10 @@ the two enquiry blocks the schema does not hold yet are separate top-level
 keys, ``grid`` (power, year, unknown-capacity assumption) and ``limits``
 (hard maximum minutes / minimum workers), split off with
 :func:`split_enquiry_scenario`. :func:`run_enquiry` runs the analysis, then
-applies grid capacity (:mod:`siteselect.capacity`), the hard limits and land
-readiness (:mod:`siteselect.readiness`), and writes the pipeline's outputs
+applies grid capacity (:mod:`siteselect.analysis.capacity`), the hard limits and land
+readiness (:mod:`siteselect.analysis.readiness`), and writes the pipeline's outputs
 plus ``shortlist.csv``, ``excluded.csv``, ``enquiry-scenario.yaml`` and the
-summary page (:mod:`siteselect.summary`).
+summary page (:mod:`siteselect.outputs.summary`).
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ._embedded import shipped_or_path
-from ._safe_read import load_yaml
-from .errors import OutputError, ScenarioError
+from siteselect.analysis.result import Result
+from siteselect.core.embedded import shipped_or_path
+from siteselect.core.safe_read import load_yaml
+from siteselect.errors import OutputError, ScenarioError
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     OutputError
         ``path`` exists already (a filled-in request is never replaced).
     """
-    from ._output import write_text
+    from siteselect.core.output import write_text
 
     p = Path(path)
     if p.exists() or p.is_symlink():
@@ -356,7 +357,7 @@ def split_enquiry_scenario(data: Mapping[str, Any]) -> tuple[dict[str, Any], dic
     Enquiry keys (``grid``, ``limits``, ``readiness``, ``shortlist``) stay in
     the first dict once the schema has a field of that name.
     """
-    from .scenario import Scenario
+    from siteselect.scenario import Scenario
 
     known = set(Scenario.model_fields)
     core = {k: v for k, v in data.items() if k not in _ENQUIRY_KEYS or k in known}
@@ -371,7 +372,7 @@ def split_enquiry_scenario(data: Mapping[str, Any]) -> tuple[dict[str, Any], dic
 class EnquiryResult:
     """An analysed enquiry: the pipeline result with grid, limits and readiness applied."""
 
-    result: Any  # siteselect.pipeline.Result
+    result: Result
     scenario_dict: dict[str, Any]
     shortlist: pd.DataFrame
     excluded: pd.DataFrame
@@ -399,8 +400,8 @@ def analyse_enquiry(
     ``potential_score`` (what an excluded site would have scored) so the
     best-known excluded sites can be explained, and cuts the shortlist.
     """
-    from . import pipeline
-    from .scenario import scenario_from_dict
+    from siteselect import pipeline
+    from siteselect.scenario import scenario_from_dict
 
     core, extra = split_enquiry_scenario(scenario_dict)
     scenario = scenario_from_dict(core, source="enquiry scenario")
@@ -431,7 +432,7 @@ def run_enquiry(
     """Answer a request file: scenario, shortlist, site sheets, map and summary page in ``out_dir``.
 
     ``path`` may also name a shipped example (``battery-materials``; see
-    :func:`siteselect._embedded.shipped`).
+    :func:`siteselect.core.embedded.shipped`).
 
     Returns
     -------
@@ -440,9 +441,9 @@ def run_enquiry(
         ``map``, ``gpkg``, ``sheets``) plus ``request``, ``enquiry_scenario``,
         ``shortlist``, ``excluded``, ``summary_html``, ``summary_pdf``.
     """
-    from . import pipeline
-    from ._output import OutputFolder, write_csv, write_text
-    from .scenario import scenario_from_dict
+    from siteselect import pipeline
+    from siteselect.core.output import OutputFolder, write_csv, write_text
+    from siteselect.scenario import scenario_from_dict
     request = load_request(shipped_or_path(path, "enquiries"))
     scenario_dict = request_to_scenario(request)
     scenario = scenario_from_dict(split_enquiry_scenario(scenario_dict)[0], source=f"enquiry {path}")
@@ -465,8 +466,8 @@ def run_enquiry(
 
 
 def enquiry_summary(enq: EnquiryResult, *, request: Mapping[str, Any], lang: str) -> tuple[dict[str, Any], list[Any]]:
-    """The summary of an analysed enquiry: (content, A4 figures), see :mod:`siteselect.summary`."""
-    from .summary import WHY_NOT_N, summary_content, summary_figures
+    """The summary of an analysed enquiry: (content, A4 figures), see :mod:`siteselect.outputs.summary`."""
+    from siteselect.outputs.summary import WHY_NOT_N, summary_content, summary_figures
 
     ids = [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
     limits = enq.scenario_dict.get("limits") or {}
@@ -484,8 +485,8 @@ def enquiry_summary(enq: EnquiryResult, *, request: Mapping[str, Any], lang: str
 def write_enquiry_summary(enq: EnquiryResult, out_dir: str | os.PathLike[str], *, request: Mapping[str, Any],
                           lang: str) -> dict[str, Path]:
     """Write the summary and the offer pack (``offer_*.pdf``, ``offer_*.docx``) of an enquiry into ``out_dir``."""
-    from .offer import write_offer_pack
-    from .summary import overview_figure, write_summary
+    from siteselect.outputs.offer import write_offer_pack
+    from siteselect.outputs.summary import overview_figure, write_summary
 
     content, pages = enquiry_summary(enq, request=request, lang=lang)
     ids = [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
@@ -503,7 +504,7 @@ def save_enquiry_scenario(scenario_dict: Mapping[str, Any], path: str | os.PathL
     head = ("# Enquiry scenario written by siteselect enquiry. Re-run with siteselect.enquiry.analyse_enquiry\n"
             "# (load_enquiry_scenario). The keys grid/limits/readiness/shortlist are enquiry blocks that\n"
             "# scenario.yaml (today's schema) does not hold yet.\n")
-    from ._output import write_text
+    from siteselect.core.output import write_text
 
     return write_text(Path(path), head + yaml.safe_dump(dict(scenario_dict), sort_keys=False, allow_unicode=True))
 

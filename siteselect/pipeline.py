@@ -12,7 +12,6 @@ import logging
 import os
 import platform
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
@@ -22,22 +21,23 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from . import __version__
-from ._crs import DEFAULT_CRS, common_crs, crs_text
-from ._embedded import data_file, shipped_or_path
-from ._output import OutputFolder, atomic_write, check_outputs, write_csv
-from .capacity import GRID_FACTOR, grid_data_dir, grid_offer_from_spec, grid_raw_text
-from .constraints import apply_constraints, limit_reasons
-from .errors import OutputError, ScenarioError
-from .factors import standardise_table
-from .layers import embedded_path, load_layers, to_work_layers
-from .measures import MeasureRequest, site_measures, standard_requests
-from .network import GraphCache, RoadGraph
-from .overlay import rank_scores, score_table
-from .readiness import land_readiness
-from .reasons import Reason, reasons_from_json, reasons_to_json
-from .scenario import EngineSpec, Scenario, load_scenario, save_scenario
-from .weights import AHPResult, weights_from_spec
+from siteselect.analysis.capacity import GRID_FACTOR, grid_data_dir, grid_offer_from_spec, grid_raw_text
+from siteselect.analysis.constraints import apply_constraints, limit_reasons
+from siteselect.analysis.factors import standardise_table
+from siteselect.analysis.measures import MeasureRequest, site_measures, standard_requests
+from siteselect.analysis.overlay import rank_scores, score_table
+from siteselect.analysis.readiness import land_readiness
+from siteselect.analysis.reasons import Reason, reasons_from_json, reasons_to_json
+from siteselect.analysis.result import SITE_COLUMNS, Result
+from siteselect.analysis.weights import AHPResult, weights_from_spec
+from siteselect.core.crs import DEFAULT_CRS, common_crs, crs_text
+from siteselect.core.embedded import data_file, shipped_or_path
+from siteselect.core.output import OutputFolder, atomic_write, check_outputs, write_csv
+from siteselect.core.version import __version__
+from siteselect.errors import OutputError, ScenarioError
+from siteselect.io.layers import embedded_path, load_layers, to_work_layers
+from siteselect.network.graph import GraphCache, RoadGraph
+from siteselect.scenario import EngineSpec, Scenario, load_scenario, save_scenario
 
 log = logging.getLogger(__name__)
 
@@ -52,60 +52,6 @@ def _quiet(_: str) -> None:
 #: Isochrone limits drawn on maps and site sheets, minutes.
 ISOCHRONE_MINUTES: tuple[float, ...] = (15.0, 30.0, 45.0, 60.0)
 
-#: Candidate fields that lead every ranking table, in this order.
-SITE_COLUMNS: tuple[str, ...] = (
-    "site_id", "name", "municipality", "area_ha", "usable_area_ha", "site_type",
-    "plan_status", "plan_use", "owner", "mifo_class", "excluded", "exclusion_reason",
-    "score", "rank", "readiness_class", "grid_status", "grid_note",
-)
-
-
-@dataclass
-class Result:
-    """Everything one scenario run produced, before it is written anywhere.
-
-    Attributes
-    ----------
-    scenario
-        The validated scenario as used.
-    ranking
-        One row per candidate (polygons in the working CRS): candidate fields,
-        ``excluded`` / ``exclusion_reason`` / ``usable_area_ha``, per factor
-        ``NAME_raw`` / ``NAME_std`` / ``NAME_weight`` / ``NAME_contrib``,
-        ``score``, ``rank``, the standard measure columns, and sensitivity
-        columns when they were computed.
-    layers
-        The layers used, by role.
-    isochrones
-        Isochrone polygons (``site_id``, ``minutes``) of the top sites.
-    weights
-        Factor name -> weight (sum 1) as used.
-    factor_names
-        Factors in scoring order: the scenario's, then ``grid_capacity``
-        when the scenario's ``grid`` block gives it a weight.
-    ahp
-        AHP details (consistency ratio …) when the weights came from AHP.
-    provenance
-        Data sources, package version and time, written beside every output.
-    graph_report
-        What building the road graph found (nodes, dropped components …).
-    """
-
-    scenario: Scenario
-    ranking: gpd.GeoDataFrame
-    layers: dict[str, gpd.GeoDataFrame]
-    isochrones: gpd.GeoDataFrame
-    weights: dict[str, float]
-    ahp: AHPResult | None
-    provenance: dict[str, Any]
-    factor_names: list[str] = field(default_factory=list)
-    graph_report: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def kept(self) -> gpd.GeoDataFrame:
-        """Ranked (not excluded) sites, best first."""
-        kept = self.ranking[~self.ranking["excluded"]]
-        return kept.sort_values("rank", kind="stable")
 
 
 def default_scenario_path() -> Path:
@@ -117,7 +63,7 @@ def resolve_scenario(scenario: Scenario | str | os.PathLike[str] | None) -> tupl
     """Load a scenario from a path or shipped name (``None`` = the default) or pass a Scenario through.
 
     A bare name such as ``"logistics"`` that is not a file here names a
-    shipped scenario (see :func:`siteselect._embedded.shipped`).
+    shipped scenario (see :func:`siteselect.core.embedded.shipped`).
 
     Returns
     -------
@@ -173,14 +119,14 @@ def analyse(
     started = _dt.datetime.now(_dt.UTC)
     if layers is None:
         step("loading layers")
-        catalog = _catalog_path(scenario)
+        catalog = catalog_path(scenario)
         layers = load_layers(catalog, crs=scenario.crs)
     else:
         layers = to_work_layers(layers, crs=scenario.crs)
     layers = dict(layers)
     _require(layers, ("candidates", "roads"))
     if layers.get("contaminated_sites") is not None and not layers["contaminated_sites"].empty:
-        from .importers.ebh import match_ebh_to_sites
+        from siteselect.io.importers.ebh import match_ebh_to_sites
 
         layers["candidates"] = match_ebh_to_sites(layers["candidates"], layers["contaminated_sites"])
     candidates = layers["candidates"]
@@ -309,7 +255,7 @@ def analyse(
     )
 
 
-def _catalog_path(scenario: Scenario) -> Path | None:
+def catalog_path(scenario: Scenario) -> Path | None:
     """The scenario's layer catalog (absolute when read with :func:`load_scenario`), or ``None``."""
     return None if scenario.layers is None else Path(scenario.layers)
 
@@ -347,7 +293,7 @@ def _with_sensitivity(
     weights: Mapping[str, float],
     scenario: Scenario,
 ) -> gpd.GeoDataFrame:
-    from .sensitivity import monte_carlo_ranks
+    from siteselect.analysis.sensitivity import monte_carlo_ranks
 
     if int((~ranking["excluded"]).sum()) < 2:
         return ranking
@@ -453,7 +399,7 @@ def run_inputs(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     extra: Iterable[str | os.PathLike[str]] = (),
 ) -> list[Path]:
-    """Every file (or folder) a run of ``scenario`` reads, for :func:`siteselect._output.check_outputs`.
+    """Every file (or folder) a run of ``scenario`` reads, for :func:`siteselect.core.output.check_outputs`.
 
     The scenario file, its layer catalog and every file the catalog names
     (with a shapefile's side files), the embedded GeoPackage when the run
@@ -477,8 +423,8 @@ def run_inputs(
 
 def _catalog_inputs(catalog: Path) -> list[Path]:
     """The catalog file and everything it names (errors are left to the layer loading to report)."""
-    from .catalog import _PATH_OPTIONS, read_catalog
-    from .errors import SiteSelectError
+    from siteselect.errors import SiteSelectError
+    from siteselect.io.catalog import _PATH_OPTIONS, read_catalog
 
     found = [catalog]
     try:
@@ -520,10 +466,10 @@ def write_outputs(
     gpkg: bool = True,
     progress: Progress | None = None,
 ) -> dict[str, Path]:
-    """Write ranking.csv, scenario.yaml, map.html, siteselect.gpkg and site sheets, all or nothing.
+    """Write ranking.csv, scenario.yaml, map.html, siteselect.outputs.gpkg and site sheets, all or nothing.
 
     The files are written into a staging folder inside ``out_dir`` and moved
-    into place at the end (see :class:`siteselect._output.OutputFolder`):
+    into place at the end (see :class:`siteselect.core.output.OutputFolder`):
     ``out_dir`` then holds exactly this run's files, plus any file a user put
     there; files an earlier run wrote and this one did not are removed.
 
@@ -562,10 +508,10 @@ def write_run_files(
     :func:`write_outputs` calls this on its staging folder; call it directly
     only to add a run's files to a folder you manage yourself.
     """
-    from .gpkg import write_geopackage
-    from .livemap import live_model_from_result
-    from .mapview import write_map
-    from .sheets import write_site_sheets
+    from siteselect.outputs.gpkg import write_geopackage
+    from siteselect.outputs.livemap import live_model_from_result
+    from siteselect.outputs.mapview import write_map
+    from siteselect.outputs.sheets import write_site_sheets
 
     step = progress or _quiet
     paths: dict[str, Path] = {}
@@ -586,7 +532,7 @@ def write_run_files(
     if gpkg:
         step("writing the GeoPackage")
         paths["gpkg"] = write_geopackage(
-            out / "siteselect.gpkg",
+            out / "siteselect.outputs.gpkg",
             ranking=result.ranking,
             layers=result.layers,
             isochrones=result.isochrones,
@@ -655,14 +601,14 @@ def run_sheets(
 
     With ``pack``, also the offer pack of these sites (``offer_<scenario>_<date>.pdf``
     and ``.docx``: summary, overview map and comparison, then each sheet; see
-    :mod:`siteselect.offer`).
+    :mod:`siteselect.outputs.offer`).
 
     Returns
     -------
     list of pathlib.Path
         Each site's PDF, PNG and HTML, in that order (then the pack's PDF and DOCX).
     """
-    from .sheets import write_site_sheets
+    from siteselect.outputs.sheets import write_site_sheets
 
     sc, path = resolve_scenario(scenario)
     with OutputFolder(out_dir, inputs=run_inputs(sc, path), command="sheet") as folder:
@@ -671,7 +617,7 @@ def run_sheets(
         written = write_site_sheets(result.ranking, result.layers, out_dir=folder.staging, site_ids=site_ids,
                                     top_n=top_n or 5, isochrones=result.isochrones, lang=lang)
         if pack:
-            from .offer import write_sheet_pack
+            from siteselect.outputs.offer import write_sheet_pack
 
             written += list(write_sheet_pack(result, site_ids=site_ids, top_n=top_n or 5, out_dir=folder.staging,
                                              lang=lang).values())
@@ -679,37 +625,6 @@ def run_sheets(
         folder.commit()
     return final
 
-
-def run_plan_report(
-    scenario: Scenario | str | os.PathLike[str] | None = None,
-    *,
-    out_dir: str | os.PathLike[str],
-    resolution_m: float = 100.0,
-    top_share: float = 0.1,
-    min_area_ha: float | None = None,
-    lang: str = "sv",
-) -> dict[str, Path]:
-    """Zones that score well but lie outside industrial plans, written into ``out_dir`` all or nothing.
-
-    See :func:`siteselect.planreport.plan_report`; ``min_area_ha`` defaults
-    to the scenario's ``site.min_area_ha``.
-
-    Returns
-    -------
-    dict
-        Output kind -> path (see :func:`siteselect.planreport.write_plan_report`).
-    """
-    from .planreport import plan_report, write_plan_report_files
-
-    sc, path = resolve_scenario(scenario)
-    with OutputFolder(out_dir, inputs=run_inputs(sc, path), command="planreport") as folder:
-        layers = load_layers(_catalog_path(sc), crs=sc.crs)
-        report = plan_report(layers, sc, resolution_m=resolution_m, top_share=top_share,
-                             min_area_ha=min_area_ha if min_area_ha is not None else sc.site.min_area_ha)
-        paths = write_plan_report_files(report, folder.staging, lang=lang, layers=layers)
-        final = {k: folder.final(p) for k, p in paths.items()}
-        folder.commit()
-    return final
 
 
 def export_geopackage(
@@ -726,8 +641,8 @@ def export_geopackage(
         ``gpkg_path`` is an input of the run or lies in an input folder; or it
         exists, is not a GeoPackage siteselect wrote, and ``overwrite`` is false.
     """
-    from .gpkg import is_siteselect_geopackage, write_geopackage
-    from .scenario import scenario_yaml_text
+    from siteselect.outputs.gpkg import is_siteselect_geopackage, write_geopackage
+    from siteselect.scenario import scenario_yaml_text
 
     sc, path = resolve_scenario(scenario)
     target = Path(gpkg_path)
@@ -754,12 +669,12 @@ def export_postgis(
 
     ``to`` names the database as a PostGIS source does (service, keywords or
     URI without password, ``env:NAME``, or ``None`` for PG* variables); see
-    :func:`siteselect.postgis.write_postgis`, which does the writing in one
+    :func:`siteselect.outputs.postgis.write_postgis`, which does the writing in one
     transaction. Returns a label of the target (no password).
     """
-    from ._pg import parse_connection
-    from .postgis import write_postgis
-    from .scenario import scenario_yaml_text
+    from siteselect.io.pg import parse_connection
+    from siteselect.outputs.postgis import write_postgis
+    from siteselect.scenario import scenario_yaml_text
 
     parse_connection(to, where="--to", error=OutputError)  # refuse a password before the analysis
     sc, path = resolve_scenario(scenario)
@@ -822,16 +737,16 @@ def _suitability_files(
     progress: Progress | None,
 ) -> dict[str, Path]:
     """Write the files of :func:`run_suitability` into the folder ``out``."""
-    from .mapview import render_suitability_png, write_map
-    from .measures import node_measures
-    from .suitability import extract_zones, suitability_surface
+    from siteselect.analysis.measures import node_measures
+    from siteselect.outputs.mapview import render_suitability_png, write_map
+    from siteselect.raster.suitability import extract_zones, suitability_surface
 
     step = progress or _quiet
     started = _dt.datetime.now(_dt.timezone.utc)
     eng = engine or sc.engine or EngineSpec()
     if layers is None:
         step("loading layers")
-    layers = dict(load_layers(_catalog_path(sc), crs=sc.crs) if layers is None
+    layers = dict(load_layers(catalog_path(sc), crs=sc.crs) if layers is None
                   else to_work_layers(layers, crs=sc.crs))
     _require(layers, ("roads",))
     step("building the road graph and per-node reach")
@@ -842,7 +757,7 @@ def _suitability_files(
         tables.update(node_measures({n: f for n, f in sc.factors.items() if f.measure in FREIGHT_MEASURES},
                                     layers, freight))
     if eng.kind == "dask":
-        from .scale import dask_client, suitability_surface_dask
+        from siteselect.raster.scale import dask_client, suitability_surface_dask
 
         step(f"suitability surface at {resolution_m:g} m on Dask ({eng.scheduler or 'LocalCluster'})")
         with dask_client(eng.scheduler, n_workers=eng.workers) as client:

@@ -1,6 +1,6 @@
 """"Suitable but not planned": zones planners may want to look at.
 
-Raster mode (:mod:`siteselect.suitability`) scores the whole county for a
+Raster mode (:mod:`siteselect.raster.suitability`) scores the whole county for a
 scenario; the zones of at least ``min_area_ha`` whose cells are in the top
 ``top_share`` of the *county's* scored cells but lie outside every planned
 industrial/business area are reported per municipality, best first, with the
@@ -33,11 +33,13 @@ import pandas as pd
 import rasterio.features
 from matplotlib.figure import Figure
 
-from ._output import OutputFolder, atomic_write, write_csv, write_text
-from .errors import LayerError
-from .labels import label, labels_for
-from .measures import node_measures
-from .scenario import Scenario
+from siteselect.analysis.measures import node_measures
+from siteselect.core.labels import label, labels_for
+from siteselect.core.output import OutputFolder, atomic_write, write_csv, write_text
+from siteselect.errors import LayerError
+from siteselect.io.layers import load_layers
+from siteselect.pipeline import catalog_path, resolve_scenario, run_inputs
+from siteselect.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -111,17 +113,16 @@ def plan_report(
     max_zones_per_municipality
         Zones kept per municipality (best mean score first).
     graph
-        A :class:`~siteselect.network.RoadGraph` of ``layers["roads"]`` to reuse.
+        A :class:`~siteselect.network.graph.RoadGraph` of ``layers["roads"]`` to reuse.
 
     Returns
     -------
     PlanReport
     """
-    from . import pipeline
-    from .factors import standardise_table
-    from .measures import MeasureRequest, site_measures, standard_requests
-    from .network import RoadGraph
-    from .suitability import extract_zones, suitability_surface
+    from siteselect.analysis.factors import standardise_table
+    from siteselect.analysis.measures import MeasureRequest, site_measures, standard_requests
+    from siteselect.network.graph import RoadGraph
+    from siteselect.raster.suitability import extract_zones, suitability_surface
 
     if not 0 < top_share < 1:
         raise LayerError(f"plan report: top_share found {top_share!r}; allowed: a share between 0 and 1, e.g. 0.1")
@@ -129,7 +130,7 @@ def plan_report(
         if role not in layers or layers[role] is None:
             raise LayerError(f"plan report: layer {role!r} is missing; add it to the layer catalog")
     if scenario is None:
-        scenario, _ = pipeline.resolve_scenario(None)
+        scenario, _ = resolve_scenario(None)
     if graph is None:
         graph = RoadGraph.from_roads(layers["roads"])
     tables = node_measures(scenario.factors, layers, graph)
@@ -265,7 +266,7 @@ def write_plan_report(report: PlanReport, out_dir: str | os.PathLike[str], *, la
                       inputs: Iterable[str | os.PathLike[str]] = ()) -> dict[str, Path]:
     """Write ``plan_report.gpkg`` (layer ``suitable_not_planned``),
     ``plan_report_municipalities.csv`` and ``plan_<kod>.html`` / ``plan_<kod>.pdf`` per
-    municipality into ``out_dir``, all or nothing (see :class:`siteselect._output.OutputFolder`).
+    municipality into ``out_dir``, all or nothing (see :class:`siteselect.core.output.OutputFolder`).
 
     Parameters
     ----------
@@ -357,3 +358,33 @@ def _write_pdf(path: Path, m: pd.Series, z: gpd.GeoDataFrame, t: Mapping[str, st
                 y -= 0.018 if k == 0 else 0.014
         y -= 0.006
     return atomic_write(path, lambda tmp: fig.savefig(tmp, format="pdf"))
+
+
+def run_plan_report(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    out_dir: str | os.PathLike[str],
+    resolution_m: float = 100.0,
+    top_share: float = 0.1,
+    min_area_ha: float | None = None,
+    lang: str = "sv",
+) -> dict[str, Path]:
+    """Zones that score well but lie outside industrial plans, written into ``out_dir`` all or nothing.
+
+    See :func:`siteselect.planreport.plan_report`; ``min_area_ha`` defaults
+    to the scenario's ``site.min_area_ha``.
+
+    Returns
+    -------
+    dict
+        Output kind -> path (see :func:`siteselect.planreport.write_plan_report`).
+    """
+    sc, path = resolve_scenario(scenario)
+    with OutputFolder(out_dir, inputs=run_inputs(sc, path), command="planreport") as folder:
+        layers = load_layers(catalog_path(sc), crs=sc.crs)
+        report = plan_report(layers, sc, resolution_m=resolution_m, top_share=top_share,
+                             min_area_ha=min_area_ha if min_area_ha is not None else sc.site.min_area_ha)
+        paths = write_plan_report_files(report, folder.staging, lang=lang, layers=layers)
+        final = {k: folder.final(p) for k, p in paths.items()}
+        folder.commit()
+    return final

@@ -34,8 +34,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from . import scenario as _sc
-from .roles import ROLES
+from siteselect import scenario as _sc
+from siteselect.core.roles import ROLES
 
 __all__ = [
     "STARTERS",
@@ -329,7 +329,7 @@ def _key_rows(model: type[BaseModel]) -> Iterator[str]:
 
 def starter_path(name: str) -> Path:
     """The shipped scenario file a starter name refers to (``layers/scenarios/NAME.yaml`` in a checkout)."""
-    from ._embedded import data_file
+    from siteselect.core.embedded import data_file
 
     return data_file("scenarios", f"{name}.yaml")
 

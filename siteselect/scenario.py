@@ -46,9 +46,9 @@ from pydantic import (
     model_validator,
 )
 
-from siteselect._safe_read import check_input_file, load_yaml
+from siteselect.core.roles import OWNERS, PLAN_STATUSES, ROLES, SITE_TYPES
+from siteselect.core.safe_read import check_input_file, load_yaml
 from siteselect.errors import ScenarioError
-from siteselect.roles import OWNERS, PLAN_STATUSES, ROLES, SITE_TYPES
 
 __all__ = [
     "AHPSpec",
@@ -135,7 +135,7 @@ Number = Annotated[float, BeforeValidator(_fraction)]
 
 
 #: Most control points of a ``piecewise`` fuzzy curve (the raster kernel's
-#: ``siteselect._kernels.MAX_BREAKS``).
+#: ``siteselect.raster.kernels.MAX_BREAKS``).
 MAX_PIECEWISE_POINTS = 16
 #: Largest absolute fuzzy control point (any factor unit: minutes, km, ha, people).
 MAX_FUZZY_POINT = 1e9
@@ -360,7 +360,7 @@ class AggregationSpec(_Model):
 
 
 class SensitivitySpec(_Model):
-    """Monte-Carlo settings for :mod:`siteselect.sensitivity`."""
+    """Monte-Carlo settings for :mod:`siteselect.analysis.sensitivity`."""
 
     runs: int = Field(default=1000, ge=1, le=MAX_SENSITIVITY_RUNS)
     top_k: int = Field(default=5, ge=1, le=10_000)
@@ -376,7 +376,7 @@ class OutputSpec(_Model):
 
 
 class GridSpec(_Model):
-    """Grid capacity the establishment needs (see :mod:`siteselect.capacity`).
+    """Grid capacity the establishment needs (see :mod:`siteselect.analysis.capacity`).
 
     A site is judged against what its best substation in reach can offer by
     ``ready_by``. Unknown capacity is scored by the stated ``unknown``
@@ -433,7 +433,7 @@ class VehicleSpec(_Model):
     motortrafikled (trafikförordningen 4 kap. 20 §), and leaves out roads closed
     to lorries or whose bärighetsklass (BK1 64 t, BK2 51.4 t, BK3 37.5 t, BK4
     74 t) carries less than ``gross_weight_t``; a road without a BK class is
-    assumed open (see :mod:`siteselect.vehicles`). Commute reach
+    assumed open (see :mod:`siteselect.core.vehicles`). Commute reach
     (``population_within``) is always by car. Write ``vehicle: hgv`` for the
     defaults.
     """
@@ -490,7 +490,7 @@ class Scenario(_Model):
         if not isinstance(value, str):
             raise ValueError(f"expected an EPSG code such as EPSG:32635 or `auto`, got {value!r}")
         if value.strip().lower() != "auto":
-            from siteselect._crs import resolve_work_crs
+            from siteselect.core.crs import resolve_work_crs
 
             resolve_work_crs(value, where="working CRS")  # raises CRSError, a ValueError
         return value.strip()
@@ -499,7 +499,7 @@ class Scenario(_Model):
     @classmethod
     def _readiness_ok(cls, value: Any) -> Any:
         if value is not None:
-            from siteselect.readiness import validate_class_map
+            from siteselect.analysis.readiness import validate_class_map
 
             validate_class_map(value)  # raises ScenarioError, a ValueError
         return value
@@ -993,7 +993,7 @@ def _point_size_problems(path: str, xs: list[float]) -> list[str]:
 
 def scenario_yaml_text(scenario: Scenario, *, provenance: Mapping[str, Any]) -> str:
     """The scenario as YAML text with a ``provenance:`` block (version, time, and ``provenance``)."""
-    from siteselect import __version__
+    from siteselect.core.version import __version__
 
     prov = {"siteselect_version": __version__, "written_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
     prov.update(dict(provenance))
@@ -1012,7 +1012,7 @@ def save_scenario(
 
     The ``provenance`` block gets ``siteselect_version`` and ``written_utc``
     added unless given. The file is written through
-    :func:`siteselect._output.write_text` (a temporary file renamed into
+    :func:`siteselect.core.output.write_text` (a temporary file renamed into
     place), with the mode a plain ``open()`` gives.
 
     Parameters
@@ -1030,6 +1030,6 @@ def save_scenario(
         The written file.
     """
 
-    from ._output import write_text
+    from siteselect.core.output import write_text
 
     return write_text(Path(path), scenario_yaml_text(scenario, provenance=provenance))

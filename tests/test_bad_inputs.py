@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from siteselect import errors
-from siteselect.catalog import check_catalog, format_report
-from siteselect.layers import LayerWarning, load_layer
+from siteselect.io.catalog import check_catalog, format_report
+from siteselect.io.layers import LayerWarning, load_layer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_inputs"))
 from make_bad_inputs import BadInput, make_bad_inputs

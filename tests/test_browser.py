@@ -22,7 +22,7 @@ from _fixtures_outputs import (
     make_ranking,
 )
 
-from siteselect.mapview import write_map
+from siteselect.outputs.mapview import write_map
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from siteselect.capacity import (
+from siteselect.analysis.capacity import (
     GridProject,
     apply_grid_capacity,
     grid_data_dir,
@@ -119,7 +119,7 @@ def test_inputs_not_mutated():
 
 
 def test_shipped_tables_read_and_merge(tmp_path: Path):
-    from siteselect.layers import load_layers
+    from siteselect.io.layers import load_layers
 
     cap = read_grid_capacity(grid_data_dir() / "grid_capacity_vastmanland.csv")
     projects = read_grid_projects(grid_data_dir() / "grid_projects_vastmanland.csv")
@@ -195,7 +195,7 @@ def test_unknown_station_id_in_capacity_table(tmp_path: Path):
 
 
 def test_grid_raw_text_shows_figure_or_assumption():
-    from siteselect.capacity import grid_raw_text
+    from siteselect.analysis.capacity import grid_raw_text
 
     sites = _sites().iloc[[0, 1]]
     offer = grid_offer(sites, _subs(), power_mw=10, ready_by=2026, unknown=0.5)
@@ -205,7 +205,7 @@ def test_grid_raw_text_shows_figure_or_assumption():
 
 
 def test_munga_400kv_counts_from_2028_on_the_embedded_layers():
-    from siteselect.layers import load_layers
+    from siteselect.io.layers import load_layers
 
     layers = load_layers()
     subs = apply_grid_capacity(layers["substations"],

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from siteselect.capacity import apply_grid_capacity, grid_data_dir, grid_offer, read_grid_capacity
+from siteselect.analysis.capacity import apply_grid_capacity, grid_data_dir, grid_offer, read_grid_capacity
 from siteselect.errors import LayerError
 
 CRS = "EPSG:3006"
@@ -100,7 +100,7 @@ def test_horizon_errors_name_row_and_fix(tmp_path: Path) -> None:
 
 
 def test_pipeline_notes_state_firm_and_conditional(tmp_path: Path) -> None:
-    from siteselect.layers import load_layers
+    from siteselect.io.layers import load_layers
     from siteselect.pipeline import analyse, resolve_scenario
 
     scenario, path = resolve_scenario(Path(__file__).resolve().parents[1] / "layers" / "scenarios"

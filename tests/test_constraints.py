@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from siteselect.constraints import apply_constraints
+from siteselect.analysis.constraints import apply_constraints
 from siteselect.errors import CRSError, ScenarioError
 from siteselect.scenario import scenario_from_dict
 
@@ -191,7 +191,7 @@ def _twenty_ha(x0: float = 560_000.0, y0: float = 6_600_000.0) -> gpd.GeoDataFra
 
 @pytest.mark.parametrize("crs", ["EPSG:2263", _FT_US_TM])
 def test_site_delivered_in_us_feet_meets_its_20_ha(tmp_path, crs: str) -> None:
-    from siteselect.layers import read_layer, to_work_crs
+    from siteselect.io.layers import read_layer, to_work_crs
 
     metres = _twenty_ha()
     path = tmp_path / "cands.shp"  # the .prj GDAL writes states US survey feet
@@ -217,7 +217,7 @@ def test_tolerance_is_relative_one_in_a_million() -> None:
 
 
 def test_prefilter_gives_the_same_result_as_buffering_every_feature(monkeypatch: pytest.MonkeyPatch) -> None:
-    import siteselect.constraints as C
+    import siteselect.analysis.constraints as C
 
     rng = np.random.default_rng(7)
     x, y = rng.uniform(-3000, 8000, 3000), rng.uniform(-3000, 4000, 3000)

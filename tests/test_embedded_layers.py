@@ -16,7 +16,7 @@ import pyogrio
 import pytest
 import shapely
 
-from siteselect.roles import ROLES
+from siteselect.core.roles import ROLES
 
 GPKG = Path(__file__).resolve().parents[1] / "layers" / "vastmanland.gpkg"
 
@@ -255,8 +255,8 @@ def test_industrial_land_holds_every_jz_plan_in_force(layers: dict[str, gpd.GeoD
 @pytest.mark.parametrize("distance_m", [200.0, 500.0])
 def test_housing_rules_of_shipped_scenarios_keep_industrial_land_on_a_100m_raster(
         distance_m: float, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    from siteselect.raster.suitability import constraint_mask, grid_from_bbox
     from siteselect.scenario import scenario_from_dict
-    from siteselect.suitability import constraint_mask, grid_from_bbox
 
     sc = scenario_from_dict({
         "name": "housing", "site": {"min_area_ha": 1},

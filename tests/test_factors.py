@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siteselect.errors import ScenarioError
-from siteselect.factors import (
+from siteselect.analysis.factors import (
     fuzzy_jshaped,
     fuzzy_linear,
     fuzzy_piecewise,
@@ -15,6 +14,7 @@ from siteselect.factors import (
     standardise,
     standardise_table,
 )
+from siteselect.errors import ScenarioError
 from siteselect.scenario import FactorSpec
 
 

@@ -13,14 +13,14 @@ import pyogrio
 import pytest
 from _fixtures_outputs import FACTOR_NAMES, make_isochrones, make_layers, make_ranking
 
-from siteselect._qgis_styles import score_ramp
+from siteselect.core.roles import ROAD_CLASSES
 from siteselect.errors import CRSError, OutputError
-from siteselect.gpkg import (
+from siteselect.outputs.gpkg import (
     read_geopackage_metadata,
     read_geopackage_styles,
     write_geopackage,
 )
-from siteselect.roles import ROAD_CLASSES
+from siteselect.outputs.qgis_styles import score_ramp
 
 SCENARIO = "name: electricity-intensive\ndescription: Stort <verk> & nät\nsite:\n  min_area_ha: 20\n"
 PROVENANCE = {"siteselect_version": "0.1.0", "layers": {"roads": "embedded default"}, "crs": "EPSG:3006"}
@@ -39,7 +39,7 @@ def inputs():
 @pytest.fixture(scope="module")
 def gpkg(inputs, tmp_path_factory):
     ranking, layers, iso = inputs
-    out = tmp_path_factory.mktemp("gpkg") / "siteselect.gpkg"
+    out = tmp_path_factory.mktemp("gpkg") / "siteselect.outputs.gpkg"
     path = write_geopackage(out, ranking=ranking, layers=layers, isochrones=iso, scenario_yaml=SCENARIO,
                             provenance=PROVENANCE)
     assert path == out
@@ -159,11 +159,11 @@ def test_roads_substations_isochrones_styles(gpkg, inputs):
 def test_atomic_replace_and_inputs_untouched(inputs, tmp_path):
     ranking, layers, iso = inputs
     before = ranking.copy()
-    out = tmp_path / "siteselect.gpkg"
+    out = tmp_path / "siteselect.outputs.gpkg"
     out.write_bytes(b"old")
     write_geopackage(out, ranking=ranking, layers=layers, isochrones=iso, scenario_yaml=SCENARIO, provenance={})
     assert out.read_bytes()[:16] == b"SQLite format 3\x00"
-    assert [p.name for p in tmp_path.iterdir()] == ["siteselect.gpkg"]
+    assert [p.name for p in tmp_path.iterdir()] == ["siteselect.outputs.gpkg"]
     assert ranking.equals(before)
 
 

@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.ebh as Länsstyrelsen delivers the register: a CP1252 point
+"""Tests of siteselect.io.importers.ebh as Länsstyrelsen delivers the register: a CP1252 point
 shapefile in SWEREF 99 TM whose risk field carries 1–4, E, KM or MKM (see docs/data-sources.md)."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from siteselect.analysis.readiness import contamination_state
 from siteselect.errors import LayerError
-from siteselect.importers.ebh import contaminated_sites_from_ebh, ebh_class, match_ebh_to_sites
-from siteselect.layers import validate_layer
-from siteselect.readiness import contamination_state
+from siteselect.io.importers.ebh import contaminated_sites_from_ebh, ebh_class, match_ebh_to_sites
+from siteselect.io.layers import validate_layer
 
 X0, Y0 = 540_000.0, 6_600_000.0
 
@@ -93,7 +93,7 @@ def test_bad_risk_value_named(tmp_path: Path) -> None:
 
 
 def test_pipeline_matches_points_and_applies_the_mifo_constraint() -> None:
-    from siteselect.layers import load_layers
+    from siteselect.io.layers import load_layers
     from siteselect.pipeline import analyse, resolve_scenario
 
     scenario, path = resolve_scenario(Path(__file__).resolve().parents[1] / "layers" / "scenarios"

@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.grid (ENTSO-E buses, OSM grid vertices)."""
+"""Tests of siteselect.io.importers.grid (ENTSO-E buses, OSM grid vertices)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from siteselect.catalog import check_catalog
 from siteselect.errors import MissingFieldError
-from siteselect.importers.grid import (
+from siteselect.io.catalog import check_catalog
+from siteselect.io.importers.grid import (
     substations_from_entsoe_buses,
     substations_from_osm_grid_vertices,
 )
-from siteselect.layers import LayerWarning, validate_layer
+from siteselect.io.layers import LayerWarning, validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

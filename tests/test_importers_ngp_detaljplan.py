@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.ngp_detaljplan on deliveries written in the national format
+"""Tests of siteselect.io.importers.ngp_detaljplan on deliveries written in the national format
 (Detaljplan 4.1 JSON, application/vnd.lm.detaljplan.v4+json; see docs/data-sources.md)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 import shapely
 
 from siteselect.errors import LayerError
-from siteselect.importers.ngp_detaljplan import candidates_from_ngp_detaljplan
-from siteselect.layers import validate_layer
+from siteselect.io.importers.ngp_detaljplan import candidates_from_ngp_detaljplan
+from siteselect.io.layers import validate_layer
 
 X0, Y0 = 588_000.0, 6_608_000.0
 J_REF = "a0f58fd5-a361-4002-a359-03474901c15f"  # Boverket's catalogue: DP_KM_J2 "Industri", beteckning J

@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.nvdb and the hgv vehicle profile, on NVDB files the tests write.
+"""Tests of siteselect.io.importers.nvdb and the hgv vehicle profile, on NVDB files the tests write.
 
 Both Lastkajen shapes are built field for field (see docs/data-sources.md): the homogenised
 one-layer table (ROUTE_ID, FROM_MEASURE, TO_MEASURE, F_Hogst_225 …) and the linear-referenced
@@ -25,11 +25,11 @@ import pandas as pd
 import pytest
 import shapely
 
+from siteselect.core.vehicles import roads_for_vehicle
 from siteselect.errors import LayerError, MissingFieldError, NetworkError
-from siteselect.importers.nvdb import roads_from_nvdb
-from siteselect.layers import validate_layer
-from siteselect.network import RoadGraph
-from siteselect.vehicles import roads_for_vehicle
+from siteselect.io.importers.nvdb import roads_from_nvdb
+from siteselect.io.layers import validate_layer
+from siteselect.network.graph import RoadGraph
 
 X0, Y0 = 560_000.0, 6_610_000.0
 S, A, P, M = (X0, Y0), (X0 + 10_000, Y0), (X0 + 20_000, Y0), (X0 + 10_000, Y0 + 10_000)

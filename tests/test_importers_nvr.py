@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.nvr (Naturvårdsverket protected areas)."""
+"""Tests of siteselect.io.importers.nvr (Naturvårdsverket protected areas)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import shapely
 
 from siteselect.errors import LayerError
-from siteselect.importers.nvr import protected_nature_from_nvr
-from siteselect.layers import validate_layer
+from siteselect.io.importers.nvr import protected_nature_from_nvr
+from siteselect.io.layers import validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

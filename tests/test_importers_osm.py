@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.osm on a tiny PBF written by the test."""
+"""Tests of siteselect.io.importers.osm on a tiny PBF written by the test."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from geopandas.testing import assert_geodataframe_equal
 from osmium.osm.mutable import Node, Way
 
 from siteselect.errors import LayerError
-from siteselect.importers.osm import layers_from_osm_pbf, parse_maxspeed, parse_oneway
-from siteselect.layers import LayerWarning, validate_layer
+from siteselect.io.importers.osm import layers_from_osm_pbf, parse_maxspeed, parse_oneway
+from siteselect.io.layers import LayerWarning, validate_layer
 
 NODES = {  # id: (lon, lat, tags)
     1: (16.50, 59.60, {}), 2: (16.51, 59.60, {}), 3: (16.52, 59.60, {}),

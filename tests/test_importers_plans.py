@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.detaljplan, .ebh and .scb on files the tests write."""
+"""Tests of siteselect.io.importers.detaljplan, .ebh and .scb on files the tests write."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 import shapely
 
 from siteselect.errors import LayerError, MissingFieldError
-from siteselect.importers.detaljplan import candidates_from_detaljplan, use_codes
-from siteselect.importers.ebh import candidates_from_ebh, mifo_class
-from siteselect.importers.scb import towns_from_scb_tatorter, urban_areas_from_scb_tatorter
-from siteselect.layers import validate_layer
+from siteselect.io.importers.detaljplan import candidates_from_detaljplan, use_codes
+from siteselect.io.importers.ebh import candidates_from_ebh, mifo_class
+from siteselect.io.importers.scb import towns_from_scb_tatorter, urban_areas_from_scb_tatorter
+from siteselect.io.layers import validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

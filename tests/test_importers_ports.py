@@ -1,4 +1,4 @@
-"""Tests of siteselect.importers.ports (World Port Index CSV, PyPSA GeoJSON)."""
+"""Tests of siteselect.io.importers.ports (World Port Index CSV, PyPSA GeoJSON)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from siteselect.catalog import check_catalog
-from siteselect.importers.ports import ports_from_pypsa_geojson, ports_from_wpi_csv
-from siteselect.layers import LayerWarning, validate_layer
+from siteselect.io.catalog import check_catalog
+from siteselect.io.importers.ports import ports_from_pypsa_geojson, ports_from_wpi_csv
+from siteselect.io.layers import LayerWarning, validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

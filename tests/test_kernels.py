@@ -1,7 +1,7 @@
-"""Raster kernels (:mod:`siteselect._kernels`) against their numpy references, edge by edge.
+"""Raster kernels (:mod:`siteselect.raster.kernels`) against their numpy references, edge by edge.
 
-The kernels work in float32; the references (:mod:`siteselect.factors`,
-:func:`siteselect.overlay.score_table`) in float64. Where the kernel does the
+The kernels work in float32; the references (:mod:`siteselect.analysis.factors`,
+:func:`siteselect.analysis.overlay.score_table`) in float64. Where the kernel does the
 reference's own operations the test asks for the same bits (piecewise curves
 are numpy.interp rounded to float32; OWA's order and ties are exact).
 Elsewhere the bound is float32 arithmetic: a membership is within a few units
@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siteselect import _kernels as K
-from siteselect.factors import standardise
-from siteselect.overlay import score_table
+from siteselect.analysis.factors import standardise
+from siteselect.analysis.overlay import score_table
+from siteselect.raster import kernels as K
 from siteselect.scenario import FactorSpec
 
 TOL = 5e-7

@@ -1,4 +1,4 @@
-"""Tests of siteselect.layers: reading, CRS handling, validation, the embedded loader."""
+"""Tests of siteselect.io.layers: reading, CRS handling, validation, the embedded loader."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from siteselect.core.roles import ROLES
 from siteselect.errors import CRSError, LayerError, MissingFieldError, SiteSelectError
-from siteselect.layers import (
+from siteselect.io.layers import (
     LayerWarning,
     apply_mapping,
     check_layer,
@@ -24,7 +25,6 @@ from siteselect.layers import (
     to_work_crs,
     validate_layer,
 )
-from siteselect.roles import ROLES
 
 # A point in Västerås in SWEREF 99 TM.
 X0, Y0 = 588_000.0, 6_608_000.0

@@ -1,4 +1,4 @@
-"""The live model a run embeds in map.html (siteselect.livemap); the browser side is in test_livemap_browser.py."""
+"""The live model a run embeds in map.html (siteselect.outputs.livemap); the browser side is in test_livemap_browser.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from _fixtures_livemap import live_layers, live_scenario_dict
 
 from siteselect.errors import OutputError
-from siteselect.livemap import _split_reasons, live_model_from_result, viridis_lut
-from siteselect.mapview import build_map_html, score_colors
+from siteselect.outputs.livemap import _split_reasons, live_model_from_result, viridis_lut
+from siteselect.outputs.mapview import build_map_html, score_colors
 from siteselect.pipeline import analyse
 from siteselect.scenario import scenario_from_dict
 

@@ -24,12 +24,12 @@ import pandas as pd
 import pytest
 from _fixtures_livemap import HOSTILE_NAMES, live_layers, live_scenario_dict
 
+from siteselect.analysis.overlay import owa_measures
+from siteselect.analysis.weights import ahp_weights
 from siteselect.errors import WeightsError
-from siteselect.network import GraphCache
-from siteselect.overlay import owa_measures
+from siteselect.network.graph import GraphCache
 from siteselect.pipeline import analyse, write_run_files
 from siteselect.scenario import load_scenario, scenario_from_dict
-from siteselect.weights import ahp_weights
 
 pytestmark = pytest.mark.browser
 

@@ -20,9 +20,9 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from pyproj import Transformer
 
-from siteselect._offline import LEAFLET_VERSION, external_references
 from siteselect.errors import CRSError, MissingFieldError, OutputError
-from siteselect.mapview import json_island, score_colors, write_map
+from siteselect.outputs.mapview import json_island, score_colors, write_map
+from siteselect.outputs.offline import LEAFLET_VERSION, external_references
 
 _ISLAND = re.compile(r'<script type="application/json" id="siteselect-data">(.*?)</script>', re.DOTALL)
 
@@ -224,7 +224,7 @@ def test_no_nan_reaches_the_page(offline_page):
 def test_render_suitability_png(inputs, tmp_path):
     from PIL import Image
 
-    from siteselect.mapview import render_suitability_png
+    from siteselect.outputs.mapview import render_suitability_png
 
     score = np.array([[0.0, 1.0], [np.nan, 0.5]])
     path, bounds = render_suitability_png(score, bounds=(580_000, 6_605_000, 590_000, 6_610_000),
@@ -246,7 +246,7 @@ def test_huge_background_layer_shows_its_largest_features(monkeypatch: pytest.Mo
     import geopandas as gpd
     from shapely.geometry import box
 
-    import siteselect.mapview as mv
+    import siteselect.outputs.mapview as mv
 
     monkeypatch.setattr(mv, "MAP_MAX_CONTEXT_FEATURES", 3)
     sizes = [10, 50, 20, 40, 30]

@@ -1,4 +1,4 @@
-"""Measures per candidate (siteselect.measures) with hand-checkable answers."""
+"""Measures per candidate (siteselect.analysis.measures) with hand-checkable answers."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, box
 
+from siteselect.analysis.measures import MeasureRequest, site_measures
 from siteselect.errors import ScenarioError
-from siteselect.measures import MeasureRequest, site_measures
-from siteselect.network import RoadGraph
+from siteselect.network.graph import RoadGraph
 
 CRS = "EPSG:3006"
 

@@ -1,4 +1,4 @@
-"""Tests for siteselect.network: hand-checkable minutes, snapping, one-way,
+"""Tests for siteselect.network.graph: hand-checkable minutes, snapping, one-way,
 commute reach, isochrones, caching, and the fast path against networkx."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from siteselect.errors import CRSError, MissingFieldError, NetworkError
-from siteselect.network import GraphCache, RoadGraph
+from siteselect.network.graph import GraphCache, RoadGraph
 
 CRS = "EPSG:3006"
 
@@ -332,7 +332,7 @@ def test_fast_equals_networkx_random(n_nodes: int, seed: int) -> None:
 @pytest.mark.parametrize("n_nodes,seed", [(50, 7), (500, 8), (3000, 9)])
 def test_fast_distances_equal_networkx_dijkstra(n_nodes: int, seed: int) -> None:
     """Per-node minutes of the numba kernel vs plain nx.single_source_dijkstra_path_length."""
-    from siteselect import _dijkstra
+    from siteselect.network import _dijkstra
 
     g = RoadGraph.from_roads(random_roads(n_nodes, seed))
     G = g.to_networkx()
@@ -356,7 +356,7 @@ def test_fast_distances_equal_networkx_dijkstra(n_nodes: int, seed: int) -> None
 @pytest.mark.parametrize("n_nodes,seed", [(50, 7), (500, 8), (3000, 9)])
 def test_bucket_queue_equals_heap_and_networkx(n_nodes: int, seed: int) -> None:
     """The bucket-queue search: same minutes as networkx, same labels (ties) as the heap kernel."""
-    from siteselect import _dijkstra
+    from siteselect.network import _dijkstra
 
     g = RoadGraph.from_roads(random_roads(n_nodes, seed))
     G = g.to_networkx()
@@ -380,7 +380,7 @@ def test_bucket_queue_equals_heap_and_networkx(n_nodes: int, seed: int) -> None:
 
 
 def test_bucket_width_falls_back_to_heap() -> None:
-    from siteselect import _dijkstra
+    from siteselect.network import _dijkstra
 
     assert _dijkstra.bucket_width(np.array([1.0, 2.0])) == (0.5, 7)
     assert _dijkstra.bucket_width(np.array([1e-9, 10.0])) == (0.0, 0)  # too many buckets
@@ -422,7 +422,7 @@ def test_real_population_grid_on_lattice(method: str) -> None:
     over cells whose centres are at most T km away in Manhattan distance — an
     independent count from the cell ids.
     """
-    from siteselect.population import population_from_region_vastmanland
+    from siteselect.io.population import population_from_region_vastmanland
 
     cells = population_from_region_vastmanland(REGION_GPKG)
     x0, x1 = cells["x_sw"].min() - 2000, cells["x_sw"].max() + 2000
@@ -528,7 +528,7 @@ def test_isochrones_match_reference_on_grid(max_access_m: float | None) -> None:
 
 
 def test_isochrones_match_reference_on_embedded_network() -> None:
-    from siteselect.layers import load_layers
+    from siteselect.io.layers import load_layers
 
     layers = load_layers()
     g = RoadGraph.from_roads(layers["roads"])

@@ -1,4 +1,4 @@
-"""Nearest node per cell by bucket scan (siteselect._nodegrid) against scipy's k-d tree."""
+"""Nearest node per cell by bucket scan (siteselect.raster.nodegrid) against scipy's k-d tree."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from siteselect._nodegrid import NodeGrid, nearest_nodes
+from siteselect.raster.nodegrid import NodeGrid, nearest_nodes
 
 
 def _cells(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -37,7 +37,7 @@ def test_hand_checked_cells_and_first_node_wins_ties() -> None:
 
 
 def test_nearest_values_equal_gather_of_nearest_nodes() -> None:
-    from siteselect._nodegrid import nearest_values
+    from siteselect.raster.nodegrid import nearest_values
 
     rng = np.random.default_rng(3)
     xy = rng.uniform(0, 5_000, (300, 2))
@@ -56,7 +56,7 @@ def test_nearest_values_equal_gather_of_nearest_nodes() -> None:
 
 def test_nearest_values_row_reuse_exact_on_fine_raster_with_ties() -> None:
     """The row-coherence shortcut gives the scan's answer cell for cell (ties included)."""
-    from siteselect._nodegrid import nearest_values
+    from siteselect.raster.nodegrid import nearest_values
 
     rng = np.random.default_rng(4)
     xy = np.round(rng.uniform(0, 3_000, (2_000, 2)) / 50) * 50   # many exact ties

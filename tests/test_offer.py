@@ -1,4 +1,4 @@
-"""The offer pack (siteselect.offer), the summary (siteselect.summary) and one language per output."""
+"""The offer pack (siteselect.outputs.offer), the summary (siteselect.outputs.summary) and one language per output."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from siteselect import enquiry as E
-from siteselect.labels import _EN, _SV, LanguageError, labels_for
-from siteselect.offer import offer_stem, write_offer_pack
-from siteselect.reasons import Reason, reasons_from_json, render_reason, render_reasons
-from siteselect.summary import summary_content, summary_figures, write_summary
+from siteselect.analysis.reasons import Reason, reasons_from_json, render_reason, render_reasons
+from siteselect.core.labels import _EN, _SV, LanguageError, labels_for
+from siteselect.outputs.offer import offer_stem, write_offer_pack
+from siteselect.outputs.summary import summary_content, summary_figures, write_summary
 
 ENQUIRIES = ("battery-materials", "data-centre", "logistics-hub")
 
@@ -206,7 +206,7 @@ HOSTILE = ("<script>alert(1)</script>", '=HYPERLINK("http://evil.example","x")',
 
 
 def test_hostile_names_stay_literal_in_every_format(analysed: E.EnquiryResult, tmp_path: Path) -> None:
-    from siteselect._output import write_csv
+    from siteselect.core.output import write_csv
 
     ranking = analysed.result.ranking.copy()
     ids = [str(s) for s in analysed.shortlist["site_id"]]

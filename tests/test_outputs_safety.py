@@ -25,9 +25,10 @@ from _fixtures_pipeline import tiny_layers, tiny_scenario_dict
 from click.testing import CliRunner
 
 import siteselect
-from siteselect import _output, pipeline
-from siteselect._output import INCOMPLETE, LOCK, MANIFEST, STAGING_PREFIX, OutputFolder, check_outputs, neutralise_csv
+from siteselect import pipeline
 from siteselect.cli import main
+from siteselect.core import output as _output
+from siteselect.core.output import INCOMPLETE, LOCK, MANIFEST, STAGING_PREFIX, OutputFolder, check_outputs, neutralise_csv
 from siteselect.errors import OutputError
 from siteselect.scenario import scenario_from_dict
 
@@ -262,11 +263,11 @@ def test_rerun_removes_stale_outputs_keeps_user_files_and_modes(tmp_path: Path, 
     assert {"sites/B.pdf", "sites/C.pdf"} <= set(_tree(out))
     umask = os.umask(0)
     os.umask(umask)
-    for name in ("scenario.yaml", "ranking.csv", "map.html", "siteselect.gpkg", "sites/C.pdf"):
+    for name in ("scenario.yaml", "ranking.csv", "map.html", "siteselect.outputs.gpkg", "sites/C.pdf"):
         assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
     (out / "my notes.txt").write_text("mine", encoding="utf-8")
     (out / "sites" / "mine.txt").write_text("mine too", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="siteselect._output"):
+    with caplog.at_level(logging.WARNING, logger="siteselect.core.output"):
         _, paths = pipeline.run(scenario, out_dir=out, sheets_top_n=1, sensitivity=False)
     files = set(_tree(out))
     assert "sites/B.pdf" not in files and "sites/C.pdf" in files  # the earlier run's second sheet is gone
@@ -336,7 +337,7 @@ def test_failure_while_moving_leaves_a_marked_folder_and_the_next_run_repairs_it
 
 _HOLD = """
 import sys, time
-from siteselect._output import OutputFolder
+from siteselect.core.output import OutputFolder
 with OutputFolder(sys.argv[1]) as f:
     print("held", flush=True)
     time.sleep(120)
@@ -432,7 +433,7 @@ def test_sigkill_at_every_step_leaves_the_previous_result_or_a_marked_folder(tmp
 
 def test_hostile_names_are_neutralised_in_the_enquiry_csvs(tmp_path: Path) -> None:
     from siteselect.enquiry import run_enquiry
-    from siteselect.layers import load_layers
+    from siteselect.io.layers import load_layers
 
     layers = load_layers()
     cand = layers["candidates"].copy()

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from siteselect.analysis.overlay import owa_measures, rank_scores, score_table
 from siteselect.errors import WeightsError
-from siteselect.overlay import owa_measures, rank_scores, score_table
 
 # 3 sites × 3 factors
 STD = pd.DataFrame(

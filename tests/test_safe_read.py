@@ -1,4 +1,4 @@
-"""The hardened reader of user files (``siteselect._safe_read``) and the layer path gate."""
+"""The hardened reader of user files (``siteselect.core.safe_read``) and the layer path gate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from siteselect._safe_read import MAX_YAML_DEPTH, check_input_file, load_yaml, parse_yaml, read_text
+from siteselect.core.safe_read import MAX_YAML_DEPTH, check_input_file, load_yaml, parse_yaml, read_text
 from siteselect.errors import LayerError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def test_fifo_device_and_folder_are_refused_without_opening(tmp_path: Path) -> N
 
 
 def test_layer_gate(tmp_path: Path) -> None:
-    from siteselect.layers import check_layer_path, read_layer
+    from siteselect.io.layers import check_layer_path, read_layer
 
     gdb = tmp_path / "data.gdb"
     gdb.mkdir()
@@ -104,21 +104,21 @@ def test_layer_gate(tmp_path: Path) -> None:
 
 
 def test_grid_table_from_a_device_is_refused() -> None:
-    from siteselect.capacity import read_grid_capacity
+    from siteselect.analysis.capacity import read_grid_capacity
 
     with pytest.raises(LayerError, match=r"grid capacity /dev/zero: is a character device"):
         read_grid_capacity("/dev/zero")
 
 
 def test_piecewise_limit_matches_the_raster_kernel() -> None:
-    from siteselect import _kernels
+    from siteselect.raster import kernels as _kernels
     from siteselect.scenario import MAX_PIECEWISE_POINTS
 
     assert MAX_PIECEWISE_POINTS <= _kernels.MAX_BREAKS
 
 
 def test_grid_table_with_a_column_twice_is_refused(tmp_path: Path) -> None:
-    from siteselect.capacity import read_grid_capacity
+    from siteselect.analysis.capacity import read_grid_capacity
 
     p = tmp_path / "cap.csv"
     p.write_text("substation_id,available_mw,available_mw\nx,1,2\n", encoding="utf-8")
@@ -128,7 +128,7 @@ def test_grid_table_with_a_column_twice_is_refused(tmp_path: Path) -> None:
 
 
 def test_grid_table_not_utf8_names_the_offset(tmp_path: Path) -> None:
-    from siteselect.capacity import read_grid_projects
+    from siteselect.analysis.capacity import read_grid_projects
 
     p = tmp_path / "proj.csv"
     p.write_bytes(b"project_id,name,kind,substation_ids\np1,V\xe4ster\xe5s,station,s1\n")

@@ -1,4 +1,4 @@
-"""Raster mode on Dask (siteselect.scale) against the in-memory surface, cell by cell."""
+"""Raster mode on Dask (siteselect.raster.scale) against the in-memory surface, cell by cell."""
 
 from __future__ import annotations
 
@@ -12,22 +12,22 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-pytest.importorskip("dask", reason="siteselect.scale needs the optional extra siteselect[dask] (dask, distributed)")
-pytest.importorskip("distributed", reason="siteselect.scale needs the optional extra siteselect[dask] (dask, distributed)")
+pytest.importorskip("dask", reason="siteselect.raster.scale needs the optional extra siteselect[dask] (dask, distributed)")
+pytest.importorskip("distributed", reason="siteselect.raster.scale needs the optional extra siteselect[dask] (dask, distributed)")
 
 import dask.array as da
 from distributed import Client, LocalCluster
 
+from siteselect.analysis.overlay import score_table
 from siteselect.errors import ScenarioError, WeightsError
-from siteselect.overlay import score_table
-from siteselect.scale import (
+from siteselect.raster.scale import (
     dask_client,
     save_suitability_dask,
     score_candidates_dask,
     suitability_surface_dask,
 )
+from siteselect.raster.suitability import read_suitability, suitability_surface
 from siteselect.scenario import Scenario, scenario_from_dict
-from siteselect.suitability import read_suitability, suitability_surface
 
 CRS = "EPSG:3006"
 
@@ -249,9 +249,9 @@ def test_score_candidates_on_partitions_equals_score_table() -> None:
 @pytest.mark.slow
 def test_default_scenario_on_local_cluster(tmp_path: Path) -> None:
     """The shipped default scenario on the embedded layers, 200 m, on a 2-worker LocalCluster."""
-    from siteselect.layers import load_layers
-    from siteselect.measures import node_measures
-    from siteselect.network import RoadGraph
+    from siteselect.analysis.measures import node_measures
+    from siteselect.io.layers import load_layers
+    from siteselect.network.graph import RoadGraph
     from siteselect.pipeline import resolve_scenario
 
     layers = load_layers()

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siteselect.overlay import rank_scores, score_table
+from siteselect.analysis.overlay import rank_scores, score_table
+from siteselect.analysis.sensitivity import _ranks, monte_carlo_ranks, weight_sweep
 from siteselect.scenario import FactorSpec
-from siteselect.sensitivity import _ranks, monte_carlo_ranks, weight_sweep
 
 
 def _std(n: int = 30, seed: int = 3) -> pd.DataFrame:

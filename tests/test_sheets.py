@@ -16,9 +16,9 @@ from _fixtures_outputs import (
 )
 from PIL import Image
 
+from siteselect.core.labels import LanguageError
 from siteselect.errors import LayerError, MissingFieldError
-from siteselect.labels import LanguageError
-from siteselect.sheets import (
+from siteselect.outputs.sheets import (
     factor_contributions,
     safe_site_filename,
     sheet_facts,
@@ -156,7 +156,7 @@ def test_sheet_background_drops_specks_then_keeps_the_largest() -> None:
     import numpy as np
     import shapely
 
-    from siteselect.sheets import SHEET_MAX_POLYGONS, _clip
+    from siteselect.outputs.sheets import SHEET_MAX_POLYGONS, _clip
 
     extent = (0.0, 0.0, 20_000.0, 20_000.0)
     rng = np.random.default_rng(1)

@@ -23,10 +23,10 @@ from _fixtures_servers import (
 )
 from click.testing import CliRunner
 
-from siteselect.catalog import check_catalog, format_report, load_source, read_catalog
 from siteselect.cli import main
 from siteselect.errors import CRSError, LayerError
-from siteselect.layers import embedded_path, load_embedded
+from siteselect.io.catalog import check_catalog, format_report, load_source, read_catalog
+from siteselect.io.layers import embedded_path, load_embedded
 
 EMB = embedded_path()
 SCENARIO = Path(__file__).parents[1] / "layers" / "scenarios" / "electricity-intensive.yaml"

@@ -14,12 +14,11 @@ import pytest
 from scipy import ndimage
 from shapely.geometry import Point, box
 
-from siteselect import _kernels as K
+from siteselect.analysis.factors import standardise
+from siteselect.analysis.overlay import score_table
 from siteselect.errors import ScenarioError
-from siteselect.factors import standardise
-from siteselect.overlay import score_table
-from siteselect.scenario import FactorSpec, scenario_from_dict
-from siteselect.suitability import (
+from siteselect.raster import kernels as K
+from siteselect.raster.suitability import (
     Grid,
     SuitabilityResult,
     distance_raster,
@@ -29,6 +28,7 @@ from siteselect.suitability import (
     read_suitability,
     suitability_surface,
 )
+from siteselect.scenario import FactorSpec, scenario_from_dict
 
 CRS = "EPSG:3006"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from siteselect.analysis.weights import RANDOM_INDEX, ahp_weights, direct_weights, weights_from_spec
 from siteselect.errors import WeightsError
 from siteselect.scenario import WeightsSpec
-from siteselect.weights import RANDOM_INDEX, ahp_weights, direct_weights, weights_from_spec
 
 DRINKS = ["coffee", "wine", "tea", "beer", "sodas", "milk", "water"]
 DRINKS_MATRIX = [

@@ -91,7 +91,7 @@ def test_build_and_install_print_no_warnings(installed: Installed) -> None:
 
 
 def test_the_package_and_its_data_come_from_the_venv(installed: Installed) -> None:
-    where = installed.python("import siteselect, siteselect._embedded as e; print(siteselect.__file__); print(e.data_dir())")
+    where = installed.python("import siteselect, siteselect.core.embedded as e; print(siteselect.__file__); print(e.data_dir())")
     code_file, data_dir = (Path(p) for p in where.splitlines())
     site = installed.venv.resolve()
     assert code_file.resolve().is_relative_to(site) and data_dir.resolve().is_relative_to(site)
@@ -115,7 +115,7 @@ def test_version_is_the_package_metadata(installed: Installed) -> None:
 def test_run_default_and_a_shipped_scenario_by_name(installed: Installed) -> None:
     res = installed.run("run", "--out", "screen")
     assert res.returncode == 0, res.stderr
-    for name in ("ranking.csv", "map.html", "scenario.yaml", "siteselect.gpkg"):
+    for name in ("ranking.csv", "map.html", "scenario.yaml", "siteselect.outputs.gpkg"):
         assert (installed.work / "screen" / name).stat().st_size > 0, name
     assert list((installed.work / "screen" / "sites").glob("*.pdf"))
     assert "scenario electricity-intensive:" in res.stdout

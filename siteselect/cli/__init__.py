@@ -14,11 +14,11 @@ import sys
 
 import click
 
-from .. import __version__
-from ..errors import SiteSelectError
-from . import compare as compare_cmd
-from . import enquiry, export, layers_cmd, planreport, run, sheet, suitability
-from . import init as init_cmd
+from siteselect.cli import compare as compare_cmd
+from siteselect.cli import enquiry, export, layers_cmd, planreport, run, sheet, suitability
+from siteselect.cli import init as init_cmd
+from siteselect.core.version import __version__
+from siteselect.errors import SiteSelectError
 
 
 class _Group(click.Group):

@@ -18,9 +18,9 @@ import click
               help="Replace an existing --csv file that is not an earlier comparison (never an input).")
 def compare(scenario_a: Path, scenario_b: Path, top_n: int, csv_path: Path | None, overwrite: bool) -> None:
     """Compare the rankings of SCENARIO_A and SCENARIO_B (YAML files) site by site."""
-    from .. import pipeline
-    from ..compare import check_comparison_csv, compare_rankings, format_comparison, write_comparison_csv
-    from ..network import GraphCache
+    from siteselect import pipeline
+    from siteselect.compare import check_comparison_csv, compare_rankings, format_comparison, write_comparison_csv
+    from siteselect.network.graph import GraphCache
 
     cache = GraphCache()
     loaded = [pipeline.resolve_scenario(path) for path in (scenario_a, scenario_b)]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import ScenarioError
-from .options import lang_option, offline_option
+from siteselect.cli.options import lang_option, offline_option
+from siteselect.errors import ScenarioError
 
 
 @click.command()
@@ -20,7 +20,7 @@ from .options import lang_option, offline_option
 @offline_option
 def enquiry(request: Path | None, out_dir: Path | None, template: str | None, lang: str, offline: bool) -> None:
     """Ranked shortlist, site sheets, map and summary page for the enquiry in REQUEST (YAML)."""
-    from .. import enquiry as enq
+    from siteselect import enquiry as enq
 
     if template is not None:
         if template == "-":

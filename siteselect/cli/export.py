@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
+from siteselect import pipeline
 
 
 @click.command()

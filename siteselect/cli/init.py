@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..reference import STARTERS
+from siteselect.reference import STARTERS
 
 
 @click.command()
@@ -18,9 +18,9 @@ from ..reference import STARTERS
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 def init(name: str, start: str, out_path: Path | None, force: bool) -> None:
     """Write scenario NAME (lower-case letters, digits, '-') with a comment on every key."""
-    from .._output import check_outputs, write_text
-    from ..errors import OutputError
-    from ..reference import commented_scenario, starter_path
+    from siteselect.core.output import check_outputs, write_text
+    from siteselect.errors import OutputError
+    from siteselect.reference import commented_scenario, starter_path
 
     target = out_path if out_path is not None else Path(f"{name}.yaml")
     check_outputs(files=[target], inputs=[starter_path(start), starter_path(start).parent])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .._embedded import data_file, shipped_or_path
-from ..catalog import check_catalog, format_report
+from siteselect.core.embedded import data_file, shipped_or_path
+from siteselect.io.catalog import check_catalog, format_report
 
 
 @click.group()

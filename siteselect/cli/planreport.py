@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
-from .options import FiniteFloatRange, lang_option, out_option
+from siteselect.cli.options import FiniteFloatRange, lang_option, out_option
+from siteselect.planreport import run_plan_report
 
 
 @click.command()
@@ -27,7 +27,7 @@ def planreport(scenario: Path | None, resolution_m: float, top_share: float, min
     The list a municipality would start new detailed plans from: a GeoPackage layer and an
     HTML + PDF summary per municipality.
     """
-    paths = pipeline.run_plan_report(scenario, out_dir=out_dir, resolution_m=resolution_m, top_share=top_share,
+    paths = run_plan_report(scenario, out_dir=out_dir, resolution_m=resolution_m, top_share=top_share,
                                      min_area_ha=min_area_ha, lang=lang)
     click.echo("outputs:")
     for kind, path in paths.items():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
-from .options import StepPrinter, lang_option, offline_option, out_option, quiet_option
+from siteselect import pipeline
+from siteselect.cli.options import StepPrinter, lang_option, offline_option, out_option, quiet_option
 
 
 @click.command()

@@ -1,8 +1,8 @@
 """Options choosing where raster mode runs: in memory (``local``) or on Dask (``dask``).
 
 Shared by the subcommands that build a suitability surface; the command
-passes the values to :func:`siteselect.scale.dask_client` and
-:func:`siteselect.scale.suitability_surface_dask`.
+passes the values to :func:`siteselect.raster.scale.dask_client` and
+:func:`siteselect.raster.scale.suitability_surface_dask`.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
-from ..errors import ScenarioError
-from .options import lang_option, out_option
+from siteselect import pipeline
+from siteselect.cli.options import lang_option, out_option
+from siteselect.errors import ScenarioError
 
 
 @click.command()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
-from ..scenario import EngineSpec
-from .options import FiniteFloatRange, StepPrinter, offline_option, out_option, quiet_option
-from .scale_options import check_engine_options, engine_options
+from siteselect import pipeline
+from siteselect.cli.options import FiniteFloatRange, StepPrinter, offline_option, out_option, quiet_option
+from siteselect.cli.scale_options import check_engine_options, engine_options
+from siteselect.scenario import EngineSpec
 
 
 @click.command()

@@ -1,0 +1,1 @@
+"""Stage 2a, road networks: graph building, caching, shortest paths, reach and isochrones."""
