@@ -109,7 +109,7 @@ def test_neutralise_prefixes_formula_text_and_leaves_numbers() -> None:
 def test_no_module_writes_csv_around_the_one_writer() -> None:
     offenders = [
         f"{p.relative_to(_SRC)}:{i}"
-        for p in _SRC.rglob("*.py") if p.name != "_output.py"
+        for p in _SRC.rglob("*.py") if p != _SRC / "core" / "output.py"
         for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
         if re.search(r"\.to_csv\(|csv\.writer|csv\.DictWriter", line)
     ]
