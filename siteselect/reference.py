@@ -377,7 +377,7 @@ def scenario_reference() -> str:
         "|---|---|---|---|",
     ]
     for measure, (kind, params) in _sc.MEASURES.items():
-        required = _sc._REQUIRED_PARAMS.get(measure, ())
+        required = _sc.REQUIRED_PARAMS.get(measure, ())
         ptext = ", ".join(f"`{p}`" + (" (required)" if p in required else "") for p in params) or "—"
         classes = ", ".join(f"`{v}`" for v in _sc.CLASS_VALUES.get(measure, ())) or "—"
         out.append(f"| `{measure}` | {kind} | {ptext} | {classes} |")
