@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from siteselect.scenario._base import Problem
 from siteselect.scenario.vocabulary import (
     CLASS_VALUES,
     MEASURES,
     PARAM_NAMES,
     REQUIRED_PARAMS,
-    Problem,
     class_key,
     short_repr,
 )

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from siteselect.core.roles import ROLES
-from siteselect.scenario._base import SchemaModel
-from siteselect.scenario.vocabulary import MAX_DISTANCE_M, Problem, short_repr, with_problems
+from siteselect.scenario._base import Problem, SchemaModel, with_problems
+from siteselect.scenario.vocabulary import MAX_DISTANCE_M, short_repr
 
 __all__ = [
     "CONSTRAINT_MODES",

@@ -8,18 +8,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from siteselect.scenario._base import SchemaModel
+from siteselect.scenario._base import Problem, SchemaModel, with_problems
 from siteselect.scenario.vocabulary import (
     MAX_FUZZY_POINT,
     MAX_PIECEWISE_POINTS,
     MEASURES,
     PARAM_NAMES,
     Number,
-    Problem,
     class_key,
     parse_fraction,
     short_repr,
-    with_problems,
 )
 
 __all__ = ["FactorSpec", "FuzzyDirection", "FuzzyShape", "FuzzySpec"]

@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from siteselect.scenario._base import CHECK_ERROR
 from siteselect.scenario.constraints import CONSTRAINT_MODES
 from siteselect.scenario.models import Scenario
-from siteselect.scenario.vocabulary import CHECK_ERROR, short_repr
+from siteselect.scenario.vocabulary import short_repr
 
 __all__ = ["problem_lines", "problem_message"]
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from siteselect.scenario._base import SchemaModel
+from siteselect.scenario._base import Problem, SchemaModel, with_problems
 from siteselect.scenario.checks import scenario_problems
 from siteselect.scenario.constraints import Constraint
 from siteselect.scenario.factors import FactorSpec
@@ -24,10 +24,8 @@ from siteselect.scenario.vocabulary import (
     MAX_SENSITIVITY_RUNS,
     MAX_WEIGHT,
     Number,
-    Problem,
     parse_fraction,
     short_repr,
-    with_problems,
 )
 
 __all__ = [
