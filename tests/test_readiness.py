@@ -84,3 +84,16 @@ def test_default_map_is_valid_and_input_not_mutated():
     before = s.copy()
     land_readiness(s, class_map=DEFAULT_CLASS_MAP)
     pd.testing.assert_frame_equal(s, before)
+
+
+def test_class_map_schema_lives_with_the_scenario():
+    from siteselect.analysis import readiness as applied
+    from siteselect.scenario import readiness as schema
+
+    assert applied.validate_class_map is schema.validate_class_map
+    assert applied.DEFAULT_CLASS_MAP is schema.DEFAULT_CLASS_MAP
+    classes = schema.validate_class_map(schema.DEFAULT_CLASS_MAP)
+    assert [c["id"] for c in classes] == ["A", "B", "C", "D", "E"]
+    assert set(schema.CLASS_KEYS) == {"id", "label", "score", "years", *schema.CONDITION_KEYS}
+    with pytest.raises(ScenarioError, match=r"^readiness: found list; allowed: a mapping with a list 'classes'$"):
+        schema.validate_class_map([])  # type: ignore[arg-type]

@@ -7,11 +7,22 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from siteselect.errors import ScenarioError
 from siteselect.scenario import (
+    CLASS_VALUES,
+    MEASURE_PARAMS,
+    MEASURES,
+    REQUIRED_PARAMS,
+    AggregationSpec,
+    AHPSpec,
+    FuzzySpec,
+    Scenario,
+    WeightsSpec,
     WhereConstraint,
     WithinConstraint,
+    class_key,
     load_scenario,
     save_scenario,
     scenario_from_dict,
@@ -183,3 +194,90 @@ def test_region_defaults_to_embedded_and_where_field_checked() -> None:
     d["constraints"][2]["field"] = "mifo"
     probs = _problems(d)
     assert any(p.startswith("constraints[2].field: found 'mifo'; allowed candidate fields: site_id") for p in probs)
+
+
+def test_problems_of_every_part_listed_together_in_file_order() -> None:
+    # the exact list (and order) the single-module validator gave before the schema became a package
+    d = copy.deepcopy(BASE)
+    d["layers"] = "x"
+    d["factors"]["port_minutes"]["minutes"] = 3
+    d["factors"]["port_minutes"]["fuzzy"]["points"] = [3, 2, 1]
+    d["weights"]["values"]["ghost"] = 1e7
+    d["aggregation"] = {"method": "owa", "order_weights": [1]}
+    d["constraints"].append(dict(d["constraints"][0]))
+    d["constraints"][2]["field"] = "zz"
+    d["site"] = {}
+    fields = "site_id, name, municipality, area_ha, site_type, plan_status, plan_use, owner, mifo_class, source"
+    assert _problems(d) == [
+        "site.min_area_ha: required key is missing",
+        "layers: found both 'region' and 'layers'; allowed: one of them",
+        "factors.port_minutes.minutes: not a parameter of measure 'port_minutes'; allowed parameters: none",
+        "factors.port_minutes.fuzzy.points: found 3 values; allowed: 2 control points (a, b) for direction 'decreasing'",
+        "weights.values: found weights for 'ghost' which are not factors; allowed: substation_km, port_minutes, "
+        "labour_45min, plan_status",
+        "weights.values: found weights above 1e+06 for ghost; allowed: positive numbers up to 1e+06 "
+        "(weights are relative, e.g. 1, 2, 3)",
+        "aggregation.order_weights: found 1 values; allowed: 4 (one per factor)",
+        f"constraints[2].field: found 'zz'; allowed candidate fields: {fields}",
+        "constraints[4].id: found 'protected_nature' again (also constraints[0]); allowed: unique ids",
+    ]
+
+
+@pytest.mark.parametrize(("model", "data", "loc", "message"), [
+    (FuzzySpec, {"shape": "linear", "direction": "decreasing", "points": [1, 2, 3]}, ("points",),
+     "found 3 values; allowed: 2 control points (a, b) for direction 'decreasing'"),
+    (FuzzySpec, {"shape": "piecewise", "points": [[0, 0], [0, 1]]}, ("points",),
+     "found x values [0.0, 0.0]; allowed: strictly increasing x"),
+    (AHPSpec, {"order": ["a", "b"], "matrix": [[1, 3], [3, 1]]}, ("matrix", 1, 0),
+     "found 3 but matrix[0][1] is 3 (a vs b); allowed: the reciprocal 1/3"),
+    (AHPSpec, {"order": ["a", "b"], "matrix": [[1, 3]]}, ("matrix",),
+     "found 1 rows of lengths [2]; allowed: 2 × 2 (one row and column per entry of order)"),
+    (WeightsSpec, {"method": "ahp"}, ("ahp",), "required for method 'ahp'; give order and matrix"),
+    (AggregationSpec, {"method": "owa", "order_weights": [0.5, 0.6]}, ("order_weights",),
+     "found sum 1.1; allowed: values summing to 1"),
+    (WhereConstraint, {"id": "x", "mode": "where", "field": "owner", "op": "in", "value": "privat"}, ("value",),
+     "found 'privat'; allowed: a list for op 'in'"),
+])
+def test_each_model_checks_itself_when_built_alone(model: type, data: dict, loc: tuple, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(data)
+    errors = info.value.errors(include_url=False)
+    assert [(e["loc"], e["msg"]) for e in errors] == [(loc, message)]
+
+
+def test_scenario_model_checks_its_parts_without_the_loader() -> None:
+    d = copy.deepcopy(BASE)
+    d["weights"]["values"].pop("port_minutes")
+    with pytest.raises(ValidationError) as info:
+        Scenario.model_validate(d)
+    assert [(e["loc"], e["msg"]) for e in info.value.errors(include_url=False)] == [
+        (("weights", "values"), "no weight for factor 'port_minutes'; give one weight per factor")]
+
+
+def test_a_part_is_checked_even_when_another_part_fails() -> None:
+    d = copy.deepcopy(BASE)
+    del d["factors"]
+    del d["weights"]["values"]
+    assert _problems(d) == ["factors: required key is missing",
+                            "weights.values: required for method 'direct'; give one weight per factor"]
+
+
+def test_measure_params_and_class_key() -> None:
+    assert MEASURE_PARAMS == {name: params for name, (_, params) in MEASURES.items()}
+    assert MEASURE_PARAMS["population_within"] == ("minutes",) and MEASURE_PARAMS["area_ha"] == ()
+    assert all(set(req) <= set(MEASURE_PARAMS[m]) for m, req in REQUIRED_PARAMS.items())
+    assert set(CLASS_VALUES) == {m for m, (kind, _) in MEASURES.items() if kind == "class"}
+    assert [class_key(v) for v in (1, 1.0, 2.5, True, "gällande")] == ["1", "1", "2.5", "true", "gällande"]
+    spec = scenario_from_dict(copy.deepcopy(BASE)).factors["plan_status"]
+    assert spec.classes == {"gällande": 1.0, "pågående": 0.6, "ingen": 0.2}
+
+
+def test_readiness_class_map_checked_with_its_path() -> None:
+    d = copy.deepcopy(BASE)
+    d["readiness"] = {"classes": []}
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(d, source="test.yaml")
+    assert str(info.value) == (
+        "scenario test.yaml: readiness: found {'classes': []}; readiness: 1 problem(s)\n"
+        "  - readiness.classes: empty; allowed: at least one class (the last is the fallback)"
+    )
