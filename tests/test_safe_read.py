@@ -87,7 +87,7 @@ def test_fifo_device_and_folder_are_refused_without_opening(tmp_path: Path) -> N
 
 
 def test_layer_gate(tmp_path: Path) -> None:
-    from siteselect.io.layers import check_layer_path, read_layer
+    from siteselect.io.read import check_layer_path, read_layer
 
     gdb = tmp_path / "data.gdb"
     gdb.mkdir()

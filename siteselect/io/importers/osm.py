@@ -94,7 +94,7 @@ The roads frame's ``attrs["osm_import"]``: ``access_profile``, ``road_ways``,
 ``ferries``, ``ferries_not_for_cars``, ``ferries_default_speed``,
 ``variable_speed`` and ``unparsed`` (``{"key=value": count}``). Cut ways,
 unparsed values, variable speeds and untimed ferries are also warned about
-(:class:`~siteselect.io.layers.LayerWarning`), which ``siteselect layers check``
+(:class:`~siteselect.io.read.LayerWarning`), which ``siteselect layers check``
 lists under the layer. A file with no road for cars under the profile raises
 :class:`~siteselect.errors.LayerError`, as does a truncated or empty file.
 
@@ -140,7 +140,7 @@ from siteselect.io.importers._osm_tags import (
     parse_oneway,
     parse_speed,
 )
-from siteselect.io.layers import Layers, LayerWarning
+from siteselect.io.read import Layers, LayerWarning
 
 __all__ = ["OSM_ROLES", "ROAD_CLASS", "layer_from_osm_pbf", "layers_from_osm_pbf",
            "parse_maxspeed", "parse_oneway", "roads_from_osm_pbf"]
