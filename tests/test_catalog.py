@@ -1,4 +1,4 @@
-"""Tests of siteselect.io.catalog: parsing, loading with fallback, the check report."""
+"""Tests of the catalog modules (catalog_file, catalog_load, catalog): parsing, loading with fallback, the check report."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from test_layers import X0, Y0, minimal_layers, write_gpkg
 
 from siteselect.errors import LayerError, MissingFieldError
 from siteselect.io.catalog import check_catalog, format_report
-from siteselect.io.catalog_file import read_catalog
+from siteselect.io.catalog_file import catalog_inputs, read_catalog
 from siteselect.io.catalog_load import load_catalog_layers
 from siteselect.io.layers import load_layers
 from siteselect.io.read import LayerWarning
@@ -301,3 +301,19 @@ roles:
 """)
     with pytest.raises(LayerError, match="does not take \\['fields'\\]"):
         read_catalog(cat)
+
+
+def test_catalog_inputs_names_the_catalog_and_every_file_it_reads(tmp_path: Path, embedded: Path) -> None:
+    _user_ports(tmp_path)
+    cat = _write(tmp_path / "cat.yaml", """
+fallback: embedded
+embedded: embedded.gpkg
+roles:
+  ports: {path: data/hamnar.gpkg, layer: hamnar, fields: {port_id: id, name: namn}}
+  towns: {path: data/tatorter.gpkg, format: scb_tatorter, options: {municipalities: data/kommuner.gpkg}}
+""")
+    assert catalog_inputs(cat) == [cat, embedded, tmp_path / "data" / "hamnar.gpkg",
+                                   tmp_path / "data" / "tatorter.gpkg", tmp_path / "data" / "kommuner.gpkg"]
+    # a catalog that cannot be read names only itself (loading the layers says why)
+    broken = _write(tmp_path / "broken.yaml", "roles: [ports]\nunknown_key: 1\n")
+    assert catalog_inputs(broken) == [broken]

@@ -37,11 +37,28 @@ def load_layers(catalog_path: str | Path | None = None, *,
                 embedded: str | Path | None = None, crs: Any = None) -> Layers:
     """Load layers from a catalog YAML, or the embedded default when ``None``.
 
-    See the catalog format in :mod:`siteselect.io.catalog_file` and the loading in
-    :func:`siteselect.io.catalog_load.load_catalog_layers`.
-    ``crs`` (a scenario's region ``crs``: a projected CRS or ``"auto"``)
-    overrides the catalog's ``crs``; without either the working CRS is SWEREF
-    99 TM (EPSG:3006).
+    Parameters
+    ----------
+    catalog_path
+        Catalog YAML (format: :mod:`siteselect.io.catalog_file`; loading:
+        :func:`siteselect.io.catalog_load.load_catalog_layers`); ``None`` for
+        the embedded Västmanland layers.
+    embedded
+        Embedded GeoPackage to use instead of ``layers/vastmanland.gpkg``.
+    crs
+        A scenario's region ``crs`` (a projected CRS or ``"auto"``); overrides
+        the catalog's ``crs``. Without either the working CRS is SWEREF 99 TM
+        (EPSG:3006).
+
+    Returns
+    -------
+    Layers
+        ``{role: GeoDataFrame}`` in the working CRS, validated.
+
+    Raises
+    ------
+    LayerError, CRSError
+        Any catalog or layer problem (all layers' problems in one message).
     """
     if catalog_path is None:
         if crs is None:
