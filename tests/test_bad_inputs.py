@@ -14,7 +14,8 @@ import pytest
 
 from siteselect import errors
 from siteselect.io.catalog import check_catalog, format_report
-from siteselect.io.layers import LayerWarning, load_layer
+from siteselect.io.file_layers import load_layer
+from siteselect.io.read import LayerWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_inputs"))
 from make_bad_inputs import BadInput, make_bad_inputs

@@ -9,15 +9,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from siteselect.analysis.capacity import (
-    GridProject,
-    apply_grid_capacity,
-    grid_data_dir,
-    grid_offer,
-    read_grid_capacity,
-    read_grid_projects,
-)
+from siteselect.analysis.capacity import grid_offer
 from siteselect.errors import LayerError
+from siteselect.io.grid_tables import GridProject, apply_grid_capacity, grid_data_dir, read_grid_capacity, read_grid_projects
 
 CRS = "EPSG:3006"
 X0, Y0 = 550_000.0, 6_600_000.0
@@ -219,3 +213,35 @@ def test_munga_400kv_counts_from_2028_on_the_embedded_layers():
     assert before["grid_status"] == "none_within"
     assert after["grid_status"] == "unknown" and after["grid_substation_id"] == "SS-MUNGA"
     assert "ask Svenska kraftnät" in after["grid_note"]
+
+
+def test_lower_bound_is_a_field_not_read_from_the_note():
+    from siteselect.analysis.capacity import grid_raw_text
+
+    sites = _sites().iloc[[0]]
+    subs = _subs()
+    subs.loc[subs["substation_id"] == "S1", "name"] = "Station at least 99"  # a name must not make a bound
+    exact = grid_offer(sites, subs, power_mw=10, ready_by=2026)
+    assert not exact["grid_mw_at_least"].iloc[0]
+    assert list(grid_raw_text(exact, power_mw=10)) == ["20 MW ≥ 10 MW"]
+    # a project that adds an unstated figure makes the 20 MW a lower bound
+    unstated = [GridProject("P9", "Upgrade S1", "capacity", ("S1",), expected_year=2026)]
+    bound = grid_offer(sites, subs, unstated, power_mw=10, ready_by=2026)
+    assert bound["grid_mw_at_least"].iloc[0]
+    assert bound["grid_note"].iloc[0] == "Station at least 99: at least 20 MW firm by 2026 (need 10 MW)"
+    assert bound["grid_note_sv"].iloc[0] == "Station at least 99: minst 20 MW fast till 2026 (behov 10 MW)"
+    assert list(grid_raw_text(bound, power_mw=10)) == ["≥ 20 MW ≥ 10 MW"]
+
+
+def test_grid_note_parts_render_through_the_label_table():
+    from siteselect.analysis.capacity import NotePart, grid_note_text
+    from siteselect.core.labels import LanguageError
+
+    parts = [NotePart("grid_note_unknown_at_least", {"name": "Tillberga", "mw": 12.5, "operator": None}),
+             NotePart("grid_note_conditional_not_counted", {"mw": 8})]
+    assert grid_note_text(parts, lang="en") == ("Tillberga: capacity unknown (at least 12.5 MW stated) — ask the grid "
+                                                "operator; 8 MW conditional (curtailable), not counted")
+    assert grid_note_text(parts, lang="sv") == ("Tillberga: kapacitet okänd (minst 12.5 MW angivet) — fråga nätägaren; "
+                                                "8 MW villkorad (kan begränsas), räknas inte")
+    with pytest.raises(LanguageError):
+        grid_note_text(parts, lang="de")

@@ -9,8 +9,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from siteselect.analysis.capacity import apply_grid_capacity, grid_data_dir, grid_offer, read_grid_capacity
+from siteselect.analysis.capacity import grid_offer
 from siteselect.errors import LayerError
+from siteselect.io.grid_tables import apply_grid_capacity, grid_data_dir, read_grid_capacity
 
 CRS = "EPSG:3006"
 X0, Y0 = 550_000.0, 6_600_000.0

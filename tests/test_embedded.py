@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 import siteselect
-from siteselect.analysis.capacity import grid_data_dir
 from siteselect.cli import main
 from siteselect.core import embedded as _embedded
 from siteselect.errors import LayerError, ScenarioError
-from siteselect.io.layers import embedded_path
+from siteselect.io.grid_tables import grid_data_dir
+from siteselect.io.read import embedded_path
 from siteselect.pipeline import default_scenario_path, resolve_scenario
 from siteselect.reference import STARTERS, starter_path
 

@@ -12,7 +12,7 @@ import shapely
 from siteselect.analysis.readiness import contamination_state
 from siteselect.errors import LayerError
 from siteselect.io.importers.ebh import contaminated_sites_from_ebh, ebh_class, match_ebh_to_sites
-from siteselect.io.layers import validate_layer
+from siteselect.io.validate import validate_layer
 
 X0, Y0 = 540_000.0, 6_600_000.0
 

@@ -14,7 +14,8 @@ from siteselect.io.importers.grid import (
     substations_from_entsoe_buses,
     substations_from_osm_grid_vertices,
 )
-from siteselect.io.layers import LayerWarning, validate_layer
+from siteselect.io.read import LayerWarning
+from siteselect.io.validate import validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

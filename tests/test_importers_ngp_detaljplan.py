@@ -12,7 +12,7 @@ import shapely
 
 from siteselect.errors import LayerError
 from siteselect.io.importers.ngp_detaljplan import candidates_from_ngp_detaljplan
-from siteselect.io.layers import validate_layer
+from siteselect.io.validate import validate_layer
 
 X0, Y0 = 588_000.0, 6_608_000.0
 J_REF = "a0f58fd5-a361-4002-a359-03474901c15f"  # Boverket's catalogue: DP_KM_J2 "Industri", beteckning J

@@ -28,7 +28,7 @@ import shapely
 from siteselect.core.vehicles import roads_for_vehicle
 from siteselect.errors import LayerError, MissingFieldError, NetworkError
 from siteselect.io.importers.nvdb import roads_from_nvdb
-from siteselect.io.layers import validate_layer
+from siteselect.io.validate import validate_layer
 from siteselect.network.graph import RoadGraph
 
 X0, Y0 = 560_000.0, 6_610_000.0

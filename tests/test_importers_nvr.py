@@ -10,7 +10,7 @@ import shapely
 
 from siteselect.errors import LayerError
 from siteselect.io.importers.nvr import protected_nature_from_nvr
-from siteselect.io.layers import validate_layer
+from siteselect.io.validate import validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

@@ -16,7 +16,8 @@ from osmium.osm.mutable import Node, Way
 
 from siteselect.errors import LayerError
 from siteselect.io.importers.osm import layers_from_osm_pbf, parse_maxspeed, parse_oneway
-from siteselect.io.layers import LayerWarning, validate_layer
+from siteselect.io.read import LayerWarning
+from siteselect.io.validate import validate_layer
 
 NODES = {  # id: (lon, lat, tags)
     1: (16.50, 59.60, {}), 2: (16.51, 59.60, {}), 3: (16.52, 59.60, {}),

@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 from scipy.stats import spearmanr
 
 from siteselect.io.importers.osm import layers_from_osm_pbf
-from siteselect.io.layers import LayerWarning
+from siteselect.io.read import LayerWarning
 from siteselect.network.graph import RoadGraph
 
 pyrosm = pytest.importorskip("pyrosm")

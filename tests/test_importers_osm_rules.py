@@ -19,7 +19,7 @@ from siteselect.cli import main
 from siteselect.errors import LayerError
 from siteselect.io.importers._osm_tags import NONE_KMH, WALK_KMH, parse_duration_h, parse_speed
 from siteselect.io.importers.osm import layers_from_osm_pbf
-from siteselect.io.layers import LayerWarning
+from siteselect.io.read import LayerWarning
 from siteselect.network.graph import RoadGraph
 
 Tags = dict[str, str]

@@ -12,7 +12,7 @@ from siteselect.errors import LayerError, MissingFieldError
 from siteselect.io.importers.detaljplan import candidates_from_detaljplan, use_codes
 from siteselect.io.importers.ebh import candidates_from_ebh, mifo_class
 from siteselect.io.importers.scb import towns_from_scb_tatorter, urban_areas_from_scb_tatorter
-from siteselect.io.layers import validate_layer
+from siteselect.io.validate import validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

@@ -10,7 +10,8 @@ import pytest
 
 from siteselect.io.catalog import check_catalog
 from siteselect.io.importers.ports import ports_from_pypsa_geojson, ports_from_wpi_csv
-from siteselect.io.layers import LayerWarning, validate_layer
+from siteselect.io.read import LayerWarning
+from siteselect.io.validate import validate_layer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} not present")

@@ -1,4 +1,4 @@
-"""Tests of siteselect.io.layers: reading, CRS handling, validation, the embedded loader."""
+"""Tests of the io stage's layer modules (read, work_crs, validate, file_layers): reading, CRS handling, validation, the embedded loader."""
 
 from __future__ import annotations
 
@@ -14,17 +14,10 @@ import shapely
 
 from siteselect.core.roles import ROLES
 from siteselect.errors import CRSError, LayerError, MissingFieldError, SiteSelectError
-from siteselect.io.layers import (
-    LayerWarning,
-    apply_mapping,
-    check_layer,
-    embedded_path,
-    load_embedded,
-    load_layer,
-    read_layer,
-    to_work_crs,
-    validate_layer,
-)
+from siteselect.io.file_layers import load_embedded, load_layer
+from siteselect.io.read import LayerWarning, embedded_path, read_layer
+from siteselect.io.validate import apply_mapping, check_layer, validate_layer
+from siteselect.io.work_crs import to_work_crs
 
 # A point in Västerås in SWEREF 99 TM.
 X0, Y0 = 588_000.0, 6_608_000.0

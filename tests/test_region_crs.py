@@ -27,8 +27,12 @@ from shapely.geometry import Point, box
 from siteselect.cli import main
 from siteselect.core.crs import check_in_area, lonlat_bounds, resolve_work_crs, utm_crs
 from siteselect.errors import CRSError, LayerError
-from siteselect.io.catalog import check_catalog, format_report, load_catalog_layers, read_catalog
-from siteselect.io.layers import LayerWarning, load_layers, to_work_crs, to_work_layers
+from siteselect.io.catalog import check_catalog, format_report
+from siteselect.io.catalog_file import read_catalog
+from siteselect.io.catalog_load import load_catalog_layers
+from siteselect.io.layers import load_layers
+from siteselect.io.read import LayerWarning
+from siteselect.io.work_crs import to_work_crs, to_work_layers
 from siteselect.pipeline import analyse
 from siteselect.scenario import scenario_from_dict
 

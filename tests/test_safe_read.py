@@ -87,7 +87,7 @@ def test_fifo_device_and_folder_are_refused_without_opening(tmp_path: Path) -> N
 
 
 def test_layer_gate(tmp_path: Path) -> None:
-    from siteselect.io.layers import check_layer_path, read_layer
+    from siteselect.io.read import check_layer_path, read_layer
 
     gdb = tmp_path / "data.gdb"
     gdb.mkdir()
@@ -104,7 +104,7 @@ def test_layer_gate(tmp_path: Path) -> None:
 
 
 def test_grid_table_from_a_device_is_refused() -> None:
-    from siteselect.analysis.capacity import read_grid_capacity
+    from siteselect.io.grid_tables import read_grid_capacity
 
     with pytest.raises(LayerError, match=r"grid capacity /dev/zero: is a character device"):
         read_grid_capacity("/dev/zero")
@@ -118,7 +118,7 @@ def test_piecewise_limit_matches_the_raster_kernel() -> None:
 
 
 def test_grid_table_with_a_column_twice_is_refused(tmp_path: Path) -> None:
-    from siteselect.analysis.capacity import read_grid_capacity
+    from siteselect.io.grid_tables import read_grid_capacity
 
     p = tmp_path / "cap.csv"
     p.write_text("substation_id,available_mw,available_mw\nx,1,2\n", encoding="utf-8")
@@ -128,7 +128,7 @@ def test_grid_table_with_a_column_twice_is_refused(tmp_path: Path) -> None:
 
 
 def test_grid_table_not_utf8_names_the_offset(tmp_path: Path) -> None:
-    from siteselect.analysis.capacity import read_grid_projects
+    from siteselect.io.grid_tables import read_grid_projects
 
     p = tmp_path / "proj.csv"
     p.write_bytes(b"project_id,name,kind,substation_ids\np1,V\xe4ster\xe5s,station,s1\n")

@@ -25,8 +25,11 @@ from click.testing import CliRunner
 
 from siteselect.cli import main
 from siteselect.errors import CRSError, LayerError
-from siteselect.io.catalog import check_catalog, format_report, load_source, read_catalog
-from siteselect.io.layers import embedded_path, load_embedded
+from siteselect.io.catalog import check_catalog, format_report
+from siteselect.io.catalog_file import read_catalog
+from siteselect.io.catalog_load import load_source
+from siteselect.io.file_layers import load_embedded
+from siteselect.io.read import embedded_path
 
 EMB = embedded_path()
 SCENARIO = Path(__file__).parents[1] / "layers" / "scenarios" / "electricity-intensive.yaml"

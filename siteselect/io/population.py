@@ -2,7 +2,7 @@
 
 SWEREF 99 TM (EPSG:3006) is the grids' own CRS (their ids are SWEREF 99 TM
 metres), so the readers return it; a catalog (format ``scb_grid``) or
-:func:`siteselect.io.layers.to_work_crs` reprojects the cells to the region's
+:func:`siteselect.io.work_crs.to_work_crs` reprojects the cells to the region's
 working CRS like any other layer.
 
 Formats understood (all with SWEREF 99 TM coordinates of the cell's

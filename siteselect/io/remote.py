@@ -1,7 +1,7 @@
 """Catalog sources that are not files: PostGIS, OGC API Features and WFS.
 
 Each reader returns the source's features as a GeoDataFrame in the source's
-own CRS, exactly as :func:`siteselect.io.layers.read_layer` does for a file, so
+own CRS, exactly as :func:`siteselect.io.read.read_layer` does for a file, so
 the catalog maps, reprojects and validates them like any file layer.
 
 * ``postgis``: a table or view (``table: schema.name``) or a query
@@ -21,8 +21,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 import pandas as pd
@@ -30,38 +30,13 @@ import pyproj
 import shapely
 
 from siteselect.errors import CRSError, LayerError
-from siteselect.io.pg import connect, describe, parse_connection, scrub
-
-if TYPE_CHECKING:
-    from siteselect.io.catalog import LayerSource
+from siteselect.io.pg import connect, parse_connection, scrub
+from siteselect.io.source import LayerSource
 
 #: Formats read by this module: format -> reader name.
 REMOTE_FORMATS = ("postgis", "ogc_api_features", "wfs")
 _GDAL_PREFIX = {"ogc_api_features": "OAPIF:", "wfs": "WFS:"}
 _HTTP_DEFAULTS = {"GDAL_HTTP_TIMEOUT": "60", "GDAL_HTTP_CONNECTTIMEOUT": "20"}
-
-
-def source_label(src: LayerSource) -> str:
-    """A label for a remote source with no password or URL credentials in it."""
-    if src.format == "postgis":
-        try:
-            conn = describe(parse_connection(src.connection, where="", error=LayerError,
-                                             allow_password=True))
-        except LayerError:
-            conn = "PostgreSQL"
-        what = f"table {src.table}" if src.table else "SQL query"
-        return f"PostGIS {what} via {conn}"
-    kind = "OGC API Features collection" if src.format == "ogc_api_features" else "WFS type"
-    return f"{kind} '{src.layer}' at {_public_url(src.url or '')}"
-
-
-def _public_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password or parts.username:
-        host = parts.hostname or ""
-        netloc = host + (f":{parts.port}" if parts.port else "")
-        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-    return url
 
 
 def read_remote(src: LayerSource) -> gpd.GeoDataFrame:
@@ -94,7 +69,7 @@ def _read_postgis(src: LayerSource) -> gpd.GeoDataFrame:
     from psycopg import Error as PgError
     from psycopg import sql as pgsql
 
-    label = source_label(src)
+    label = src.label
     where = f"catalog role '{src.role}' ({label})"
     params = parse_connection(src.connection, where=f"catalog role '{src.role}': `connection`",
                               error=LayerError)
@@ -247,7 +222,7 @@ def _bbox_in(bbox: Sequence[float], crs: Any) -> tuple[float, float, float, floa
 def _read_ogc(src: LayerSource) -> gpd.GeoDataFrame:
     import pyogrio
 
-    label = source_label(src)
+    label = src.label
     where = f"catalog role '{src.role}' ({label})"
     parts = urlsplit(src.url or "")
     if parts.username or parts.password:

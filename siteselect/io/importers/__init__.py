@@ -3,7 +3,7 @@
 Every importer returns a GeoDataFrame carrying its role's fields (see
 :mod:`siteselect.core.roles`): the Swedish ones in SWEREF 99 TM (EPSG:3006), the CRS
 their sources come in, the OSM one in the working CRS it is given. The caller
-(``siteselect.io.catalog``) reprojects it to the region's working CRS and validates it.
+(``siteselect.io.catalog_load``) reprojects it to the region's working CRS and validates it.
 Source field names are *assumptions* documented in each importer and can be
 overridden with a ``fields={logical_name: file_field}`` mapping.
 

@@ -12,13 +12,14 @@ import numpy as np
 import pandas as pd
 
 from siteselect.errors import LayerError, MissingFieldError
-from siteselect.io.layers import read_layer, to_work_crs
+from siteselect.io.read import read_layer
+from siteselect.io.work_crs import to_work_crs
 
 
 def read_source(path: str | Path, *, layer: str | None = None, where: str | None = None,
                 crs: str | int | None = None, encoding: str | None = None,
                 x_field: str | None = None, y_field: str | None = None) -> gpd.GeoDataFrame:
-    """Read a file with :func:`siteselect.io.layers.read_layer` and reproject to EPSG:3006, the CRS of
+    """Read a file with :func:`siteselect.io.read.read_layer` and reproject to EPSG:3006, the CRS of
     the Swedish sources (a catalog then reprojects to the region's working CRS)."""
     gdf = read_layer(path, layer=layer, where=where, crs=crs, encoding=encoding,
                      x_field=x_field, y_field=y_field)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from siteselect.io.importers._common import column, max_number, read_source, resolve_fields, text
-from siteselect.io.layers import LayerWarning
+from siteselect.io.read import LayerWarning
 
 ENTSOE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "bus_id": ("bus_id", "id"),

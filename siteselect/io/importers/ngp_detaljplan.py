@@ -50,7 +50,7 @@ import pandas as pd
 import shapely
 
 from siteselect.errors import LayerError
-from siteselect.io.layers import to_work_crs
+from siteselect.io.work_crs import to_work_crs
 
 __all__ = ["PLAN_STATUS", "USE_CODES", "candidates_from_ngp_detaljplan"]
 

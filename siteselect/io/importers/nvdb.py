@@ -101,7 +101,6 @@ Counts of what was split, dropped and assumed go to ``attrs["nvdb"]``.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -110,11 +109,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.ops import substring
 
-from siteselect.core.vehicles import BK_MAX_GROSS_WEIGHT_T
 from siteselect.errors import LayerError
 from siteselect.io.importers._common import read_source, resolve_fields
+from siteselect.io.importers._nvdb_linear import ATTRIBUTE_FIELDS, linear_attributes
+from siteselect.io.importers._nvdb_values import CATEGORY, is_hgv_ban, is_null, parse_bk, parse_owner, to_flag, to_number
 
 __all__ = ["ASSUMED_FIELDS", "ATTRIBUTE_FIELDS", "roads_from_nvdb"]
 
@@ -143,111 +142,6 @@ ASSUMED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "ban_vehicle_backward": ("B_Gallar_135",),
     "net_type": ("Vagtr_474",),
 }
-
-#: Fields of one linear-referenced attribute layer: the reference, then the values.
-_REF_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "link_id": ("ELEMENT_ID", "RLID", "ROUTE_ID"),
-    "from_measure": ("START_MEASURE", "STARTAVST", "FROM_MEASURE"),
-    "to_measure": ("END_MEASURE", "SLUTAVST", "TO_MEASURE"),
-    "direction": ("DIRECTION", "RIKTNING", "Riktning"),
-}
-
-#: Value fields per attribute layer key (linear-referenced shape), required ones first.
-ATTRIBUTE_FIELDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "speed": {"value": ("Hogsta_tillatna_hastighet", "HTHAST")},
-    "function_class": {"value": ("Klass", "KLASS")},
-    "road_number": {"value": ("Huvudnummer", "HUVUDNR"), "european": ("Europavag", "EUROPAVÄG")},
-    "road_owner": {"value": ("Vaghallartyp", "VAEHAALAYP")},
-    "motorway": {},
-    "motortrafikled": {},
-    "forbidden_direction": {},
-    "bk": {"value": ("Barighetsklass", "BAEIGHTSSS")},
-    "gross_weight": {"value": ("Hogsta_tillatna_bruttovikt", "BRUTTOVIKT")},
-    "traffic_ban": {"value": ("Galler_fordon1", "FORDTYP1")},
-}
-_OPTIONAL_VALUES = {("road_number", "european")}
-
-_CATEGORY = {1: "europaväg", 2: "riksväg", 3: "primär länsväg", 4: "övrig länsväg"}
-_OWNER = {1: "statlig", 2: "kommunal", 3: "enskild"}
-#: Förbud mot trafik vehicle codes that close a road to a heavy lorry (see module docstring).
-_HGV_BAN_CODES = {40, 90, 170, 280}
-_HGV_BAN_TEXT = re.compile(r"lastbil|^fordon$|motordrivna fordon", re.IGNORECASE)
-_EPS = 1e-9
-
-
-# --------------------------------------------------------------------------- value parsing
-
-
-def _is_null(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-
-
-def _num(v: object) -> float:
-    if _is_null(v):
-        return np.nan
-    try:
-        return float(str(v).replace(",", "."))
-    except ValueError:
-        return np.nan
-
-
-def _flag(v: object) -> bool:
-    """NVDB flags: any non-zero number (Esri booleans are 1 or -1), or ja / true / yes."""
-    if _is_null(v):
-        return False
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    s = str(v).strip().lower()
-    if s in ("ja", "true", "yes", "j"):
-        return True
-    n = _num(s)
-    return bool(np.isfinite(n) and n != 0)
-
-
-def _bk(v: object) -> tuple[float, bool]:
-    """(class 1–4 or nan, särskilda villkor) from a code (1–5) or text ("BK 4 - Särskilda villkor")."""
-    if _is_null(v):
-        return np.nan, False
-    s = str(v)
-    special = "villkor" in s.lower()
-    m = re.search(r"\d+", s)
-    if m is None:
-        return np.nan, False
-    k = int(m.group())
-    if k == 5:  # homogenised code 5 = BK4 särskilda villkor
-        return 4.0, True
-    if 1 <= k <= 4:
-        return float(k), special
-    return np.nan, False
-
-
-def _owner(v: object) -> str | None:
-    if _is_null(v):
-        return None
-    n = _num(v)
-    if np.isfinite(n):
-        return _OWNER.get(int(n))
-    s = str(v).strip().lower()
-    return next((name for name in _OWNER.values() if s.startswith(name[:5])), None)
-
-
-def _hgv_ban(v: object) -> bool:
-    if _is_null(v):
-        return False
-    n = _num(v)
-    if np.isfinite(n):
-        return int(n) in _HGV_BAN_CODES
-    return bool(_HGV_BAN_TEXT.search(str(v).strip()))
-
-
-def _category_from_number(number: float, european: bool) -> str | None:
-    if european:
-        return "europaväg"
-    if not np.isfinite(number) or number <= 0:
-        return None
-    if number < 100:
-        return "riksväg"
-    return "primär länsväg" if number < 500 else "övrig länsväg"
 
 
 # --------------------------------------------------------------------------- entry point
@@ -306,7 +200,7 @@ def roads_from_nvdb(
     if attribute_layers is None:
         logical, report = _homogenised(src, fields, source=str(path), layer=layer)
     else:
-        logical, report = _linear(path, src, attribute_layers, fields, measure_unit=measure_unit,
+        logical, report = linear_attributes(path, src, attribute_layers, fields, measure_unit=measure_unit,
                                   layer=layer)
     out = _to_roads(logical, report, source=str(path), layer=layer)
     out.attrs["nvdb"] = report
@@ -326,32 +220,32 @@ def _homogenised(src: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, sou
         name = f[key]
         return [None] * n if name is None else src[name].astype(object).tolist()
 
-    bk = [_bk(v) for v in col("bk_class")]
-    number = np.array([_num(v) for v in col("road_number")])
+    bk = [parse_bk(v) for v in col("bk_class")]
+    number = np.array([to_number(v) for v in col("road_number")])
     logical = pd.DataFrame({
         "link_id": col("link_id"),
-        "from_measure": [_num(v) for v in col("from_measure")],
-        "to_measure": [_num(v) for v in col("to_measure")],
-        "speed_f": [_num(v) for v in col("speed_forward")],
-        "speed_b": [_num(v) for v in col("speed_backward")],
-        "function_class": [_num(v) for v in col("function_class")],
-        "category": [_CATEGORY.get(int(c)) if np.isfinite(c) else None
-                     for c in (_num(v) for v in col("category"))],
+        "from_measure": [to_number(v) for v in col("from_measure")],
+        "to_measure": [to_number(v) for v in col("to_measure")],
+        "speed_f": [to_number(v) for v in col("speed_forward")],
+        "speed_b": [to_number(v) for v in col("speed_backward")],
+        "function_class": [to_number(v) for v in col("function_class")],
+        "category": [CATEGORY.get(int(c)) if np.isfinite(c) else None
+                     for c in (to_number(v) for v in col("category"))],
         "road_number": number,
-        "road_owner": [_owner(v) for v in col("road_owner")],
-        "motorway": [_flag(v) for v in col("motorway")],
-        "motortrafikled": [_flag(v) for v in col("motortrafikled")],
-        "forbidden_f": [_flag(v) for v in col("forbidden_forward")],
-        "forbidden_b": [_flag(v) for v in col("forbidden_backward")],
+        "road_owner": [parse_owner(v) for v in col("road_owner")],
+        "motorway": [to_flag(v) for v in col("motorway")],
+        "motortrafikled": [to_flag(v) for v in col("motortrafikled")],
+        "forbidden_f": [to_flag(v) for v in col("forbidden_forward")],
+        "forbidden_b": [to_flag(v) for v in col("forbidden_backward")],
         "bk_class": [b[0] for b in bk],
         "bk_special": [b[1] for b in bk],
-        "weight_f": [_num(v) for v in col("gross_weight_forward")],
-        "weight_b": [_num(v) for v in col("gross_weight_backward")],
-        "ban_f": [_flag(b) and _hgv_ban(v) for b, v in zip(col("ban_forward"),
+        "weight_f": [to_number(v) for v in col("gross_weight_forward")],
+        "weight_b": [to_number(v) for v in col("gross_weight_backward")],
+        "ban_f": [to_flag(b) and is_hgv_ban(v) for b, v in zip(col("ban_forward"),
                                                            col("ban_vehicle_forward"), strict=True)],
-        "ban_b": [_flag(b) and _hgv_ban(v) for b, v in zip(col("ban_backward"),
+        "ban_b": [to_flag(b) and is_hgv_ban(v) for b, v in zip(col("ban_backward"),
                                                            col("ban_vehicle_backward"), strict=True)],
-        "net_type": [_num(v) for v in col("net_type")],
+        "net_type": [to_number(v) for v in col("net_type")],
     }, index=src.index)
     logical = gpd.GeoDataFrame(logical, geometry=src.geometry.to_numpy(), crs=src.crs)
     report: dict[str, Any] = {
@@ -362,197 +256,6 @@ def _homogenised(src: gpd.GeoDataFrame, fields: Mapping[str, str] | None, *, sou
 
 
 # --------------------------------------------------------------------------- linear-referenced
-
-
-def _read_table(path: str | Path, layer: str, *, what: str) -> pd.DataFrame:
-    import pyogrio
-
-    try:
-        names = [str(x) for x in pyogrio.list_layers(path)[:, 0]]
-    except Exception as exc:
-        raise LayerError(f"{path}: cannot list layers: {exc}.") from exc
-    if layer not in names:
-        raise LayerError(f"{path}: attribute layer '{layer}' ({what}) not found; the file has "
-                         f"{names}. Fix `options.attribute_layers`.")
-    frame: pd.DataFrame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
-    return frame
-
-
-def _linear(path: str | Path, links: gpd.GeoDataFrame, attribute_layers: Mapping[str, str],
-            fields: Mapping[str, str] | None, *, measure_unit: str, layer: str | None
-            ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    unknown = sorted(set(attribute_layers) - set(ATTRIBUTE_FIELDS))
-    if unknown or "speed" not in attribute_layers:
-        problems = []
-        if unknown:
-            problems.append(f"unknown attribute key(s) {unknown}")
-        if "speed" not in attribute_layers:
-            problems.append("the 'speed' layer (Hastighetsgräns) is required")
-        raise LayerError(f"{path}: options.attribute_layers: " + "; ".join(problems) +
-                         f". Keys: {sorted(ATTRIBUTE_FIELDS)}.")
-    ref_over = {k: v for k, v in (fields or {}).items() if k in _REF_FIELDS}
-    lf = resolve_fields(links, {"link_id": _REF_FIELDS["link_id"]},
-                        {k: v for k, v in ref_over.items() if k == "link_id"},
-                        required=("link_id",), source=str(path), layer=layer)
-    link_ids = links[str(lf["link_id"])].astype(str).to_numpy()
-    if len(set(link_ids)) != len(link_ids):
-        dup = pd.Series(link_ids).value_counts()
-        raise LayerError(f"{path} (layer '{layer}'): link ids repeat ({list(dup[dup > 1].index[:5])}"
-                         "…); the link layer must have one row per reference link.")
-    geoms = np.asarray(links.geometry.values, dtype=object)
-    merged = [shapely.line_merge(g) if g is not None and g.geom_type == "MultiLineString" else g
-              for g in geoms]
-    bad = [i for i, g in enumerate(merged) if g is None or g.geom_type != "LineString"]
-    if bad:
-        raise LayerError(f"{path} (layer '{layer}'): {len(bad)} link(s) are not single lines "
-                         f"(ids {list(link_ids[bad][:5])}…); NVDB links are one line each.")
-    length = {lid: float(g.length) for lid, g in zip(link_ids, merged, strict=True)}
-    link_geom = dict(zip(link_ids, merged, strict=True))
-
-    report: dict[str, Any] = {"shape": "linear-referenced", "links": len(link_ids),
-                              "layers": dict(attribute_layers), "records_off_network": {}}
-    tables: dict[str, pd.DataFrame] = {}
-    for key, lname in attribute_layers.items():
-        raw = _read_table(path, lname, what=key)
-        spec = {**_REF_FIELDS, **ATTRIBUTE_FIELDS[key]}
-        required = ("link_id", "from_measure", "to_measure") + tuple(
-            k for k in ATTRIBUTE_FIELDS[key] if (key, k) not in _OPTIONAL_VALUES)
-        f = resolve_fields(raw, spec, ref_over, required=required, source=str(path), layer=lname)
-        t = pd.DataFrame({
-            "link_id": raw[str(f["link_id"])].astype(str).to_numpy(),
-            "s": pd.to_numeric(raw[str(f["from_measure"])], errors="coerce").to_numpy(dtype=float),
-            "e": pd.to_numeric(raw[str(f["to_measure"])], errors="coerce").to_numpy(dtype=float),
-            "dir": _directions(raw, f["direction"], source=str(path), layer=lname),
-        })
-        for vk in ATTRIBUTE_FIELDS[key]:
-            t[vk] = raw[f[vk]].astype(object).to_numpy() if f[vk] is not None else None
-        on = t["link_id"].isin(list(link_geom))
-        report["records_off_network"][key] = int((~on).sum())
-        t = t.loc[on].reset_index(drop=True)
-        if measure_unit == "m":
-            lens = t["link_id"].map(length).to_numpy(dtype=float)
-            t["s"], t["e"] = t["s"] / lens, t["e"] / lens
-        problems = ~(np.isfinite(t["s"]) & np.isfinite(t["e"]) & (t["s"] >= -_EPS)
-                     & (t["e"] <= 1 + 1e-6) & (t["e"] > t["s"]))
-        if problems.any():
-            ex = t.loc[problems].head(3)
-            hint = (" The measures look like metres: set `options: {measure_unit: m}`."
-                    if measure_unit == "fraction" and (t["e"] > 1 + 1e-6).any() else "")
-            raise LayerError(
-                f"{path} (layer '{lname}'): {int(problems.sum())} stretch(es) with from/to "
-                f"measures outside their link or not increasing, e.g. "
-                f"{ex[['link_id', 's', 'e']].to_dict('records')}.{hint}")
-        t["s"] = t["s"].clip(0.0, 1.0)
-        t["e"] = t["e"].clip(0.0, 1.0)
-        tables[key] = t
-    off = {k: v for k, v in report["records_off_network"].items() if v}
-    if off:
-        log.warning("%s: stretches on links not in layer '%s' were left out: %s", path, layer, off)
-
-    # split every link at every measure of every attribute layer
-    cuts = pd.concat([pd.DataFrame({"link_id": link_ids, "m": 0.0}),
-                      pd.DataFrame({"link_id": link_ids, "m": 1.0})]
-                     + [pd.DataFrame({"link_id": t["link_id"], "m": v})
-                        for t in tables.values() for v in (t["s"], t["e"])], ignore_index=True)
-    cuts["m"] = cuts["m"].round(9)
-    cuts = cuts.drop_duplicates().sort_values(["link_id", "m"], kind="stable")
-    nxt = cuts.groupby("link_id")["m"].shift(-1)
-    pieces = pd.DataFrame({"link_id": cuts["link_id"], "m0": cuts["m"], "m1": nxt}).dropna()
-    pieces = pieces.loc[pieces["m1"] - pieces["m0"] > _EPS].reset_index(drop=True)
-    pieces["mid"] = (pieces["m0"] + pieces["m1"]) / 2.0
-    pieces["pid"] = np.arange(len(pieces))
-
-    def cover(key: str) -> pd.DataFrame:
-        t = tables[key]
-        j = pieces[["pid", "link_id", "mid"]].merge(t, on="link_id")
-        return j.loc[(j["s"] <= j["mid"]) & (j["mid"] < j["e"])]
-
-    n = len(pieces)
-    logical: dict[str, Any] = {"link_id": pieces["link_id"].to_numpy(),
-                               "from_measure": pieces["m0"].to_numpy(),
-                               "to_measure": pieces["m1"].to_numpy()}
-
-    def per_dir(key: str, parse: Any, how: str) -> tuple[np.ndarray, np.ndarray]:
-        c = cover(key)
-        vals = np.array([parse(v) for v in c["value"]], dtype=float) if len(c) else np.zeros(0)
-        out = []
-        for side in ("f", "b"):
-            ok = c["dir"].isin([side, "both"]).to_numpy()
-            s = pd.Series(vals[ok], index=c["pid"].to_numpy()[ok])
-            agg = s.groupby(level=0).min() if how == "min" else s.groupby(level=0).max()
-            out.append(agg.reindex(range(n)).to_numpy(dtype=float))
-        return out[0], out[1]
-
-    logical["speed_f"], logical["speed_b"] = per_dir("speed", _num, "min")
-    for key in ("function_class", "road_number", "road_owner", "bk", "gross_weight",
-                "traffic_ban", "motorway", "motortrafikled", "forbidden_direction"):
-        if key not in tables:
-            continue
-        c = cover(key)
-        if key == "function_class":
-            s = pd.Series([_num(v) for v in c["value"]], index=c["pid"].to_numpy(), dtype=float)
-            logical["function_class"] = s.groupby(level=0).min().reindex(range(n)).to_numpy()
-        elif key == "road_number":
-            first = c.drop_duplicates("pid").set_index("pid").reindex(range(n))
-            logical["road_number"] = np.array([_num(v) for v in first["value"]])
-            eur = first["european"] if "european" in first else pd.Series([None] * n)
-            logical["european"] = [_flag(v) for v in eur]
-        elif key == "road_owner":
-            first = c.drop_duplicates("pid").set_index("pid").reindex(range(n))
-            logical["road_owner"] = [_owner(v) for v in first["value"]]
-        elif key == "bk":
-            parsed = [_bk(v) for v in c["value"]]
-            d = pd.DataFrame({"pid": c["pid"].to_numpy(), "bk": [p[0] for p in parsed],
-                              "special": [p[1] for p in parsed]})
-            # several classes on one piece: the one that carries the least weight
-            d["w"] = [BK_MAX_GROSS_WEIGHT_T.get(int(b), np.inf) if np.isfinite(b) else np.inf
-                      for b in d["bk"]]
-            d = d.sort_values(["pid", "w"]).drop_duplicates("pid").set_index("pid").reindex(range(n))
-            logical["bk_class"] = d["bk"].to_numpy(dtype=float)
-            logical["bk_special"] = d["special"].fillna(False).astype(bool).to_numpy()
-        elif key == "gross_weight":
-            logical["weight_f"], logical["weight_b"] = per_dir("gross_weight", _num, "min")
-        elif key == "traffic_ban":
-            fb = per_dir("traffic_ban", lambda v: 1.0 if _hgv_ban(v) else 0.0, "max")
-            logical["ban_f"], logical["ban_b"] = (np.nan_to_num(fb[0]) > 0, np.nan_to_num(fb[1]) > 0)
-        elif key in ("motorway", "motortrafikled"):
-            logical[key] = np.isin(np.arange(n), c["pid"].to_numpy())
-        else:  # forbidden_direction: DIRECTION names the forbidden direction
-            for side in ("f", "b"):
-                hit = c.loc[c["dir"].isin([side, "both"]), "pid"].to_numpy()
-                logical[f"forbidden_{side}"] = np.isin(np.arange(n), hit)
-    frame = pd.DataFrame(logical)
-    if "road_number" in frame:
-        frame["category"] = [_category_from_number(num, eur) for num, eur
-                             in zip(frame["road_number"], frame["european"], strict=True)]
-    geoms_out = [substring(link_geom[lid], m0, m1, normalized=True)
-                 for lid, m0, m1 in zip(frame["link_id"], frame["from_measure"],
-                                        frame["to_measure"], strict=True)]
-    report.update(rows=n, missing=sorted(set(ATTRIBUTE_FIELDS) - set(attribute_layers)))
-    return gpd.GeoDataFrame(frame, geometry=geoms_out, crs=links.crs), report
-
-
-def _directions(raw: pd.DataFrame, name: str | None, *, source: str, layer: str) -> list[str]:
-    """'f', 'b' or 'both' per row from DIRECTION / Riktning (Med, Mot, Med och mot)."""
-    if name is None:
-        return ["both"] * len(raw)
-    out: list[str] = []
-    bad: set[str] = set()
-    for v in raw[name].astype(object):
-        s = "" if _is_null(v) else str(v).strip().lower()
-        if s in ("", "med och mot", "båda", "both"):
-            out.append("both")
-        elif s in ("med", "forward"):
-            out.append("f")
-        elif s in ("mot", "backward"):
-            out.append("b")
-        else:
-            bad.add(str(v))
-            out.append("both")
-    if bad:
-        raise LayerError(f"{source} (layer '{layer}'): field '{name}' has value(s) {sorted(bad)}; "
-                         "NVDB directions are 'Med', 'Mot' or 'Med och mot'.")
-    return out
 
 
 # --------------------------------------------------------------------------- to the roads role
@@ -626,7 +329,7 @@ def _to_roads(lg: pd.DataFrame, report: dict[str, Any], *, source: str, layer: s
             road_class.append("local")
     ref = [None if not np.isfinite(n) or n <= 0 else (f"E{int(n)}" if c == "europaväg" else str(int(n)))
            for n, c in zip(number, cat, strict=True)]
-    link = [None if _is_null(v) else str(int(v)) if isinstance(v, float) and float(v).is_integer()
+    link = [None if is_null(v) else str(int(v)) if isinstance(v, float) and float(v).is_integer()
             else str(v) for v in _column(lg, "link_id", None)]
     m0 = np.asarray(_column(lg, "from_measure", np.nan), dtype=float)
     m1 = np.asarray(_column(lg, "to_measure", np.nan), dtype=float)
@@ -657,3 +360,4 @@ def _to_roads(lg: pd.DataFrame, report: dict[str, Any], *, source: str, layer: s
     report["oneway_reversed"] = int(rev.sum())
     report["speed_unknown"] = int((~np.isfinite(speed)).sum())
     return out
+

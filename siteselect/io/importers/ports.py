@@ -30,7 +30,7 @@ from siteselect.io.importers._common import (
     resolve_fields,
     text,
 )
-from siteselect.io.layers import LayerWarning
+from siteselect.io.read import LayerWarning
 
 WPI_FIELDS: Mapping[str, tuple[str, ...]] = {
     "id": ("World Port Index Number", "PORT_INDEX", "INDEX_NO"),
