@@ -37,7 +37,7 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from siteselect.analysis import constraints as C  # noqa: E402
-from siteselect.io.layers import load_embedded  # noqa: E402
+from siteselect.io.file_layers import load_embedded  # noqa: E402
 from siteselect.scenario import InsideConstraint, WithinConstraint  # noqa: E402
 
 RULES = [InsideConstraint(id="water", mode="inside", layer="water"),

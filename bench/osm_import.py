@@ -247,7 +247,7 @@ def _child(mode: str, pbf: str, store: str, bbox: list[float] | None) -> dict[st
         import warnings
 
         from siteselect.io.importers.osm import layers_from_osm_pbf
-        from siteselect.io.layers import LayerWarning
+        from siteselect.io.read import LayerWarning
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LayerWarning)
