@@ -73,6 +73,7 @@ import rasterio.enums
 import rasterio.errors
 from rasterio.windows import Window
 
+from siteselect.analysis.constraint_kinds import constraint_kind
 from siteselect.analysis.overlay import score_table
 from siteselect.core.crs import common_crs
 from siteselect.core.output import atomic_write
@@ -92,14 +93,7 @@ from siteselect.raster.suitability import (
     layer_factor_rasters,
     plan_factors,
 )
-from siteselect.scenario import (
-    FactorSpec,
-    InsideConstraint,
-    MinVoltageWithinConstraint,
-    Scenario,
-    WhereConstraint,
-    WithinConstraint,
-)
+from siteselect.scenario import FactorSpec, Scenario
 
 try:  # dask is an optional extra: siteselect[dask]
     import dask
@@ -388,13 +382,7 @@ class DaskSuitabilityResult:
 
 def _constraint_reach_m(scenario: Scenario) -> float:
     """Largest distance any raster constraint looks across (the mask's halo depth)."""
-    reach = 0.0
-    for c in scenario.constraints:
-        if isinstance(c, WithinConstraint):
-            reach = max(reach, c.distance_m)
-        elif isinstance(c, MinVoltageWithinConstraint):
-            reach = max(reach, c.distance_km * 1000.0)
-    return reach
+    return max((constraint_kind(c).raster_reach_m(c) for c in scenario.constraints), default=0.0)
 
 
 def _constraint_notes(layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario, grid: Grid) -> dict[str, str]:
@@ -539,9 +527,7 @@ def suitability_surface_dask(
     raw.update(_network_arrays(network, grid, chunks, client, numba_threads_per_task))
 
     notes = _constraint_notes(layers, scenario, grid)
-    roles = {c.layer for c in scenario.constraints
-             if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint))
-             or (isinstance(c, WhereConstraint) and c.layer in layers)}
+    roles = {role for c in scenario.constraints for role in constraint_kind(c).raster_roles(c, layers)}
     use_county = clip_to_county and "county" in layers
     if use_county:
         roles.add("county")

@@ -69,7 +69,7 @@ import shapely
 from affine import Affine
 from scipy import ndimage
 
-from siteselect.analysis.constraints import _where_mask
+from siteselect.analysis.constraint_kinds import constraint_kind
 from siteselect.analysis.factors import standardise_classes
 from siteselect.analysis.weights import weights_from_spec
 from siteselect.core.crs import common_crs
@@ -82,11 +82,7 @@ from siteselect.scenario import (
     MEASURES,
     FactorSpec,
     FuzzySpec,
-    InsideConstraint,
-    MinVoltageWithinConstraint,
     Scenario,
-    WhereConstraint,
-    WithinConstraint,
 )
 
 __all__ = [
@@ -146,6 +142,14 @@ class Grid:
         r = self.resolution_m
         return Grid(self.x0 - cells * r, self.y0 + cells * r, self.width + 2 * cells, self.height + 2 * cells, r,
                     self.crs)
+
+    def rasterize(self, frame: gpd.GeoDataFrame, *, all_touched: bool) -> np.ndarray:
+        """uint8 raster of ``frame`` on this grid: 1 where a feature covers the cell's centre (or any part)."""
+        return _rasterize(frame, self, all_touched=all_touched)
+
+    def distance_m(self, frame: gpd.GeoDataFrame, *, max_distance_m: float) -> np.ndarray:
+        """Distance (m) from each cell centre to the nearest feature cell (see :func:`distance_raster`)."""
+        return distance_raster(frame, self, max_distance_m=max_distance_m)
 
 
 def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: float, crs: Any = None) -> Grid:
@@ -307,38 +311,17 @@ def _flat_beyond_m(spec: FactorSpec, *, unit_m: float) -> float:
 def constraint_mask(
     layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario, grid: Grid
 ) -> tuple[np.ndarray, dict[str, str]]:
-    """Raster mask (uint8, 1 = excluded) of the scenario's constraints, and notes."""
+    """Raster mask (uint8, 1 = excluded) of the scenario's constraints, and notes.
+
+    Each constraint is evaluated by its registered kind
+    (:data:`~siteselect.analysis.constraint_kinds.CONSTRAINT_KINDS`).
+    """
     mask = np.zeros(grid.shape, dtype=np.uint8)
     notes: dict[str, str] = {}
     for c in scenario.constraints:
-        if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint)):
-            if c.layer not in layers:
-                raise ScenarioError(
-                    f"constraint {c.id!r}: layer {c.layer!r} is not loaded; add it to the catalog or remove the constraint"
-                )
-            lay = layers[c.layer]
-        if isinstance(c, InsideConstraint):
-            mask |= _rasterize(lay, grid, all_touched=False)
-            notes[c.id] = "cells whose centre is inside"
-        elif isinstance(c, WithinConstraint):
-            d = distance_raster(lay, grid, max_distance_m=c.distance_m)
-            mask |= (d <= c.distance_m).astype(np.uint8)
-            notes[c.id] = f"cells within {c.distance_m:g} m (raster buffer on cell centres)"
-        elif isinstance(c, MinVoltageWithinConstraint):
-            ok = connection_points(lay, min_voltage_kv=c.min_voltage_kv)
-            d = distance_raster(ok, grid, max_distance_m=c.distance_km * 1000.0)
-            mask |= (d > c.distance_km * 1000.0).astype(np.uint8)
-            notes[c.id] = f"cells farther than {c.distance_km:g} km from a ≥ {c.min_voltage_kv:g} kV substation"
-        elif isinstance(c, WhereConstraint) and c.layer not in layers:
-            notes[c.id] = f"not applied to the surface (no {c.layer!r} layer loaded to apply the rule to)"
-        elif isinstance(c, WhereConstraint):
-            cands = layers[c.layer]
-            holds, isnull = _where_mask(cands, c)
-            drop = holds | (isnull & (c.on_null == "exclude"))
-            mask |= _rasterize(cands[drop], grid, all_touched=False)
-            notes[c.id] = "cells inside the candidates the rule excludes (cells outside every candidate are kept)"
-        else:
-            notes[c.id] = f"not applied to the surface ({c.mode} concerns candidate sites)"
+        part, notes[c.id] = constraint_kind(c).raster(c, layers, grid)
+        if part is not None:
+            mask |= part
     return mask, notes
 
 
