@@ -18,7 +18,7 @@ from siteselect.analysis.factors import standardise
 from siteselect.analysis.overlay import score_table
 from siteselect.errors import ScenarioError
 from siteselect.raster import kernels as K
-from siteselect.raster.params import PARAM_WIDTH, factor_params, fuzzy_params
+from siteselect.raster.params import PARAM_WIDTH, curve_params, factor_params
 from siteselect.raster.suitability import (
     Grid,
     SuitabilityResult,
@@ -322,7 +322,7 @@ def test_industrial_km_without_the_layer_is_an_error() -> None:
 
 
 def test_param_rows_by_hand() -> None:
-    lin = fuzzy_params(FactorSpec.model_validate(
+    lin = curve_params(FactorSpec.model_validate(
         {"measure": "port_minutes", "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [10, 90]}}
     ).fuzzy, 0.3)
     assert lin.shape == (PARAM_WIDTH,) and lin[0] == 0 and lin[1] == 0.3

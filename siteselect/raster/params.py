@@ -23,7 +23,7 @@ from siteselect.errors import ScenarioError
 from siteselect.raster.kernels import MAX_BREAKS
 from siteselect.scenario import FactorSpec, FuzzySpec
 
-__all__ = ["PARAM_WIDTH", "factor_params", "fuzzy_params"]
+__all__ = ["PARAM_WIDTH", "factor_params", "curve_params"]
 
 #: Values per parameter row.
 PARAM_WIDTH = 8 + 2 * MAX_BREAKS
@@ -35,7 +35,7 @@ _SHAPES = {"linear": 0, "sigmoid": 1, "jshaped": 2}
 _IDENTITY = FuzzySpec(shape="piecewise", points=[[0.0, 0.0], [1.0, 1.0]])
 
 
-def fuzzy_params(fuzzy: FuzzySpec, nodata: float | str | None) -> np.ndarray:
+def curve_params(fuzzy: FuzzySpec, nodata: float | str | None) -> np.ndarray:
     """Pack a fuzzy curve and a nodata value into a kernel parameter row.
 
     Parameters
@@ -101,7 +101,7 @@ def factor_params(spec: FactorSpec, *, standardised: bool = False) -> np.ndarray
         A numeric factor without a fuzzy curve, or one the kernels cannot take.
     """
     if standardised:
-        return fuzzy_params(_IDENTITY, spec.nodata)
+        return curve_params(_IDENTITY, spec.nodata)
     if spec.fuzzy is None:
         raise ScenarioError(f"factor with measure {spec.measure}: raster mode needs a fuzzy curve; add one")
-    return fuzzy_params(spec.fuzzy, spec.nodata)
+    return curve_params(spec.fuzzy, spec.nodata)

@@ -51,7 +51,7 @@ value at the cut.
 
 Writing
 -------
-:func:`save_suitability_dask` writes a tiled, compressed (BigTIFF when
+:func:`save_suitability_dask` (:mod:`siteselect.raster.dask_io`) writes a tiled, compressed (BigTIFF when
 needed) GeoTIFF chunk by chunk in this process, with at most a few chunks in
 flight, so memory stays bounded however large the grid.
 """

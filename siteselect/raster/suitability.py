@@ -9,9 +9,13 @@ contiguous areas into candidate-like polygons.
 
 How factors become rasters
 --------------------------
+Each factor's measure kind (:data:`~siteselect.analysis.measure_kinds.MEASURE_KINDS`)
+says how:
+
 ``substation_km``
     exact Euclidean distance transform (own numba EDT) from the rasterised
-    substations with ``voltage_kv ≥ min_voltage_kv``. Distances run from cell
+    substations in service with ``voltage_kv ≥ min_voltage_kv`` (every one in
+    service when the factor names no ``min_voltage_kv``). Distances run from cell
     centre to the centre of the nearest feature cell, so they are exact on
     the grid and within about one cell of the vector distance. The grid is
     padded by the distance beyond which the curve is flat, so features
@@ -24,7 +28,7 @@ network measures (``*_minutes``, ``population_within``)
 ``industrial_km``
     the same EDT from the rasterised ``industrial_land`` polygons (0 inside).
 ``plan_status``
-    read from the layers (:func:`layer_factor_rasters`): a cell inside a
+    read from the layers (when ``candidates`` or ``industrial_land`` is loaded): a cell inside a
     candidate takes the candidate's plan status, else inside
     ``industrial_land`` it is ``gällande`` (land planned and used for
     industry), else ``ingen`` (no detaljplan); the scenario's ``classes``
@@ -40,7 +44,8 @@ in memory here, chunk by chunk on Dask in :mod:`siteselect.raster.scale`, from t
 window functions. :func:`scenario_surface` is the entry the commands use (road graph,
 per-node reach with the scenario's vehicle for freight measures, local or Dask engine).
 
-Constraints become a mask: ``inside`` excludes cells whose centre is inside
+Constraints become a mask, each through its constraint kind
+(:data:`~siteselect.analysis.constraint_kinds.CONSTRAINT_KINDS`): ``inside`` excludes cells whose centre is inside
 a polygon; ``within`` and ``min_voltage_within`` use the EDT (a raster
 buffer: exact on cell centres, unlike the exact vector buffers of vector
 mode) on a grid padded so features outside the bbox reach in. ``where``
