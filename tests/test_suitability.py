@@ -345,8 +345,9 @@ def test_param_rows_by_hand() -> None:
         factor_params(FactorSpec.model_validate({"measure": "owner", "classes": {"kommunal": 1}}))
 
 
-def test_local_engine_equals_factor_by_factor_by_hand() -> None:
+def test_local_engine_equals_factor_by_factor_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine's network factors (one nearest-node pass) equal node_raster, its distances distance_raster."""
+    from siteselect.raster import engine
     from siteselect.raster.engine import plan_surface, run_local
 
     sc = _scenario()
@@ -363,3 +364,6 @@ def test_local_engine_equals_factor_by_factor_by_hand() -> None:
     keep = res.mask == 0
     np.testing.assert_allclose(res.score[keep], std[keep], atol=2e-6)
     assert np.isnan(res.score[~keep]).all() and (~keep).sum() > 0
+    monkeypatch.setattr(engine, "BAND_ROWS", 7)  # network factors in bands of 7 rows: the same cells
+    banded = run_local(plan, lay, node_tables={"port_minutes": nodes})
+    np.testing.assert_array_equal(banded.score, res.score)

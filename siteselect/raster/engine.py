@@ -64,6 +64,8 @@ __all__ = [
 
 #: Rows of a callable node source evaluated at a time (bounds the temporaries).
 QUERY_ROWS = 256
+#: Rows of the network factors the local runner computes at a time (bounds the temporary).
+BAND_ROWS = 1024
 
 
 @dataclass
@@ -187,8 +189,8 @@ def plan_surface(
     if bbox is None:
         if "county" not in layers:
             raise ScenarioError("suitability: give bbox= or load the 'county' layer to take its bounds")
-        bbox = tuple(float(v) for v in layers["county"].total_bounds)  # type: ignore[assignment]
-    assert bbox is not None
+        minx, miny, maxx, maxy = (float(v) for v in layers["county"].total_bounds)
+        bbox = (minx, miny, maxx, maxy)
     grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
@@ -399,9 +401,11 @@ def run_local(
         elif lookups[f.name].nodes is None:
             stack[pos[f.name]] = callable_window(lookups[f.name], f, grid, *whole)
     for nodes, values, members in network_groups(plan, lookups):
-        out = network_window(nodes, values, members, grid, *whole)
-        for k, f in enumerate(members):
-            stack[pos[f.name]] = out[k]
+        for r0 in range(0, grid.height, BAND_ROWS):  # in bands: the temporary stays small
+            r1 = min(grid.height, r0 + BAND_ROWS)
+            out = network_window(nodes, values, members, grid, (r0, r1), whole[1])
+            for k, f in enumerate(members):
+                stack[pos[f.name], r0:r1] = out[k]
     mask = mask_window(plan, layers, grid)
     score = score_window(plan, mask, stack)
     del stack
