@@ -33,7 +33,6 @@ import pandas as pd
 import rasterio.features
 from matplotlib.figure import Figure
 
-from siteselect.analysis.measures import node_measures
 from siteselect.core.labels import label, labels_for
 from siteselect.core.output import OutputFolder, atomic_write, write_csv, write_text
 from siteselect.errors import LayerError
@@ -122,7 +121,7 @@ def plan_report(
     from siteselect.analysis.factors import standardise_table
     from siteselect.analysis.measures import MeasureRequest, site_measures, standard_requests
     from siteselect.network.graph import RoadGraph
-    from siteselect.raster.suitability import extract_zones, suitability_surface
+    from siteselect.raster.suitability import extract_zones, scenario_surface
 
     if not 0 < top_share < 1:
         raise LayerError(f"plan report: top_share found {top_share!r}; allowed: a share between 0 and 1, e.g. 0.1")
@@ -133,8 +132,7 @@ def plan_report(
         scenario, _ = resolve_scenario(None)
     if graph is None:
         graph = RoadGraph.from_roads(layers["roads"])
-    tables = node_measures(scenario.factors, layers, graph)
-    surf = suitability_surface(scenario, layers, resolution_m=resolution_m, node_tables=tables, skip_unavailable=True)
+    surf = scenario_surface(scenario, layers, resolution_m=resolution_m, graph=graph)  # the engine of `suitability`
     valid = np.isfinite(surf.score)
     if not valid.any():
         raise LayerError("plan report: the suitability surface has no scored cell; check the constraints")

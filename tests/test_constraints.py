@@ -218,7 +218,7 @@ def test_tolerance_is_relative_one_in_a_million() -> None:
 
 
 def test_prefilter_gives_the_same_result_as_buffering_every_feature(monkeypatch: pytest.MonkeyPatch) -> None:
-    import siteselect.analysis.constraints as C
+    import siteselect.analysis.constraint_kinds as C
 
     rng = np.random.default_rng(7)
     x, y = rng.uniform(-3000, 8000, 3000), rng.uniform(-3000, 4000, 3000)
@@ -228,9 +228,26 @@ def test_prefilter_gives_the_same_result_as_buffering_every_feature(monkeypatch:
     cons = _cons({"id": "water", "layer": "water", "mode": "inside"},
                  {"id": "near", "layer": "water", "mode": "within", "distance_m": 40})
     fast = apply_constraints(_sites(), {"water": water}, cons, min_area_ha=20)
-    assert len(C._near_sites(np.asarray(water.geometry.values), np.asarray(_sites().geometry.values), 40)) < len(water)
-    monkeypatch.setattr(C, "_near_sites", lambda geoms, sites, reach_m: np.arange(len(geoms)))
+    assert len(C.near_sites(np.asarray(water.geometry.values), np.asarray(_sites().geometry.values), 40)) < len(water)
+    monkeypatch.setattr(C, "near_sites", lambda geoms, sites, reach_m: np.arange(len(geoms)))
     slow = apply_constraints(_sites(), {"water": water}, cons, min_area_ha=20)
     for col in ("excluded", "exclusion_reason", "usable_area_ha", "c_water", "c_near"):
         assert fast[col].tolist() == slow[col].tolist(), col
     assert fast["usable_area_ha"].lt(100).all()  # every site lost some area: the case is not empty
+
+
+def test_registry_covers_exactly_the_schema_constraint_kinds() -> None:
+    from typing import get_args
+
+    from siteselect.analysis.constraint_kinds import CONSTRAINT_KINDS, constraint_kind
+    from siteselect.scenario import Constraint
+
+    schemas = set(get_args(get_args(Constraint)[0]))
+    assert {k.schema for k in CONSTRAINT_KINDS.values()} == schemas
+    assert len(CONSTRAINT_KINDS) == len(schemas)
+    for mode, kind in CONSTRAINT_KINDS.items():  # each kind is keyed by its schema's own mode
+        assert get_args(kind.schema.model_fields["mode"].annotation) == (mode,)
+    assert {m for m, k in CONSTRAINT_KINDS.items() if k.area_rule} == {"inside", "within", "min_area"}
+    cons = _cons({"id": "w", "layer": "water", "mode": "within", "distance_m": 5},
+                 {"id": "m", "mode": "min_area", "min_area_ha": 5})
+    assert [constraint_kind(c).mode for c in cons] == ["within", "min_area"]

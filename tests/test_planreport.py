@@ -65,3 +65,22 @@ def test_written_outputs_per_municipality(report, layers, tmp_path: Path):
         assert ("no zone found" in text) == (n == 0)
     back = gpd.read_file(paths["gpkg"], layer="suitable_not_planned")
     assert len(back) == len(report.zones) and back.crs.to_epsg() == 3006
+
+
+def test_surface_is_the_raster_engines(layers, report):
+    """planreport's surface is the one `siteselect suitability` computes (same engine, same reach)."""
+    import numpy as np
+
+    from siteselect.analysis.measures import node_measures
+    from siteselect.network.graph import RoadGraph
+    from siteselect.pipeline import resolve_scenario
+    from siteselect.raster.suitability import suitability_surface
+
+    sc, _ = resolve_scenario(None)
+    tables = node_measures(sc.factors, layers, RoadGraph.from_roads(layers["roads"]))
+    surf = suitability_surface(sc, layers, resolution_m=250, node_tables=tables, skip_unavailable=True)
+    valid = np.isfinite(surf.score)
+    assert report.threshold == float(np.quantile(surf.score[valid], 0.9))
+    assert report.notes["factors"] == surf.factors and report.notes["dropped_factors"] == surf.dropped
+    assert report.notes["constraints"] == surf.notes
+    assert len(surf.factors) >= 3 and valid.sum() > 1000

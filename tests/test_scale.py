@@ -309,3 +309,34 @@ def test_engine_options_reject_dask_settings_with_local_engine() -> None:
     assert ok.exit_code == 0 and ok.output == "dask tcp://10.0.0.5:8786 1024 None\n"
     bad = runner.invoke(cmd, ["--engine", "local", "--workers", "4"])
     assert bad.exit_code == 2 and "--workers only apply to --engine dask" in bad.output
+
+
+def test_layer_factors_by_chunk_equal_local() -> None:
+    """industrial_km and plan_status are read from the layers chunk by chunk, as local mode reads them whole."""
+    sc = scenario_from_dict({
+        "name": "layer-factors", "site": {"min_area_ha": 1},
+        "constraints": [{"id": "mifo", "mode": "where", "field": "mifo_class", "op": "==", "value": 1}],
+        "factors": {
+            "industry": {"measure": "industrial_km",
+                         "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [0, 0.9]}},
+            "plan": {"measure": "plan_status", "classes": {"gällande": 1, "pågående": 0.5, "ingen": 0.1}},
+        },
+        "weights": {"values": {"industry": 2, "plan": 1}},
+    })
+    lay = {
+        "county": gpd.GeoDataFrame({"name": ["c"]}, geometry=[box(0, 0, 3000, 2000)], crs=CRS),
+        # one works straddling chunk borders, one outside the bbox whose distance reaches in
+        "industrial_land": gpd.GeoDataFrame({"name": ["works", "outside"]},
+                                            geometry=[box(700, 700, 1250, 1300), box(3100, 0, 3400, 400)], crs=CRS),
+        "candidates": gpd.GeoDataFrame({"site_id": ["A", "B"], "plan_status": ["pågående", "gällande"],
+                                        "mifo_class": [1, 3]},
+                                       geometry=[box(1600, 100, 2400, 900), box(200, 1500, 900, 1950)], crs=CRS),
+    }
+    local = suitability_surface(sc, lay, resolution_m=50)
+    lazy = suitability_surface_dask(sc, lay, resolution_m=50, chunk_size=16)
+    got = lazy.compute(scheduler="threads")
+    assert lazy.score.numblocks == (3, 4) and got.factors == local.factors == ["industry", "plan"]
+    np.testing.assert_array_equal(got.mask, local.mask)
+    np.testing.assert_array_equal(got.score, local.score)
+    assert got.notes == local.notes
+    assert np.isnan(got.score).sum() > 100 and len(np.unique(got.score[np.isfinite(got.score)])) > 20

@@ -18,6 +18,7 @@ from siteselect.analysis.factors import standardise
 from siteselect.analysis.overlay import score_table
 from siteselect.errors import ScenarioError
 from siteselect.raster import kernels as K
+from siteselect.raster.params import PARAM_WIDTH, curve_params, factor_params
 from siteselect.raster.suitability import (
     Grid,
     SuitabilityResult,
@@ -54,7 +55,7 @@ def _random_stack(n: int, rows: int = 37, cols: int = 53, seed: int = 0) -> tupl
 
 def test_standardise_kernel_matches_numpy() -> None:
     x, specs = _random_stack(8)
-    params = np.stack([K.fuzzy_params(s) for s in specs])
+    params = np.stack([factor_params(s) for s in specs])
     out = K.standardise_stack(x, params)
     for f, spec in enumerate(specs):
         ref = standardise(x[f].astype(np.float64).ravel(), spec).reshape(x.shape[1:])
@@ -64,7 +65,7 @@ def test_standardise_kernel_matches_numpy() -> None:
 
 def test_wlc_kernel_matches_score_table_and_mask() -> None:
     x, specs = _random_stack(8)
-    params = np.stack([K.fuzzy_params(s) for s in specs])
+    params = np.stack([factor_params(s) for s in specs])
     w = np.arange(1.0, 9.0)
     w /= w.sum()
     mask = np.zeros(x.shape[1:], dtype=np.uint8)
@@ -82,7 +83,7 @@ def test_wlc_on_hand_checkable_3x3() -> None:
     spec = FactorSpec.model_validate({"measure": "area_ha", "fuzzy": {"shape": "linear", "direction": "increasing", "points": [0, 10]}})
     a = np.arange(9, dtype=np.float32).reshape(3, 3)  # 0..8
     b = np.full((3, 3), 10, dtype=np.float32)  # std 1
-    p = np.stack([K.fuzzy_params(spec)] * 2)
+    p = np.stack([factor_params(spec)] * 2)
     got = K.wlc_stack(np.stack([a, b]), p, np.array([0.75, 0.25]), np.zeros((0, 0), np.uint8))
     np.testing.assert_allclose(got, 0.75 * a / 10 + 0.25, atol=1e-7)
 
@@ -102,7 +103,7 @@ def test_sorting_network_sorts_all_binary_inputs() -> None:
 def test_owa_kernel_matches_score_table(n: int) -> None:
     x, specs = _random_stack(n, seed=n)
     x[1 % n, 5, 5] = x[2 % n, 5, 5]  # create a tie
-    params = np.stack([K.fuzzy_params(s) for s in specs])
+    params = np.stack([factor_params(s) for s in specs])
     rng = np.random.default_rng(1)
     w = rng.random(n) + 0.1
     w /= w.sum()
@@ -121,7 +122,7 @@ def test_owa_on_hand_checkable_3x3() -> None:
     spec = FactorSpec.model_validate({"measure": "area_ha", "fuzzy": {"shape": "linear", "direction": "increasing", "points": [0, 1]}})
     a = np.array([[1, 0, 0.5]] * 3, dtype=np.float32)
     b = np.array([[0, 1, 0.5]] * 3, dtype=np.float32)
-    p = np.stack([K.fuzzy_params(spec)] * 2)
+    p = np.stack([factor_params(spec)] * 2)
     # all order weight on the minimum -> min(a, b)
     got = K.owa_stack(np.stack([a, b]), p, np.array([0.5, 0.5]), np.array([0.0, 1.0]), np.zeros((0, 0), np.uint8), K.sorting_network(2))
     np.testing.assert_allclose(got, np.minimum(a, b))
@@ -318,3 +319,51 @@ def test_industrial_km_without_the_layer_is_an_error() -> None:
                              "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [0, 2]}})
     with pytest.raises(ScenarioError, match="industrial_land"):
         suitability_surface(sc, {"county": _plan_layers()["county"]}, resolution_m=100)
+
+
+def test_param_rows_by_hand() -> None:
+    lin = curve_params(FactorSpec.model_validate(
+        {"measure": "port_minutes", "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [10, 90]}}
+    ).fuzzy, 0.3)
+    assert lin.shape == (PARAM_WIDTH,) and lin[0] == 0 and lin[1] == 0.3
+    assert lin[2] == pytest.approx(-1 / 80) and lin[3] == pytest.approx(90 / 80)  # t = (90 - x) / 80
+    sym = factor_params(FactorSpec.model_validate(
+        {"measure": "port_minutes", "nodata": "exclude",
+         "fuzzy": {"shape": "sigmoid", "direction": "symmetric", "points": [10, 30, 60, 90]}}))
+    assert sym[0] == 1 and np.isnan(sym[1])
+    assert (sym[2], sym[3], sym[4], sym[5]) == pytest.approx((1 / 20, -0.5, -1 / 30, 3.0))
+    pw = factor_params(FactorSpec.model_validate(
+        {"measure": "port_minutes", "fuzzy": {"shape": "piecewise", "points": [[10, 0], [30, 1], [70, 0.2]]}}))
+    assert pw[0] == 3 and pw[6] == 3 and pw[8:11].tolist() == [10, 30, 70]
+    assert pw[8 + K.MAX_BREAKS : 11 + K.MAX_BREAKS].tolist() == [0, 1, 0.2]
+    # a class factor's raster holds 0-1 already: the identity curve, its nodata kept
+    cls = factor_params(FactorSpec.model_validate({"measure": "owner", "classes": {"kommunal": 1}, "nodata": 0.2}),
+                        standardised=True)
+    got = K.standardise_stack(np.array([[[0.0, 0.25, 1.0, np.nan]]], dtype=np.float32), cls[None, :])
+    np.testing.assert_allclose(got[0, 0], [0.0, 0.25, 1.0, 0.2], rtol=1e-6)
+    with pytest.raises(ScenarioError, match="needs a fuzzy curve"):
+        factor_params(FactorSpec.model_validate({"measure": "owner", "classes": {"kommunal": 1}}))
+
+
+def test_local_engine_equals_factor_by_factor_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's network factors (one nearest-node pass) equal node_raster, its distances distance_raster."""
+    from siteselect.raster import engine
+    from siteselect.raster.engine import plan_surface, run_local
+
+    sc = _scenario()
+    nodes = pd.DataFrame({"x": [100.0, 1500.0, 1900.0], "y": [900.0, 100.0, 950.0], "minutes": [5.0, 12.0, 30.0]})
+    lay = _layers()
+    plan = plan_surface(sc, lay, resolution_m=50, node_tables={"port_minutes": nodes}, skip_unavailable=True)
+    assert [(f.name, f.source) for f in plan.factors] == [("substation_km", "layers"), ("port_minutes", "network")]
+    assert plan.dropped == ["plan_status"] and plan.weights == {"substation_km": 0.5, "port_minutes": 0.5}
+    res = run_local(plan, lay, node_tables={"port_minutes": nodes})
+    port = node_raster(nodes, plan.grid, access_speed_kmh=20.0)
+    # the 400 kV station only (the 20 kV one is below min_voltage_kv); the curve is flat beyond 2 km
+    subs = distance_raster(lay["substations"].iloc[[0]], plan.grid, max_distance_m=2050.0) / 1000.0
+    std = np.clip(1 - port / 40.0, 0, 1) * 0.5 + np.clip(1 - subs / 2.0, 0, 1) * 0.5
+    keep = res.mask == 0
+    np.testing.assert_allclose(res.score[keep], std[keep], atol=2e-6)
+    assert np.isnan(res.score[~keep]).all() and (~keep).sum() > 0
+    monkeypatch.setattr(engine, "BAND_ROWS", 7)  # network factors in bands of 7 rows: the same cells
+    banded = run_local(plan, lay, node_tables={"port_minutes": nodes})
+    np.testing.assert_array_equal(banded.score, res.score)

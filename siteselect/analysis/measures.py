@@ -6,6 +6,10 @@ voltage, people within N minutes, the site's area, its plan status … This
 module computes them from the layers and a :class:`~siteselect.network.graph.RoadGraph`;
 it knows nothing of weights or scores.
 
+Each measure is one object of the registry
+:data:`~siteselect.analysis.measure_kinds.MEASURE_KINDS`, which knows its
+parameters, unit and evaluations; this module iterates over it.
+
 Every measure has a column name (see :func:`measure_column`) so a scenario can
 ask for the same measure with different parameters (``substation_km`` at 130 kV
 and at 400 kV) without the two colliding.
@@ -18,18 +22,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from siteselect.core.roles import connection_points
-from siteselect.errors import ScenarioError
+from siteselect.analysis.measure_kinds import (
+    DEFAULT_COMMUTE_MINUTES,
+    DEFAULT_MIN_VOLTAGE_KV,
+    MEASURE_KINDS,
+    MeasureKind,
+    measure_kind,
+)
 from siteselect.network.graph import RoadGraph
-from siteselect.scenario import MEASURES
+from siteselect.scenario import FactorSpec
 
-#: Default substation voltage for the standard measure columns, kV.
-DEFAULT_MIN_VOLTAGE_KV = 130.0
-#: Default commute cut-offs, minutes.
-DEFAULT_COMMUTE_MINUTES: tuple[float, ...] = (30.0, 45.0, 60.0)
+__all__ = ["DEFAULT_COMMUTE_MINUTES", "DEFAULT_MIN_VOLTAGE_KV", "FREIGHT_MEASURES", "MEASURE_KINDS",
+           "MEASURE_ROLES", "MeasureRequest", "measure_column", "node_measures", "reach_table", "site_measures",
+           "standard_requests"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ def measure_column(measure: str, params: Mapping[str, Any] | None = None) -> str
     Parameters
     ----------
     measure
-        A name from :data:`siteselect.scenario.MEASURES`.
+        A name from :data:`~siteselect.analysis.measure_kinds.MEASURE_KINDS`.
     params
         The measure's parameters.
 
@@ -62,37 +69,14 @@ def measure_column(measure: str, params: Mapping[str, Any] | None = None) -> str
     -------
     str
     """
-    params = dict(params or {})
-    if measure == "population_within":
-        minutes = params.get("minutes")
-        if minutes is None:
-            raise ScenarioError("measure population_within needs `minutes` (e.g. minutes: 45)")
-        return f"pop_{_num(minutes)}min"
-    if measure in ("substation_km", "substation_minutes"):
-        kv = float(params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV))
-        return measure if kv == DEFAULT_MIN_VOLTAGE_KV else f"{measure}_{_num(kv)}kv"
-    if measure == "rail_minutes" and params.get("station_kinds"):
-        kinds = sorted(str(k) for k in params["station_kinds"])
-        return "rail_minutes" if kinds == ["combi", "freight", "passenger"] else "rail_minutes_" + "_".join(kinds)
-    return measure
-
-
-def _num(value: float) -> str:
-    value = float(value)
-    return str(int(value)) if value.is_integer() else str(value).replace(".", "p")
+    return measure_kind(measure).column(dict(params or {}))
 
 
 #: The layer role each measure needs besides candidates and roads.
-MEASURE_ROLES: dict[str, str] = {
-    "substation_km": "substations",
-    "substation_minutes": "substations",
-    "port_minutes": "ports",
-    "motorway_minutes": "junctions",
-    "rail_minutes": "stations",
-    "airport_minutes": "airports",
-    "population_within": "population",
-    "industrial_km": "industrial_land",
-}
+MEASURE_ROLES: dict[str, str] = {k.name: k.role for k in MEASURE_KINDS.values() if k.role is not None}
+
+#: Measures a scenario's freight vehicle drives (the rest go by car).
+FREIGHT_MEASURES: tuple[str, ...] = tuple(k.name for k in MEASURE_KINDS.values() if k.freight)
 
 
 def standard_requests(
@@ -147,48 +131,24 @@ def site_measures(
         (``nearest_port``, ``nearest_junction``, ``nearest_station``,
         ``nearest_airport``, ``nearest_substation``,
         ``substation_voltage_kv``).
+
+    Raises
+    ------
+    ScenarioError
+        An unknown measure, or a layer a measure needs is missing or empty.
     """
     out = pd.DataFrame(index=candidates.index)
-    pop_minutes: list[float] = []
+    batches: dict[str, tuple[MeasureKind, list[Mapping[str, Any]]]] = {}
     for req in _unique(requests):
-        col = req.column
-        if col in out.columns:
+        kind = measure_kind(req.measure)
+        if kind.batched:  # computed together after the others
+            batches.setdefault(kind.name, (kind, []))[1].append(req.params)
             continue
-        m = req.measure
-        if m == "population_within":
-            pop_minutes.append(float(req.params["minutes"]))
-        elif m == "area_ha":
-            out[col] = candidates["area_ha"].astype(float)
-        elif MEASURES[m][0] == "class":
-            out[col] = candidates[m]
-        elif m == "substation_km":
-            subs = _substations(layers, req.params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV), col)
-            dist = _nearest_euclidean(candidates, subs)
-            out[col] = dist["distance_m"] / 1000.0
-            if col == "substation_km":
-                out["nearest_substation"] = dist["name"]
-                out["substation_voltage_kv"] = dist["voltage_kv"]
-        elif m == "industrial_km":
-            out[col] = _industrial_km(candidates, layers, col)
-        elif m == "substation_minutes":
-            subs = _substations(layers, req.params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV), col)
-            reach = graph.minutes_to_nearest(candidates, subs, facility_id="name", facility_class="substations")
-            out[col] = reach["minutes"]
-        elif m in ("port_minutes", "motorway_minutes", "airport_minutes", "rail_minutes"):
-            facilities, nearest_col = _facilities(layers, m, req.params)
-            role = _FACILITY_ROLES[m][0]
-            reach = graph.minutes_to_nearest(candidates, facilities, facility_id="name", facility_class=role)
-            out[col] = reach["minutes"]
-            if col == m:
-                out[nearest_col] = reach["facility"]
-        else:  # pragma: no cover - scenario validation rejects unknown measures first
-            raise ScenarioError(f"unknown measure {m!r}; known: {', '.join(MEASURES)}")
-    if pop_minutes:
-        if "population" not in layers or layers["population"].empty:
-            raise ScenarioError("population_within needs the layer 'population', which is missing or empty")
-        pops = graph.population_within(candidates, layers["population"], minutes=sorted(set(pop_minutes)))
-        for col in pops.columns:
-            out[col] = pops[col].to_numpy()
+        for col, values in kind.vector(candidates, layers, graph, req.params).items():
+            out[col] = values
+    for kind, params in batches.values():
+        for col, values in kind.vector_batch(candidates, layers, graph, params).items():
+            out[col] = values
     return out
 
 
@@ -197,82 +157,6 @@ def _unique(requests: Iterable[MeasureRequest]) -> list[MeasureRequest]:
     for r in requests:
         seen.setdefault(r.column, r)
     return list(seen.values())
-
-
-_FACILITY_ROLES = {
-    "port_minutes": ("ports", "nearest_port"),
-    "motorway_minutes": ("junctions", "nearest_junction"),
-    "airport_minutes": ("airports", "nearest_airport"),
-    "rail_minutes": ("stations", "nearest_station"),
-}
-
-
-def _facilities(
-    layers: Mapping[str, gpd.GeoDataFrame], measure: str, params: Mapping[str, Any]
-) -> tuple[gpd.GeoDataFrame, str]:
-    role, nearest_col = _FACILITY_ROLES[measure]
-    if role not in layers or layers[role].empty:
-        raise ScenarioError(
-            f"measure {measure} needs the layer {role!r}, which is missing or empty; "
-            f"add it to the layer catalog or drop the factor"
-        )
-    fac = layers[role]
-    kinds = params.get("station_kinds")
-    if measure == "rail_minutes" and kinds:
-        fac = fac[fac["kind"].isin(list(kinds))]
-        if fac.empty:
-            raise ScenarioError(
-                f"rail_minutes: no station of kind {sorted(kinds)} in layer 'stations'; "
-                f"kinds present: {sorted(layers[role]['kind'].unique())}"
-            )
-    return fac, nearest_col
-
-
-def _substations(layers: Mapping[str, gpd.GeoDataFrame], min_voltage_kv: float, col: str) -> gpd.GeoDataFrame:
-    """Substations in service with at least ``min_voltage_kv`` (planned ones are no connection point yet)."""
-    subs = layers.get("substations")
-    if subs is None or subs.empty:
-        raise ScenarioError(f"{col}: the layer 'substations' is missing or empty")
-    picked = connection_points(subs, min_voltage_kv=min_voltage_kv)
-    if picked.empty:
-        existing = connection_points(subs)
-        raise ScenarioError(
-            f"{col}: no substation in service of ≥ {min_voltage_kv:g} kV in layer 'substations' "
-            f"(highest is {existing['voltage_kv'].max():g} kV); lower min_voltage_kv"
-        )
-    return picked
-
-
-def _industrial_km(sites: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], col: str) -> pd.Series:
-    """Straight-line km from each site's outline to the nearest existing industrial land (0 on overlap)."""
-    land = layers.get("industrial_land")
-    if land is None or land.empty:
-        raise ScenarioError(
-            f"{col}: the layer 'industrial_land' is missing or empty; add it to the layer catalog or drop the factor"
-        )
-    joined = gpd.sjoin_nearest(sites[["geometry"]], land[["geometry"]], how="left", distance_col="distance_m")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return (joined["distance_m"].astype(np.float64) / 1000.0).reindex(sites.index)
-
-
-def _nearest_euclidean(sites: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Straight-line distance (m) from each site's outline to the nearest point."""
-    joined = gpd.sjoin_nearest(
-        sites[["geometry"]],
-        points[["name", "voltage_kv", "geometry"]],
-        how="left",
-        distance_col="distance_m",
-    )
-    # Ties give several rows per site; keep the first (same distance).
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return pd.DataFrame(
-        {
-            "distance_m": joined["distance_m"].astype(float),
-            "name": joined["name"],
-            "voltage_kv": joined["voltage_kv"].astype(float),
-        },
-        index=sites.index,
-    ).astype({"distance_m": np.float64})
 
 
 def reach_table(
@@ -306,13 +190,13 @@ def reach_table(
         graph = RoadGraph.from_roads(layers["roads"])
     reqs = [
         r for r in standard_requests(layers, min_voltage_kv=min_voltage_kv, commute_minutes=commute_minutes)
-        if r.measure != "area_ha" or "area_ha" in sites.columns
+        if MEASURE_KINDS[r.measure].role is not None or r.measure in sites.columns  # a site field if present
     ]
     return site_measures(sites, layers, graph, reqs)
 
 
 def node_measures(
-    factors: Mapping[str, Any],
+    factors: Mapping[str, FactorSpec],
     layers: Mapping[str, gpd.GeoDataFrame],
     graph: RoadGraph,
 ) -> dict[str, pd.DataFrame]:
@@ -336,19 +220,7 @@ def node_measures(
     """
     tables: dict[str, pd.DataFrame] = {}
     for name, spec in factors.items():
-        m = spec.measure
-        if m in _FACILITY_ROLES:
-            fac, _ = _facilities(layers, m, spec.params)
-            t = graph.node_minutes_to_nearest(fac, facility_id="name", facility_class=_FACILITY_ROLES[m][0])
-            tables[name] = t[["x", "y", "minutes"]]
-        elif m == "substation_minutes":
-            subs = _substations(layers, spec.params.get("min_voltage_kv", DEFAULT_MIN_VOLTAGE_KV), name)
-            t = graph.node_minutes_to_nearest(subs, facility_id="name", facility_class="substations")
-            tables[name] = t[["x", "y", "minutes"]]
-        elif m == "population_within":
-            if "population" not in layers or layers["population"].empty:
-                raise ScenarioError(f"factors.{name}: needs the layer 'population', which is missing or empty")
-            t = graph.node_population_within(layers["population"], minutes=float(spec.params["minutes"]))
-            col = measure_column(m, spec.params)
-            tables[name] = t[["x", "y"]].assign(value=t[col].to_numpy())
+        table = measure_kind(spec.measure).node_table(spec, layers, graph, name)
+        if table is not None:
+            tables[name] = table
     return tables

@@ -28,7 +28,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from siteselect.analysis.capacity import GRID_FACTOR
-from siteselect.scenario import InsideConstraint, MinAreaConstraint, WithinConstraint
+from siteselect.analysis.constraint_kinds import constraint_kind
 
 if TYPE_CHECKING:
     from siteselect.analysis.result import Result
@@ -135,7 +135,7 @@ def live_model_from_result(result: Result) -> dict[str, Any]:
     for c in sc.constraints:
         idx = len(rules)
         rules.append({"kind": "constraint", "id": c.id, "label": c.label, "mode": c.mode,
-                      "area": isinstance(c, (InsideConstraint, WithinConstraint, MinAreaConstraint))})
+                      "area": constraint_kind(c).area_rule})
         flag_cols.append((idx, f"c_{c.id}"))
     limits = sc.limits
     if limits is not None:

@@ -9,19 +9,21 @@ the threads of this process, on a :class:`distributed.LocalCluster`, or on a
 real cluster (give a ``distributed.Client``). Nothing here schedules work:
 Dask does.
 
-Every chunk is computed by the very helpers local mode uses
-(:func:`~siteselect.raster.suitability.distance_raster`,
-:func:`~siteselect.raster.suitability.constraint_mask`, the fused numba kernels of
-:mod:`siteselect.raster.kernels`) on a *window* of the grid, so a chunk equals the
-same cells of the in-memory surface (the tests check this, cell by cell).
+This is the Dask runner of the one raster engine (:mod:`siteselect.raster.engine`):
+the surface is planned by the same :func:`~siteselect.raster.engine.plan_surface`,
+and every chunk is computed by the very window functions the in-memory runner
+calls on the whole grid (factor rasters through each measure kind, the
+constraint mask through each constraint kind, the fused numba kernels of
+:mod:`siteselect.raster.kernels`), so a chunk equals the same cells of the
+in-memory surface (the tests check this, cell by cell).
 
 How chunk edges are handled
 ---------------------------
-Distances (``substation_km``, ``within`` and ``min_voltage_within``
-constraints)
+Distances (``substation_km``, ``industrial_km``, ``within`` and
+``min_voltage_within`` constraints)
     A halo whose depth is the largest distance that matters: for a factor
     the distance beyond which its fuzzy curve is flat
-    (:func:`~siteselect.raster.suitability._flat_beyond_m`, plus one cell, as in
+    (:func:`~siteselect.analysis.measure_kinds.flat_beyond_m`, plus one cell, as in
     local mode), for a constraint its own distance. Instead of exchanging
     halos of rasterised features between chunks (``dask.array.map_overlap``),
     each chunk rasterises the vector features that fall within its window
@@ -37,9 +39,9 @@ Network measures (``*_minutes``, ``population_within``)
     it (each cell takes its nearest node's value plus the access leg, as in
     local mode). Factors on the same nodes are computed by one task per
     chunk, so three ``*_minutes`` factors cost one search and three gathers.
-Constraints and the study area
-    ``inside`` and the county clip rasterise only the polygons that touch the
-    chunk.
+Constraints, plan status and the study area
+    ``inside``, ``where``, ``plan_status`` and the county clip rasterise only the
+    polygons that touch the chunk.
 
 Differences from local mode: none by construction on the cells, except that
 for J-shaped distance curves (which never become flat) both paths cut at the
@@ -49,7 +51,7 @@ value at the cut.
 
 Writing
 -------
-:func:`save_suitability_dask` writes a tiled, compressed (BigTIFF when
+:func:`save_suitability_dask` (:mod:`siteselect.raster.dask_io`) writes a tiled, compressed (BigTIFF when
 needed) GeoTIFF chunk by chunk in this process, with at most a few chunks in
 flight, so memory stays bounded however large the grid.
 """
@@ -57,49 +59,41 @@ flight, so memory stays bounded however large the grid.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numba
 import numpy as np
-import rasterio
-import rasterio.enums
-import rasterio.errors
-from rasterio.windows import Window
 
 from siteselect.analysis.overlay import score_table
-from siteselect.core.crs import common_crs
-from siteselect.core.output import atomic_write
-from siteselect.core.roles import connection_points
-from siteselect.errors import OutputError, ScenarioError
-from siteselect.raster import kernels as K
-from siteselect.raster.nodegrid import NodeGrid, nearest_values
-from siteselect.raster.suitability import (
-    Grid,
-    SuitabilityResult,
-    _flat_beyond_m,
-    _rasterize,
-    constraint_mask,
-    distance_raster,
-    factor_params,
-    grid_from_bbox,
-    layer_factor_rasters,
-    plan_factors,
+from siteselect.errors import ScenarioError
+from siteselect.raster.dask_io import (
+    DaskSuitabilityResult,
+    active_client,
+    dask_client,
+    require_dask,
+    save_suitability_dask,
 )
-from siteselect.scenario import (
-    FactorSpec,
-    InsideConstraint,
-    MinVoltageWithinConstraint,
-    Scenario,
-    WhereConstraint,
-    WithinConstraint,
+from siteselect.raster.engine import (
+    FactorPlan,
+    NodeLookup,
+    SurfacePlan,
+    callable_window,
+    given_window,
+    layer_factor_window,
+    mask_window,
+    network_groups,
+    network_window,
+    node_lookup,
+    plan_surface,
+    score_window,
 )
+from siteselect.raster.grid import Grid
+from siteselect.scenario import Scenario
 
 try:  # dask is an optional extra: siteselect[dask]
     import dask
@@ -116,19 +110,6 @@ __all__ = [
     "suitability_surface_dask",
 ]
 
-#: Seconds to wait for a remote Dask scheduler before giving up with a clear message.
-SCHEDULER_TIMEOUT_S = 5.0
-
-#: Rows per batch of a callable node source inside a chunk (bounds the temporaries).
-_QUERY_ROWS = 256
-
-
-def _require_dask() -> None:
-    if dask is None:
-        raise ImportError(
-            "siteselect.raster.scale needs dask; install the extra: pip install 'siteselect[dask]' "
-            "(or: pip install dask distributed)"
-        )
 
 
 # --------------------------------------------------------------------------- inputs shipped to workers
@@ -153,31 +134,8 @@ class _Clip:
         return self.frame[hit]
 
 
-@dataclass(frozen=True)
-class _NodeLookup:
-    """Nearest-node lookup of one network factor: the bucketed nodes and their values, or a
-    callable ``f(x, y) -> values`` evaluated at the cell centres (see
-    :func:`~siteselect.raster.suitability.node_raster`)."""
-
-    nodes: NodeGrid | None
-    values: np.ndarray
-    func: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
-    xy: np.ndarray | None = None
-
-
-def _node_lookup(nodes: Any) -> _NodeLookup:
-    """Validate a node source as :func:`~siteselect.raster.suitability.node_raster` does and index it once."""
-    if callable(nodes):
-        return _NodeLookup(None, np.empty(0), nodes)
-    col = "minutes" if "minutes" in nodes.columns else "value"
-    missing = [c for c in ("x", "y", col) if c not in nodes.columns]
-    if missing:
-        raise ScenarioError(f"node table lacks column(s) {', '.join(missing)}; give x, y and minutes (or value)")
-    ok = nodes[["x", "y", col]].dropna(subset=["x", "y"])
-    if ok.empty:
-        return _NodeLookup(None, np.empty(0))
-    xy = ok[["x", "y"]].to_numpy(dtype=float)
-    return _NodeLookup(NodeGrid.of(xy), ok[col].to_numpy(dtype=float), xy=xy)
+def _clips(layers: Mapping[str, gpd.GeoDataFrame], roles: set[str]) -> dict[str, _Clip]:
+    return {role: _Clip.of(layers[role]) for role in sorted(roles) if role in layers}
 
 
 @dataclass(frozen=True)
@@ -200,12 +158,24 @@ def _ship(obj: Any, client: Any) -> Any:
 # --------------------------------------------------------------------------- chunk functions
 
 
-def _window(grid: Grid, block_info: Mapping[Any, Any] | None) -> tuple[Grid, tuple[int, int, int, int]]:
-    """The chunk's sub-grid (same lattice as ``grid``) and its (r0, r1, c0, c1)."""
+def _location(block_info: Mapping[Any, Any] | None) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The chunk's (r0, r1), (c0, c1) in the grid (the last two axes)."""
     assert block_info is not None  # always passed by dask.array.map_blocks
-    (r0, r1), (c0, c1) = block_info[None]["array-location"]
+    loc = block_info[None]["array-location"]
+    return (int(loc[-2][0]), int(loc[-2][1])), (int(loc[-1][0]), int(loc[-1][1]))
+
+
+def _window(grid: Grid, block_info: Mapping[Any, Any] | None) -> Grid:
+    """The chunk's sub-grid (same lattice as ``grid``)."""
+    (r0, r1), (c0, c1) = _location(block_info)
     r = grid.resolution_m
-    return Grid(grid.x0 + c0 * r, grid.y0 - r0 * r, c1 - c0, r1 - r0, r, grid.crs), (r0, r1, c0, c1)
+    return Grid(grid.x0 + c0 * r, grid.y0 - r0 * r, c1 - c0, r1 - r0, r, grid.crs)
+
+
+def _cut(clips: Mapping[str, _Clip], win: Grid, reach_m: float, extra_cells: int) -> dict[str, gpd.GeoDataFrame]:
+    """The features that can matter to ``win``: within ``reach_m`` (plus a few cells) of it."""
+    around = win.padded(math.ceil(reach_m / win.resolution_m) + extra_cells).bounds
+    return {role: clip.window(around) for role, clip in clips.items()}
 
 
 @contextlib.contextmanager
@@ -222,186 +192,58 @@ def _numba_threads(n: int | None) -> Iterator[None]:
         numba.set_num_threads(old)
 
 
-def _checked(x: np.ndarray, *, factor: str, nodata_given: bool) -> np.ndarray:
-    """Non-finite → NaN; NaN without a stated nodata is an error (as in local mode)."""
-    x[~np.isfinite(x)] = np.nan
-    if not nodata_given and np.isnan(x).any():
-        raise ScenarioError(
-            f"factors.{factor}: some cells have no value (e.g. unreachable or no feature) and no nodata; "
-            f"set factors.{factor}.nodata to a number in [0, 1] or to exclude"
-        )
-    return x
-
-
-def _substation_block(
-    shipped: _Shipped, *, grid: Grid, max_distance_m: float, factor: str, nodata_given: bool,
-    numba_threads: int | None, block_info: Mapping[Any, Any] | None = None,
-) -> np.ndarray:
-    win, _ = _window(grid, block_info)
-    pad = math.ceil(max_distance_m / grid.resolution_m) + 1
-    feats = shipped.value.window(win.padded(pad).bounds)
-    with _numba_threads(numba_threads):
-        d = distance_raster(feats, win, max_distance_m=max_distance_m)
-    d[~np.isfinite(d)] = np.float32(1e12)
-    return _checked(d / np.float32(1000.0), factor=factor, nodata_given=nodata_given)
-
-
-def _node_block(
-    shipped: _Shipped, *, grid: Grid, factor: str, nodata_given: bool,
+def _layer_factor_block(
+    shipped: _Shipped, *, f: FactorPlan, grid: Grid, reach_m: float, numba_threads: int | None,
     block_info: Mapping[Any, Any] | None = None,
 ) -> np.ndarray:
-    """A callable node source evaluated at the chunk's cell centres (or NaN without nodes)."""
-    _, (r0, r1, c0, c1) = _window(grid, block_info)
-    lookup: _NodeLookup = shipped.value
-    out = np.empty((r1 - r0, c1 - c0), dtype=np.float32)
-    r = grid.resolution_m
-    # cell centres by the same expressions as node_raster on the whole grid: bit for bit equal
-    xs = grid.x0 + (np.arange(c0, c1) + 0.5) * r
-    w = c1 - c0
-    if lookup.func is not None:
-        for a in range(r0, r1, _QUERY_ROWS):
-            b = min(r1, a + _QUERY_ROWS)
-            ys = grid.y0 - (np.arange(a, b) + 0.5) * r
-            vals = np.asarray(lookup.func(np.tile(xs, b - a), np.repeat(ys, w)), dtype=np.float32)
-            out[a - r0 : b - r0] = vals.reshape(b - a, w)
-        return _checked(out, factor=factor, nodata_given=nodata_given)
-    out[:] = np.nan
-    return _checked(out, factor=factor, nodata_given=nodata_given)
+    win = _window(grid, block_info)
+    sub = _cut(shipped.value, win, reach_m, 1)
+    with _numba_threads(numba_threads):
+        return layer_factor_window(f, sub, win)
+
+
+def _callable_block(
+    shipped: _Shipped, *, f: FactorPlan, grid: Grid, block_info: Mapping[Any, Any] | None = None,
+) -> np.ndarray:
+    return callable_window(shipped.value, f, grid, *_location(block_info))
 
 
 def _network_block(
-    shipped_nodes: _Shipped, shipped_values: _Shipped, *, grid: Grid, speeds: Sequence[float | None],
-    factors: Sequence[str], nodata_given: Sequence[bool], numba_threads: int | None,
-    block_info: Mapping[Any, Any] | None = None,
+    shipped_nodes: _Shipped, shipped_values: _Shipped, *, grid: Grid, factors: Sequence[FactorPlan],
+    numba_threads: int | None, block_info: Mapping[Any, Any] | None = None,
 ) -> np.ndarray:
-    """The chunk of every network factor on one node set: (factors, rows, cols) float32.
-
-    The nearest node of each cell is found once and serves all the factors
-    (each: the nearest node's value plus the access leg, as node_raster).
-    """
-    assert block_info is not None  # always passed by dask.array.map_blocks
-    loc = block_info[None]["array-location"]
-    (r0, r1), (c0, c1) = loc[1], loc[2]
-    r = grid.resolution_m
-    xs = grid.x0 + (np.arange(c0, c1) + 0.5) * r
-    ys = grid.y0 - (np.arange(r0, r1) + 0.5) * r
-    vals = shipped_values.value  # (factors, nodes)
-    mpm = np.array([0.0 if sp is None else sp * 1000.0 / 60.0 for sp in speeds])
+    """The chunk of every network factor on one node set: (factors, rows, cols) float32."""
     with _numba_threads(numba_threads):
-        out = nearest_values(shipped_nodes.value, xs, ys, vals, mpm)
-    for k, (name, given) in enumerate(zip(factors, nodata_given)):
-        _checked(out[k], factor=name, nodata_given=given)
-    return out
+        return network_window(shipped_nodes.value, shipped_values.value, factors, grid, *_location(block_info))
 
 
-def _given_block(x: np.ndarray, *, factor: str, nodata_given: bool) -> np.ndarray:
-    return _checked(np.array(x, dtype=np.float32), factor=factor, nodata_given=nodata_given)
+def _given_block(x: np.ndarray, *, f: FactorPlan) -> np.ndarray:
+    return given_window(x, f)
 
 
-def _given_window_block(
-    shipped: _Shipped, *, factor: str, nodata_given: bool, block_info: Mapping[Any, Any] | None = None,
-) -> np.ndarray:
-    assert block_info is not None  # always passed by dask.array.map_blocks
-    (r0, r1), (c0, c1) = block_info[None]["array-location"]
-    return _given_block(shipped.value[r0:r1, c0:c1], factor=factor, nodata_given=nodata_given)
+def _given_window_block(shipped: _Shipped, *, f: FactorPlan, block_info: Mapping[Any, Any] | None = None
+                        ) -> np.ndarray:
+    (r0, r1), (c0, c1) = _location(block_info)
+    return given_window(shipped.value[r0:r1, c0:c1], f)
 
 
 def _mask_block(
-    shipped: _Shipped, *, scenario: Scenario, grid: Grid, reach_m: float, clip_to_county: bool,
-    numba_threads: int | None, block_info: Mapping[Any, Any] | None = None,
+    shipped: _Shipped, *, plan: SurfacePlan, reach_m: float, numba_threads: int | None,
+    block_info: Mapping[Any, Any] | None = None,
 ) -> np.ndarray:
-    win, _ = _window(grid, block_info)
-    margin = math.ceil(reach_m / grid.resolution_m) + 2
-    around = win.padded(margin).bounds
-    sub = {role: clip.window(around) for role, clip in shipped.value.items()}
+    win = _window(plan.grid, block_info)
+    sub = _cut(shipped.value, win, reach_m, 2)
     with _numba_threads(numba_threads):
-        mask, _ = constraint_mask(sub, scenario, win)
-    if clip_to_county and "county" in sub:
-        inside = _rasterize(sub["county"], win, all_touched=False)
-        mask |= (inside == 0).astype(np.uint8)
-    return mask
+        return mask_window(plan, sub, win)
 
 
-def _overlay_block(
-    mask: np.ndarray, *raw: np.ndarray, params: np.ndarray, weights: np.ndarray, method: str,
-    order_weights: np.ndarray | None, network: np.ndarray | None, numba_threads: int | None,
-) -> np.ndarray:
+def _overlay_block(mask: np.ndarray, *raw: np.ndarray, plan: SurfacePlan, numba_threads: int | None) -> np.ndarray:
     stack = np.stack(raw).astype(np.float32, copy=False)
     with _numba_threads(numba_threads):
-        if method == "owa" and order_weights is not None and network is not None:
-            return K.owa_stack(stack, params, weights, order_weights, mask, network)
-        return K.wlc_stack(stack, params, weights, mask)
+        return score_window(plan, mask, stack)
 
 
 # --------------------------------------------------------------------------- the surface
-
-
-@dataclass
-class DaskSuitabilityResult:
-    """A lazy suitability surface and how it was made.
-
-    Attributes
-    ----------
-    score
-        (rows, cols) float32 dask array in [0, 1]; NaN = excluded or no data.
-    mask
-        (rows, cols) uint8 dask array, 1 = excluded by a constraint or outside the county.
-    raw
-        Factor name -> (rows, cols) float32 dask array of raw values (km, minutes, …).
-    grid
-        The grid (working CRS).
-    factors, weights, dropped, notes, method
-        As in :class:`~siteselect.raster.suitability.SuitabilityResult`.
-    chunk_size
-        Chunk edge in cells.
-    path
-        The written GeoTIFF, if any.
-    """
-
-    score: Any
-    mask: Any
-    raw: dict[str, Any]
-    grid: Grid
-    factors: list[str]
-    weights: dict[str, float]
-    dropped: list[str] = field(default_factory=list)
-    notes: dict[str, str] = field(default_factory=dict)
-    method: str = "wlc"
-    chunk_size: int = 2048
-    path: Path | None = None
-
-    @property
-    def n_chunks(self) -> int:
-        """Number of chunks of the score array."""
-        return int(np.prod(self.score.numblocks))
-
-    def compute(self, **compute_kwargs: Any) -> SuitabilityResult:
-        """Compute score and mask into memory (small grids only) as a local-mode result.
-
-        ``compute_kwargs`` go to :func:`dask.compute` (e.g. ``scheduler="threads"``
-        for a result built without a client).
-        """
-        score, mask = dask.compute(self.score, self.mask, **compute_kwargs)
-        return SuitabilityResult(score, self.grid, mask, list(self.factors), dict(self.weights),
-                                 list(self.dropped), dict(self.notes), self.method, self.path)
-
-
-def _constraint_reach_m(scenario: Scenario) -> float:
-    """Largest distance any raster constraint looks across (the mask's halo depth)."""
-    reach = 0.0
-    for c in scenario.constraints:
-        if isinstance(c, WithinConstraint):
-            reach = max(reach, c.distance_m)
-        elif isinstance(c, MinVoltageWithinConstraint):
-            reach = max(reach, c.distance_km * 1000.0)
-    return reach
-
-
-def _constraint_notes(layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario, grid: Grid) -> dict[str, str]:
-    """The constraint notes of local mode (and its missing-layer errors), from a one-cell grid."""
-    probe = Grid(grid.x0, grid.y0, 1, 1, max(grid.resolution_m, 10_000.0), grid.crs)
-    _, notes = constraint_mask(layers, scenario, probe)
-    return notes
 
 
 def suitability_surface_dask(
@@ -482,317 +324,62 @@ def suitability_surface_dask(
     ImportError
         dask is not installed.
     """
-    _require_dask()
+    require_dask()
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ScenarioError(f"chunk_size: found {chunk_size!r}; allowed: a positive integer (2048 is typical)")
-    if bbox is None:
-        if "county" not in layers:
-            raise ScenarioError("suitability: give bbox= or load the 'county' layer to take its bounds")
-        bbox = tuple(float(v) for v in layers["county"].total_bounds)  # type: ignore[assignment]
-    grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
     node_tables = node_tables or {}
     factor_rasters = factor_rasters or {}
-    # polygon-layer factors (industrial_km, plan_status) are computed whole, then shipped like given rasters
-    factor_rasters = {**layer_factor_rasters(scenario, layers, grid, given=factor_rasters), **factor_rasters}
-    client = _active_client(client)
-    usable, dropped, weights, method = plan_factors(scenario, grid, node_tables, factor_rasters,
-                                             skip_unavailable=skip_unavailable)
+    plan = plan_surface(scenario, layers, resolution_m=resolution_m, bbox=bbox, node_tables=node_tables,
+                        factor_rasters=factor_rasters, access_speed_kmh=access_speed_kmh,
+                        skip_unavailable=skip_unavailable, clip_to_county=clip_to_county)
+    grid = plan.grid
+    client = active_client(client)
     chunks = da.core.normalize_chunks((chunk_size, chunk_size), grid.shape)
     meta32 = np.empty((0, 0), dtype=np.float32)
+    threads = numba_threads_per_task
 
     raw: dict[str, Any] = {}
-    network: dict[str, tuple[_NodeLookup, float | None, bool]] = {}  # factors on graph nodes
-    params = np.empty((len(usable), K._NP), dtype=np.float64)
-    for i, name in enumerate(usable):
-        spec: FactorSpec = scenario.factors[name]
-        given = spec.nodata is not None
-        if name in factor_rasters:
-            src = factor_rasters[name]
+    lookups: dict[str, NodeLookup] = {}
+    for f in plan.factors:
+        if f.source == "given":
+            src = factor_rasters[f.name]
             if isinstance(src, da.Array):
-                raw[name] = da.map_blocks(_given_block, src.rechunk(chunks), factor=name, nodata_given=given,
-                                          dtype=np.float32, meta=meta32)
+                raw[f.name] = da.map_blocks(_given_block, src.rechunk(chunks), f=f, dtype=np.float32, meta=meta32)
             else:  # an in-memory array travels once (scattered), each chunk slices its window
-                raw[name] = da.map_blocks(_given_window_block, _ship(np.asarray(src), client), factor=name,
-                                          nodata_given=given, chunks=chunks, dtype=np.float32, meta=meta32)
-        elif spec.measure == "substation_km":
-            subs = layers.get("substations")
-            if subs is None:
-                raise ScenarioError(f"factor {name!r}: layer 'substations' is not loaded")
-            subs = connection_points(subs, min_voltage_kv=spec.min_voltage_kv)
-            raw[name] = da.map_blocks(
-                _substation_block, _ship(_Clip.of(subs), client), grid=grid,
-                max_distance_m=_flat_beyond_m(spec, unit_m=1000.0) + grid.resolution_m, factor=name,
-                nodata_given=given, numba_threads=numba_threads_per_task,
+                raw[f.name] = da.map_blocks(_given_window_block, _ship(np.asarray(src), client), f=f,
+                                            chunks=chunks, dtype=np.float32, meta=meta32)
+        elif f.source == "layers":
+            raw[f.name] = da.map_blocks(
+                _layer_factor_block, _ship(_clips(layers, f.kind.raster_roles(f.spec)), client), f=f, grid=grid,
+                reach_m=f.kind.raster_reach_m(f.spec, grid.resolution_m), numba_threads=threads,
                 chunks=chunks, dtype=np.float32, meta=meta32,
             )
         else:
-            speed = access_speed_kmh if spec.measure.endswith("_minutes") else None
-            lookup = _node_lookup(node_tables[name])
-            if lookup.nodes is None:
-                raw[name] = da.map_blocks(
-                    _node_block, _ship(lookup, client), grid=grid, factor=name, nodata_given=given,
-                    chunks=chunks, dtype=np.float32, meta=meta32,
-                )
-            else:
-                network[name] = (lookup, speed, given)
-        params[i] = factor_params(spec)
-    raw.update(_network_arrays(network, grid, chunks, client, numba_threads_per_task))
+            lookups[f.name] = node_lookup(node_tables[f.name])
+            if lookups[f.name].nodes is None:
+                raw[f.name] = da.map_blocks(_callable_block, _ship(lookups[f.name], client), f=f, grid=grid,
+                                            chunks=chunks, dtype=np.float32, meta=meta32)
+    for nodes, values, members in network_groups(plan, lookups):
+        stacked = da.map_blocks(
+            _network_block, _ship(nodes, client), _ship(values, client), grid=grid, factors=members,
+            numba_threads=threads, chunks=((len(members),), *chunks), dtype=np.float32,
+            meta=np.empty((0, 0, 0), dtype=np.float32),
+        )
+        for k, f in enumerate(members):
+            raw[f.name] = stacked[k]
 
-    notes = _constraint_notes(layers, scenario, grid)
-    roles = {c.layer for c in scenario.constraints
-             if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint))
-             or (isinstance(c, WhereConstraint) and c.layer in layers)}
-    use_county = clip_to_county and "county" in layers
-    if use_county:
-        roles.add("county")
-        notes["study_area"] = "cells whose centre is outside the county are excluded"
-    clips = {role: _Clip.of(layers[role]) for role in sorted(roles)}
     mask = da.map_blocks(
-        _mask_block, _ship(clips, client), scenario=scenario, grid=grid,
-        reach_m=_constraint_reach_m(scenario), clip_to_county=use_county,
-        numba_threads=numba_threads_per_task, chunks=chunks, dtype=np.uint8,
+        _mask_block, _ship(_clips(layers, plan.mask_roles(layers)), client), plan=plan,
+        reach_m=plan.mask_reach_m, numba_threads=threads, chunks=chunks, dtype=np.uint8,
         meta=np.empty((0, 0), dtype=np.uint8),
     )
-    n = len(usable)
-    order_w = np.asarray(scenario.aggregation.order_weights, dtype=np.float64) if method == "owa" else None
-    score = da.map_blocks(
-        _overlay_block, mask, *[raw[nm] for nm in usable],
-        params=params, weights=np.array([weights[nm] for nm in usable], dtype=np.float64), method=method,
-        order_weights=order_w, network=K.sorting_network(n) if method == "owa" else None,
-        numba_threads=numba_threads_per_task, dtype=np.float32, meta=meta32,
-    )
-    res = DaskSuitabilityResult(score, mask, raw, grid, usable, weights, dropped, notes, method, chunk_size)
+    score = da.map_blocks(_overlay_block, mask, *[raw[nm] for nm in plan.names], plan=plan,
+                          numba_threads=threads, dtype=np.float32, meta=meta32)
+    res = DaskSuitabilityResult(score, mask, raw, grid, plan.names, dict(plan.weights), list(plan.dropped),
+                                dict(plan.notes), plan.method, chunk_size)
     if out_path is not None:
         res.path = save_suitability_dask(res, out_path, client=client, tags={"scenario": scenario.name})
     return res
-
-
-def _network_arrays(
-    specs: Mapping[str, tuple[_NodeLookup, float | None, bool]], grid: Grid, chunks: Any, client: Any,
-    numba_threads: int | None,
-) -> dict[str, Any]:
-    """Lazy raw arrays of the network factors, one fused block per distinct node set.
-
-    ``specs``: factor -> (lookup with nodes, access speed or None, nodata given).
-    """
-    groups: list[tuple[np.ndarray, NodeGrid, list[str]]] = []
-    for name, (lookup, _, _) in specs.items():
-        assert lookup.xy is not None and lookup.nodes is not None
-        for xy, _ng, names in groups:
-            if xy.shape == lookup.xy.shape and np.array_equal(xy, lookup.xy):
-                names.append(name)
-                break
-        else:
-            groups.append((lookup.xy, lookup.nodes, [name]))
-    out: dict[str, Any] = {}
-    for _xy, ng, names in groups:
-        stacked = da.map_blocks(
-            _network_block, _ship(ng, client), _ship(np.stack([specs[nm][0].values for nm in names]), client),
-            grid=grid, speeds=[specs[nm][1] for nm in names], factors=names,
-            nodata_given=[specs[nm][2] for nm in names], numba_threads=numba_threads,
-            chunks=((len(names),), *chunks), dtype=np.float32, meta=np.empty((0, 0, 0), dtype=np.float32),
-        )
-        for k, nm in enumerate(names):
-            out[nm] = stacked[k]
-    return out
-
-
-# --------------------------------------------------------------------------- clients and writing
-
-
-def _active_client(client: Any) -> Any:
-    """The given client, else the default distributed client if one is running, else None."""
-    if client is not None:
-        return client
-    try:
-        from distributed import default_client
-    except ImportError:  # pragma: no cover - distributed is part of the extra
-        return None
-    try:
-        return default_client()
-    except ValueError:
-        return None
-
-
-@contextlib.contextmanager
-def dask_client(
-    scheduler: str | None = None, *, n_workers: int | None = None, threads_per_worker: int = 1,
-    processes: bool = True, memory_limit: str | float = "auto",
-) -> Iterator[Any]:
-    """A ``distributed.Client`` for a real cluster or a throw-away ``LocalCluster``.
-
-    Parameters
-    ----------
-    scheduler
-        Address of a running scheduler (``tcp://host:8786``) or ``None`` for
-        a ``LocalCluster`` on this machine, closed on exit.
-    n_workers, threads_per_worker, processes, memory_limit
-        LocalCluster settings (ignored with an address); by default one
-        single-threaded worker process per core.
-
-    Yields
-    ------
-    distributed.Client
-    """
-    _require_dask()
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
-            text = " ".join(str(exc).split()) or type(exc).__name__
-            raise ScenarioError(
-                f"engine.scheduler / --scheduler {scheduler!r}: cannot connect to a Dask scheduler within "
-                f"{SCHEDULER_TIMEOUT_S:g} s ({text[:200]}); check the address (tcp://host:8786) and that the "
-                "scheduler runs, or leave --scheduler out to start a LocalCluster") from exc
-        with client:
-            yield client
-        return
-    workers = n_workers if n_workers is not None else max(1, (os.cpu_count() or 1) // threads_per_worker)
-    with LocalCluster(n_workers=workers, threads_per_worker=threads_per_worker, processes=processes,
-                      memory_limit=memory_limit, dashboard_address=None) as cluster, Client(cluster) as client:
-        yield client
-
-
-def _tile_size(chunk_size: int) -> int:
-    """GeoTIFF tile edge: 512, or the largest power of two ≥ 16 dividing the chunk edge."""
-    if chunk_size % 512 == 0:
-        return 512
-    for t in (256, 128, 64, 32, 16):
-        if chunk_size % t == 0:
-            return t
-    return 512
-
-
-class _WindowWriter:
-    """``dask.array.store`` target writing slices into an open rasterio band (one thread at a time)."""
-
-    def __init__(self, ds: Any) -> None:
-        self._ds = ds
-
-    def __setitem__(self, key: tuple[slice, slice], value: np.ndarray) -> None:
-        self._ds.write(np.asarray(value, dtype=np.float32), 1, window=Window.from_slices(*key))
-
-
-def save_suitability_dask(
-    result: DaskSuitabilityResult,
-    path: str | os.PathLike[str],
-    *,
-    client: Any = None,
-    tags: Mapping[str, Any] | None = None,
-    max_in_flight: int | None = None,
-    overviews: bool = True,
-) -> Path:
-    """Compute the surface chunk by chunk and write it as a tiled GeoTIFF (atomically).
-
-    The file is written in this process: with a distributed client at most
-    ``max_in_flight`` chunks are computed or waiting to be written at any
-    time (default: twice the cluster's threads), so memory stays bounded;
-    without one, ``dask.array.store`` streams the chunks on local threads.
-    Tags are those of :func:`~siteselect.raster.suitability.save_suitability` plus
-    ``engine`` and ``chunk_size``; NaN is the nodata value; BigTIFF is used
-    when the file may exceed 4 GB. :func:`~siteselect.raster.suitability.read_suitability`
-    reads it back.
-
-    Parameters
-    ----------
-    result
-        From :func:`suitability_surface_dask`.
-    path
-        Target ``.tif``.
-    client
-        A ``distributed.Client``; ``None``: the default client if one is
-        active, else local threads.
-    tags
-        Extra dataset tags.
-    max_in_flight
-        Chunks in flight with a distributed client.
-    overviews
-        Add internal overviews (2–32×, average) after writing; reading the
-        whole file back once, so switch off for very large grids written only
-        to be processed further.
-
-    Raises
-    ------
-    OutputError
-        The file cannot be written.
-    """
-    _require_dask()
-    target = Path(path)
-    g = result.grid
-    tile = _tile_size(result.chunk_size)
-    meta = {
-        "factors": json.dumps(result.factors),
-        "weights": json.dumps(result.weights),
-        "dropped": json.dumps(result.dropped),
-        "constraints": json.dumps(result.notes, ensure_ascii=False),
-        "method": result.method,
-        "units": "suitability 0-1",
-        "engine": "dask",
-        "chunk_size": str(result.chunk_size),
-    }
-    meta.update({k: str(v) for k, v in (tags or {}).items()})
-    profile = {
-        "driver": "GTiff", "width": g.width, "height": g.height, "count": 1, "dtype": "float32", "crs": g.crs,
-        "transform": g.transform, "nodata": float("nan"), "tiled": True, "blockxsize": tile, "blockysize": tile,
-        "compress": "deflate", "predictor": 3, "BIGTIFF": "IF_SAFER",
-    }
-    client = _active_client(client)
-    def write(tmp: Path) -> None:
-        with rasterio.open(tmp, "w", **profile) as ds:
-            ds.update_tags(**meta)
-            if client is None:
-                da.store(result.score, _WindowWriter(ds), lock=True)  # type: ignore[arg-type]
-            else:
-                _stream_blocks(result.score, ds, client, max_in_flight)
-        if overviews:
-            factors = [f for f in (2, 4, 8, 16, 32) if min(g.width, g.height) // f >= 1]
-            if factors:
-                with rasterio.open(tmp, "r+") as ds:
-                    ds.build_overviews(factors, rasterio.enums.Resampling.average)
-
-    try:
-        atomic_write(target, write)
-    except rasterio.errors.RasterioError as exc:
-        raise OutputError(f"cannot write suitability raster {target}: {exc}") from exc
-    result.path = target
-    return target
-
-
-def _stream_blocks(score: Any, ds: Any, client: Any, max_in_flight: int | None) -> None:
-    """Compute chunks on the cluster, a bounded number at a time, and write each as it arrives."""
-    from distributed import as_completed
-
-    if max_in_flight is None:
-        threads = sum(client.nthreads().values()) or 1
-        max_in_flight = 2 * threads
-    blocks = score.to_delayed()
-    offs = [np.concatenate([[0], np.cumsum(c)]) for c in score.chunks]
-    todo = iter(np.ndindex(*blocks.shape))
-    where: dict[Any, tuple[int, int]] = {}
-    ac = as_completed()
-
-    def submit() -> bool:
-        ij = next(todo, None)
-        if ij is None:
-            return False
-        fut = client.compute(blocks[ij])
-        where[fut] = ij
-        ac.add(fut)
-        return True
-
-    for _ in range(max(1, max_in_flight)):
-        if not submit():
-            break
-    for fut in ac:
-        i, j = where.pop(fut)
-        arr = fut.result()
-        fut.release()
-        ds.write(np.asarray(arr, dtype=np.float32), 1,
-                 window=Window(int(offs[1][j]), int(offs[0][i]), arr.shape[1], arr.shape[0]))
-        del arr
-        submit()
 
 
 # --------------------------------------------------------------------------- vector mode
@@ -835,7 +422,7 @@ def score_candidates_dask(
     WeightsError
         Weights or order weights are invalid (checked before anything runs).
     """
-    _require_dask()
+    require_dask()
     import dask.dataframe as dd
 
     if isinstance(std_table, dd.DataFrame):

@@ -9,9 +9,13 @@ contiguous areas into candidate-like polygons.
 
 How factors become rasters
 --------------------------
+Each factor's measure kind (:data:`~siteselect.analysis.measure_kinds.MEASURE_KINDS`)
+says how:
+
 ``substation_km``
     exact Euclidean distance transform (own numba EDT) from the rasterised
-    substations with ``voltage_kv ≥ min_voltage_kv``. Distances run from cell
+    substations in service with ``voltage_kv ≥ min_voltage_kv`` (every one in
+    service when the factor names no ``min_voltage_kv``). Distances run from cell
     centre to the centre of the nearest feature cell, so they are exact on
     the grid and within about one cell of the vector distance. The grid is
     padded by the distance beyond which the curve is flat, so features
@@ -24,7 +28,7 @@ network measures (``*_minutes``, ``population_within``)
 ``industrial_km``
     the same EDT from the rasterised ``industrial_land`` polygons (0 inside).
 ``plan_status``
-    read from the layers (:func:`layer_factor_rasters`): a cell inside a
+    read from the layers (when ``candidates`` or ``industrial_land`` is loaded): a cell inside a
     candidate takes the candidate's plan status, else inside
     ``industrial_land`` it is ``gällande`` (land planned and used for
     industry), else ``ingen`` (no detaljplan); the scenario's ``classes``
@@ -35,7 +39,13 @@ anything else (``area_ha``, other class measures)
     renormalised) and listed in ``SuitabilityResult.dropped``. A class
     factor's raster holds standardised values (0–1).
 
-Constraints become a mask: ``inside`` excludes cells whose centre is inside
+The surface is computed by the one raster engine (:mod:`siteselect.raster.engine`):
+in memory here, chunk by chunk on Dask in :mod:`siteselect.raster.scale`, from the same
+window functions. :func:`scenario_surface` is the entry the commands use (road graph,
+per-node reach with the scenario's vehicle for freight measures, local or Dask engine).
+
+Constraints become a mask, each through its constraint kind
+(:data:`~siteselect.analysis.constraint_kinds.CONSTRAINT_KINDS`): ``inside`` excludes cells whose centre is inside
 a polygon; ``within`` and ``min_voltage_within`` use the EDT (a raster
 buffer: exact on cell centres, unlike the exact vector buffers of vector
 mode) on a grid padded so features outside the bbox reach in. ``where``
@@ -52,420 +62,42 @@ import json
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import pyproj
 import rasterio
 import rasterio.enums
 import rasterio.errors
 import rasterio.features
 import rasterio.shutil
 import shapely
-from affine import Affine
 from scipy import ndimage
 
-from siteselect.analysis.constraints import _where_mask
-from siteselect.analysis.factors import standardise_classes
-from siteselect.analysis.weights import weights_from_spec
-from siteselect.core.crs import common_crs
+from siteselect.analysis.measure_kinds import measure_kind
+from siteselect.analysis.measures import node_measures
 from siteselect.core.output import atomic_write
-from siteselect.core.roles import PLAN_STATUSES, connection_points
-from siteselect.errors import OutputError, ScenarioError
-from siteselect.raster import kernels as K
-from siteselect.raster.nodegrid import NodeGrid, nearest_nodes
-from siteselect.scenario import (
-    MEASURES,
-    FactorSpec,
-    FuzzySpec,
-    InsideConstraint,
-    MinVoltageWithinConstraint,
-    Scenario,
-    WhereConstraint,
-    WithinConstraint,
-)
+from siteselect.errors import OutputError
+from siteselect.network.graph import GraphCache, RoadGraph
+from siteselect.raster.engine import SuitabilityResult, constraint_mask, plan_surface, run_local
+from siteselect.raster.grid import Grid, NodeSource, distance_raster, grid_from_bbox, node_raster
+from siteselect.scenario import EngineSpec, Scenario
 
 __all__ = [
     "Grid",
     "SuitabilityResult",
+    "constraint_mask",
     "distance_raster",
     "extract_zones",
     "grid_from_bbox",
-    "layer_factor_rasters",
     "node_raster",
     "read_suitability",
     "save_suitability",
+    "scenario_node_tables",
+    "scenario_surface",
     "suitability_surface",
 ]
-
-_NETWORK_MEASURES = (
-    "port_minutes",
-    "motorway_minutes",
-    "rail_minutes",
-    "airport_minutes",
-    "substation_minutes",
-    "population_within",
-)
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A north-up grid of square cells in the working CRS (projected, metres).
-
-    ``x0``, ``y0`` are the west and north edges; cell (r, c) covers
-    ``[x0 + c·res, x0 + (c+1)·res] × [y0 − (r+1)·res, y0 − r·res]``.
-    ``crs`` names the CRS (``"EPSG:3006"``, ``"EPSG:32635"`` …; ``None`` =
-    not stated) and is written into every raster.
-    """
-
-    x0: float
-    y0: float
-    width: int
-    height: int
-    resolution_m: float
-    crs: str | None = None
-
-    @property
-    def transform(self) -> Affine:
-        return Affine(self.resolution_m, 0.0, self.x0, 0.0, -self.resolution_m, self.y0)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.height, self.width)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        return (self.x0, self.y0 - self.height * self.resolution_m, self.x0 + self.width * self.resolution_m, self.y0)
-
-    def padded(self, cells: int) -> Grid:
-        """The grid grown by ``cells`` on every side."""
-        r = self.resolution_m
-        return Grid(self.x0 - cells * r, self.y0 + cells * r, self.width + 2 * cells, self.height + 2 * cells, r,
-                    self.crs)
-
-
-def grid_from_bbox(bbox: tuple[float, float, float, float], *, resolution_m: float, crs: Any = None) -> Grid:
-    """Grid covering ``bbox`` (minx, miny, maxx, maxy, metres in ``crs``), edges snapped outwards to the
-    resolution."""
-    if not 1 <= resolution_m <= 10_000:
-        raise ScenarioError(f"resolution: found {resolution_m} m; allowed: 1–10000 m (10–100 m is typical)")
-    minx, miny, maxx, maxy = bbox
-    if not all(math.isfinite(v) for v in bbox):
-        raise ScenarioError(f"bbox / --bbox: found {bbox}; allowed: finite numbers (metres)")
-    if not (maxx > minx and maxy > miny):
-        raise ScenarioError(f"bbox: found {bbox}; allowed: minx < maxx and miny < maxy")
-    if max(maxx - minx, maxy - miny) > 2_000_000:
-        raise ScenarioError(f"bbox / --bbox: found {bbox}, {max(maxx - minx, maxy - miny) / 1000:,.0f} km on a side; "
-                            "allowed: at most 2000 km on a side (Sweden is 1 600 km long)")
-    r = float(resolution_m)
-    x0 = math.floor(minx / r) * r
-    y1 = math.floor(miny / r) * r
-    x1 = math.ceil(maxx / r) * r
-    y0 = math.ceil(maxy / r) * r
-    return Grid(x0, y0, int(round((x1 - x0) / r)), int(round((y0 - y1) / r)), r,
-                None if crs is None else pyproj.CRS(crs).to_string())
-
-
-def _rasterize(gdf: gpd.GeoDataFrame, grid: Grid, *, all_touched: bool) -> np.ndarray:
-    geoms = [g for g in gdf.geometry.values if g is not None and not g.is_empty]
-    out = np.zeros(grid.shape, dtype=np.uint8)
-    if not geoms:
-        return out
-    rasterio.features.rasterize(
-        ((g, 1) for g in geoms), out=out, transform=grid.transform, all_touched=all_touched, dtype=np.uint8
-    )
-    return out
-
-
-def distance_raster(gdf: gpd.GeoDataFrame, grid: Grid, *, max_distance_m: float) -> np.ndarray:
-    """Distance (m, float32) from each cell centre to the nearest feature cell.
-
-    Features are rasterised with ``all_touched=True`` on the grid padded by
-    ``max_distance_m``, so features outside the grid up to that distance
-    count; the exact EDT runs on the padded grid. Distances larger than
-    ``max_distance_m`` may ignore features further out (they then exceed it
-    anyway or are ``inf``).
-    """
-    pad = int(math.ceil(max_distance_m / grid.resolution_m)) + 1
-    big = grid.padded(pad)
-    feats = _rasterize(gdf, big, all_touched=True)
-    out = np.empty(big.shape, dtype=np.float32)
-    K.edt_inplace(feats, out, cell_m=grid.resolution_m)
-    return out[pad : pad + grid.height, pad : pad + grid.width].copy()
-
-
-NodeSource = Union[pd.DataFrame, Callable[[np.ndarray, np.ndarray], np.ndarray]]
-
-
-def node_raster(
-    nodes: NodeSource, grid: Grid, *, access_speed_kmh: float | None, chunk_rows: int = 256
-) -> np.ndarray:
-    """Value of the nearest node per cell (float32), plus the access leg in minutes.
-
-    Parameters
-    ----------
-    nodes
-        Either a table with columns ``x``, ``y`` (working CRS metres) and
-        ``minutes`` or ``value``; or a callable ``f(x, y) -> values`` taking
-        arrays of cell-centre coordinates and returning the cell values
-        itself (then no access leg is added).
-    access_speed_kmh
-        Speed of the straight-line leg from cell centre to node; ``None``
-        adds nothing (for counts such as population).
-    chunk_rows
-        Rows evaluated at a time (bounds the temporary memory).
-
-    Notes
-    -----
-    The nearest node is found exactly (Euclidean) by scanning bucketed nodes
-    around each cell (:mod:`siteselect.raster.nodegrid`), not by a k-d tree query
-    per cell; at an exact tie the node listed first wins.
-    """
-    r = grid.resolution_m
-    xs = grid.x0 + (np.arange(grid.width) + 0.5) * r
-    out = np.empty(grid.shape, dtype=np.float32)
-    if callable(nodes):
-        for r0 in range(0, grid.height, chunk_rows):
-            r1 = min(grid.height, r0 + chunk_rows)
-            ys = grid.y0 - (np.arange(r0, r1) + 0.5) * r
-            vals = np.asarray(nodes(np.tile(xs, r1 - r0), np.repeat(ys, grid.width)), dtype=np.float32)
-            out[r0:r1] = vals.reshape(r1 - r0, grid.width)
-        return out
-    col = "minutes" if "minutes" in nodes.columns else "value"
-    missing = [c for c in ("x", "y", col) if c not in nodes.columns]
-    if missing:
-        raise ScenarioError(f"node table lacks column(s) {', '.join(missing)}; give x, y and minutes (or value)")
-    ok = nodes[["x", "y", col]].dropna(subset=["x", "y"])
-    if ok.empty:
-        out[:] = np.nan
-        return out
-    ng = NodeGrid.of(ok[["x", "y"]].to_numpy(dtype=float))
-    vals = ok[col].to_numpy(dtype=float)
-    m_per_min = None if access_speed_kmh is None else access_speed_kmh * 1000.0 / 60.0
-    for r0 in range(0, grid.height, chunk_rows):
-        r1 = min(grid.height, r0 + chunk_rows)
-        ys = grid.y0 - (np.arange(r0, r1) + 0.5) * r
-        idx, dist = nearest_nodes(ng, xs, ys)
-        v = vals[idx]
-        if m_per_min is not None:
-            v = v + dist / m_per_min
-        out[r0:r1] = v.reshape(r1 - r0, grid.width)
-    return out
-
-
-@dataclass
-class SuitabilityResult:
-    """A suitability surface and how it was made.
-
-    Attributes
-    ----------
-    score
-        (rows, cols) float32 in [0, 1]; NaN = excluded by a constraint or no data.
-    grid
-        The grid (working CRS).
-    mask
-        (rows, cols) uint8, 1 = excluded by a constraint.
-    factors, weights
-        Factors used and their (renormalised) weights.
-    dropped
-        Factors left out (``skip_unavailable=True``).
-    notes
-        Constraint id -> how it was applied (or why not).
-    path
-        The written GeoTIFF, if any.
-    """
-
-    score: np.ndarray
-    grid: Grid
-    mask: np.ndarray
-    factors: list[str]
-    weights: dict[str, float]
-    dropped: list[str] = field(default_factory=list)
-    notes: dict[str, str] = field(default_factory=dict)
-    method: str = "wlc"
-    path: Path | None = None
-
-
-def _flat_beyond_m(spec: FactorSpec, *, unit_m: float) -> float:
-    """Distance (m) beyond which a distance factor's curve no longer changes."""
-    f = spec.fuzzy
-    if f is None:
-        return 0.0
-    if f.shape == "piecewise":
-        xmax = max(float(p[0]) for p in f.points)  # type: ignore[index]
-    else:
-        xmax = max(float(p) for p in f.points)  # type: ignore[arg-type]
-    if f.shape == "jshaped":
-        xmax *= 4.0  # J-shaped never flattens; 4× the span keeps the error small
-    return max(xmax, 0.0) * unit_m
-
-
-def constraint_mask(
-    layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario, grid: Grid
-) -> tuple[np.ndarray, dict[str, str]]:
-    """Raster mask (uint8, 1 = excluded) of the scenario's constraints, and notes."""
-    mask = np.zeros(grid.shape, dtype=np.uint8)
-    notes: dict[str, str] = {}
-    for c in scenario.constraints:
-        if isinstance(c, (InsideConstraint, WithinConstraint, MinVoltageWithinConstraint)):
-            if c.layer not in layers:
-                raise ScenarioError(
-                    f"constraint {c.id!r}: layer {c.layer!r} is not loaded; add it to the catalog or remove the constraint"
-                )
-            lay = layers[c.layer]
-        if isinstance(c, InsideConstraint):
-            mask |= _rasterize(lay, grid, all_touched=False)
-            notes[c.id] = "cells whose centre is inside"
-        elif isinstance(c, WithinConstraint):
-            d = distance_raster(lay, grid, max_distance_m=c.distance_m)
-            mask |= (d <= c.distance_m).astype(np.uint8)
-            notes[c.id] = f"cells within {c.distance_m:g} m (raster buffer on cell centres)"
-        elif isinstance(c, MinVoltageWithinConstraint):
-            ok = connection_points(lay, min_voltage_kv=c.min_voltage_kv)
-            d = distance_raster(ok, grid, max_distance_m=c.distance_km * 1000.0)
-            mask |= (d > c.distance_km * 1000.0).astype(np.uint8)
-            notes[c.id] = f"cells farther than {c.distance_km:g} km from a ≥ {c.min_voltage_kv:g} kV substation"
-        elif isinstance(c, WhereConstraint) and c.layer not in layers:
-            notes[c.id] = f"not applied to the surface (no {c.layer!r} layer loaded to apply the rule to)"
-        elif isinstance(c, WhereConstraint):
-            cands = layers[c.layer]
-            holds, isnull = _where_mask(cands, c)
-            drop = holds | (isnull & (c.on_null == "exclude"))
-            mask |= _rasterize(cands[drop], grid, all_touched=False)
-            notes[c.id] = "cells inside the candidates the rule excludes (cells outside every candidate are kept)"
-        else:
-            notes[c.id] = f"not applied to the surface ({c.mode} concerns candidate sites)"
-    return mask, notes
-
-
-#: Curve of a class factor whose raster already holds standardised values.
-_IDENTITY = FuzzySpec(shape="piecewise", points=[[0.0, 0.0], [1.0, 1.0]])
-
-
-def factor_params(spec: FactorSpec) -> np.ndarray:
-    """Kernel parameter row of a factor: its fuzzy curve, or identity for a class factor (raster holds 0–1)."""
-    if MEASURES[spec.measure][0] == "class":
-        return K.fuzzy_params(FactorSpec(measure=spec.measure, fuzzy=_IDENTITY, nodata=spec.nodata))
-    return K.fuzzy_params(spec)
-
-
-def plan_status_raster(layers: Mapping[str, gpd.GeoDataFrame], grid: Grid) -> np.ndarray:
-    """Plan status per cell (object array of PLAN_STATUSES): candidate, else industrial land, else none.
-
-    A cell whose centre lies inside a candidate takes that candidate's
-    ``plan_status`` (later candidates win on overlap); else inside an
-    ``industrial_land`` polygon ``gällande``; else ``ingen``.
-    """
-    out = np.full(grid.shape, "ingen", dtype=object)
-    land = layers.get("industrial_land")
-    if land is not None and len(land):
-        out[_rasterize(land, grid, all_touched=False) == 1] = "gällande"
-    cands = layers.get("candidates")
-    if cands is not None and len(cands) and "plan_status" in cands.columns:
-        for status in PLAN_STATUSES:
-            pick = cands[cands["plan_status"] == status]
-            if len(pick):
-                out[_rasterize(pick, grid, all_touched=False) == 1] = status
-    return out
-
-
-def layer_factor_rasters(
-    scenario: Scenario, layers: Mapping[str, gpd.GeoDataFrame], grid: Grid,
-    *, given: Mapping[str, Any] | None = None,
-) -> dict[str, np.ndarray]:
-    """Raw rasters of the factors read straight from polygon layers.
-
-    ``industrial_km``: distance (km, float32) to the nearest ``industrial_land``
-    cell (0 inside), exact EDT on a grid padded by the curve's flat distance.
-    ``plan_status``: the scenario's class values of :func:`plan_status_raster`
-    (standardised, 0–1), when ``candidates`` or ``industrial_land`` is loaded
-    (else the factor stays unavailable). Factors in ``given`` are left to
-    the caller.
-
-    Raises
-    ------
-    ScenarioError
-        ``industrial_km`` without a loaded ``industrial_land`` layer.
-    """
-    given = given or {}
-    out: dict[str, np.ndarray] = {}
-    status: np.ndarray | None = None
-    has_plans = any(layers.get(r) is not None for r in ("candidates", "industrial_land"))
-    for name, spec in scenario.factors.items():
-        if name in given:
-            continue
-        if spec.measure == "industrial_km" and spec.fuzzy is not None:
-            land = layers.get("industrial_land")
-            if land is None or land.empty:
-                raise ScenarioError(
-                    f"factors.{name}: measure industrial_km needs the layer 'industrial_land', which is missing or "
-                    "empty; add it to the layer catalog or drop the factor"
-                )
-            d = distance_raster(land, grid, max_distance_m=_flat_beyond_m(spec, unit_m=1000.0) + grid.resolution_m)
-            d[~np.isfinite(d)] = np.float32(1e12)
-            out[name] = d / np.float32(1000.0)
-        elif spec.measure == "plan_status" and spec.classes is not None and has_plans:
-            if status is None:
-                status = plan_status_raster(layers, grid)
-            codes = np.array(PLAN_STATUSES, dtype=object)
-            values = standardise_classes(codes, spec.classes, default=spec.default, nodata=spec.nodata, name=name)
-            lut = dict(zip(PLAN_STATUSES, values))
-            raster = np.empty(grid.shape, dtype=np.float32)
-            for code in PLAN_STATUSES:
-                raster[status == code] = lut[code]
-            out[name] = raster
-    return out
-
-
-def plan_factors(
-    scenario: Scenario, grid: Grid, node_tables: Mapping[str, Any],
-    factor_rasters: Mapping[str, Any], *, skip_unavailable: bool,
-) -> tuple[list[str], list[str], dict[str, float], str]:
-    """Which factors a grid can carry, and their renormalised weights and aggregation.
-
-    A factor is usable when a raster is given for it, or when it is
-    ``substation_km`` or a network measure with a node table. Unusable ones
-    are an error, or with ``skip_unavailable`` dropped and the remaining
-    weights renormalised (not allowed for OWA). Local and Dask mode share
-    these rules.
-
-    Returns
-    -------
-    (usable, dropped, weights, method)
-    """
-    usable: list[str] = []
-    dropped: list[str] = []
-    for name, spec in scenario.factors.items():
-        if name in factor_rasters:
-            if tuple(np.shape(factor_rasters[name])) != grid.shape:
-                raise ScenarioError(
-                    f"factor_rasters[{name!r}]: found shape {tuple(np.shape(factor_rasters[name]))}; allowed: {grid.shape}"
-                )
-            usable.append(name)
-        elif spec.fuzzy is not None and (
-            spec.measure == "substation_km" or (spec.measure in _NETWORK_MEASURES and name in node_tables)
-        ):
-            usable.append(name)
-        else:
-            dropped.append(name)
-    if dropped and not skip_unavailable:
-        raise ScenarioError(
-            f"suitability: factor(s) {', '.join(dropped)} cannot be rasterised (no node table or raster given; "
-            "class and area measures need factor_rasters); pass them or use skip_unavailable=True"
-        )
-    if not usable:
-        raise ScenarioError("suitability: no factor can be rasterised")
-    all_w, _ = weights_from_spec(scenario.weights, scenario.factor_names)
-    tot = sum(all_w[n] for n in usable)
-    weights = {n: all_w[n] / tot for n in usable}
-    method = scenario.aggregation.method
-    if method == "owa" and dropped:
-        raise ScenarioError("suitability: OWA order weights cannot be renormalised after dropping factors; give all factors")
-    return usable, dropped, weights, method
 
 
 def suitability_surface(
@@ -481,7 +113,7 @@ def suitability_surface(
     clip_to_county: bool = True,
     out_path: str | os.PathLike[str] | None = None,
 ) -> SuitabilityResult:
-    """Suitability surface of a scenario over a grid.
+    """Suitability surface of a scenario over a grid, in memory.
 
     Parameters
     ----------
@@ -522,64 +154,92 @@ def suitability_surface(
         A factor cannot be rasterised (and ``skip_unavailable`` is False), a
         layer is missing, or OWA is asked for with dropped factors.
     """
-    if bbox is None:
-        if "county" not in layers:
-            raise ScenarioError("suitability: give bbox= or load the 'county' layer to take its bounds")
-        bbox = tuple(float(v) for v in layers["county"].total_bounds)  # type: ignore[assignment]
-    grid = grid_from_bbox(bbox, resolution_m=resolution_m, crs=common_crs(layers.items()))  # type: ignore[arg-type]
-    node_tables = node_tables or {}
-    factor_rasters = factor_rasters or {}
-    factor_rasters = {**layer_factor_rasters(scenario, layers, grid, given=factor_rasters), **factor_rasters}
-
-    usable, dropped, weights, method = plan_factors(scenario, grid, node_tables, factor_rasters,
-                                                    skip_unavailable=skip_unavailable)
-
-    n = len(usable)
-    stack = np.empty((n, grid.height, grid.width), dtype=np.float32)
-    params = np.empty((n, K._NP), dtype=np.float64)
-    for i, name in enumerate(usable):
-        spec = scenario.factors[name]
-        if name in factor_rasters:
-            stack[i] = np.asarray(factor_rasters[name], dtype=np.float32)
-        elif spec.measure == "substation_km":
-            subs = layers.get("substations")
-            if subs is None:
-                raise ScenarioError(f"factor {name!r}: layer 'substations' is not loaded")
-            subs = connection_points(subs, min_voltage_kv=spec.min_voltage_kv)
-            d = distance_raster(subs, grid, max_distance_m=_flat_beyond_m(spec, unit_m=1000.0) + grid.resolution_m)
-            # beyond the padding the true distance exceeds the flat part of the curve
-            d[~np.isfinite(d)] = np.float32(1e12)
-            stack[i] = d / np.float32(1000.0)
-        else:
-            speed = access_speed_kmh if spec.measure.endswith("_minutes") else None
-            stack[i] = node_raster(node_tables[name], grid, access_speed_kmh=speed)
-        if spec.nodata is None:
-            stack[i][~np.isfinite(stack[i])] = np.nan
-            if np.isnan(stack[i]).any():
-                raise ScenarioError(
-                    f"factors.{name}: some cells have no value (e.g. unreachable or no feature) and no nodata; "
-                    f"set factors.{name}.nodata to a number in [0, 1] or to exclude"
-                )
-        else:
-            stack[i][~np.isfinite(stack[i])] = np.nan
-        params[i] = factor_params(spec)
-
-    mask, notes = constraint_mask(layers, scenario, grid)
-    if clip_to_county and "county" in layers:
-        inside = _rasterize(layers["county"], grid, all_touched=False)
-        mask |= (inside == 0).astype(np.uint8)
-        notes["study_area"] = "cells whose centre is outside the county are excluded"
-    wvec = np.array([weights[nm] for nm in usable], dtype=np.float64)
-    if method == "owa":
-        ow = np.asarray(scenario.aggregation.order_weights, dtype=np.float64)
-        score = K.owa_stack(stack, params, wvec, ow, mask, K.sorting_network(n))
-    else:
-        score = K.wlc_stack(stack, params, wvec, mask)
-    del stack
-    res = SuitabilityResult(score, grid, mask, usable, weights, dropped, notes, method)
+    plan = plan_surface(scenario, layers, resolution_m=resolution_m, bbox=bbox, node_tables=node_tables,
+                        factor_rasters=factor_rasters, access_speed_kmh=access_speed_kmh,
+                        skip_unavailable=skip_unavailable, clip_to_county=clip_to_county)
+    res = run_local(plan, layers, node_tables=node_tables, factor_rasters=factor_rasters)
     if out_path is not None:
         res.path = save_suitability(res, out_path, tags={"scenario": scenario.name})
     return res
+
+
+def scenario_node_tables(
+    scenario: Scenario, layers: Mapping[str, gpd.GeoDataFrame], graph: RoadGraph, *,
+    cache: GraphCache | None = None,
+) -> dict[str, Any]:
+    """Per-node tables of a scenario's network factors: by car, freight measures by the scenario's vehicle.
+
+    Parameters
+    ----------
+    graph
+        The car graph of ``layers["roads"]``.
+    cache
+        Where a vehicle's graph is cached (None: built afresh).
+    """
+    tables: dict[str, Any] = dict(node_measures(scenario.factors, layers, graph))
+    v = scenario.vehicle
+    if v is not None and v.profile != "car":  # freight minutes by the scenario's vehicle, the rest by car
+        freight = RoadGraph.from_roads(layers["roads"], cache=cache, vehicle=v.profile,
+                                       gross_weight_t=v.gross_weight_t)
+        picked = {n: f for n, f in scenario.factors.items() if measure_kind(f.measure).freight}
+        tables.update(node_measures(picked, layers, freight))
+    return tables
+
+
+def scenario_surface(
+    scenario: Scenario,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    resolution_m: float,
+    bbox: tuple[float, float, float, float] | None = None,
+    graph: RoadGraph | None = None,
+    cache: GraphCache | None = None,
+    engine: EngineSpec | None = None,
+    out_path: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SuitabilityResult:
+    """A scenario's surface as the commands make it: per-node reach, then the local or Dask engine.
+
+    Factors that cannot be rasterised are dropped (listed in ``dropped``).
+    ``siteselect suitability``, its ``--engine dask`` and ``siteselect
+    planreport`` all come here.
+
+    Parameters
+    ----------
+    graph
+        The car graph of ``layers["roads"]`` to reuse (built, through ``cache``, when omitted).
+    cache
+        Graph cache for the car and vehicle graphs.
+    engine
+        Where to compute (default: the scenario's ``engine``, else in memory).
+    out_path
+        Write the surface there (COG in memory, tiled GeoTIFF on Dask).
+    progress
+        Called with a short text as each step starts.
+
+    Returns
+    -------
+    SuitabilityResult
+        In memory, whichever engine computed it.
+    """
+    step = progress or (lambda _text: None)
+    if graph is None:
+        graph = RoadGraph.from_roads(layers["roads"], cache=cache)
+    tables = scenario_node_tables(scenario, layers, graph, cache=cache)
+    eng = engine or scenario.engine or EngineSpec()
+    if eng.kind == "dask":
+        from siteselect.raster.scale import dask_client, suitability_surface_dask
+
+        step(f"suitability surface at {resolution_m:g} m on Dask ({eng.scheduler or 'LocalCluster'})")
+        with dask_client(eng.scheduler, n_workers=eng.workers) as client:
+            lazy = suitability_surface_dask(
+                scenario, layers, resolution_m=resolution_m, bbox=bbox, chunk_size=eng.chunk_size,
+                node_tables=tables, skip_unavailable=True, client=client, out_path=out_path,
+            )
+            return lazy.compute()
+    step(f"suitability surface at {resolution_m:g} m in memory")
+    return suitability_surface(scenario, layers, resolution_m=resolution_m, bbox=bbox, node_tables=tables,
+                               skip_unavailable=True, out_path=out_path)
 
 
 def save_suitability(
