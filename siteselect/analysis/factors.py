@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from siteselect.errors import ScenarioError
-from siteselect.scenario import FactorSpec, FuzzySpec, _class_key
+from siteselect.scenario import FactorSpec, FuzzySpec, class_key
 
 __all__ = [
     "fuzzy_jshaped",
@@ -128,7 +128,7 @@ def standardise_classes(
     """
     ser = pd.Series(np.asarray(values, dtype=object))
     isnull = ser.isna().to_numpy()
-    keys = ser.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _class_key(v))
+    keys = ser.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else class_key(v))
     mapped = keys.map(lambda k: classes.get(k) if k is not None else None)
     out = np.array(pd.to_numeric(mapped, errors="coerce"), dtype=float)
     unknown = ~isnull & np.isnan(out)

@@ -82,10 +82,6 @@ from siteselect.scenario.vocabulary import (
     class_key,
 )
 
-#: Old private name of :func:`class_key`, still imported by ``siteselect.analysis.factors``;
-#: remove once that import reads ``class_key``.
-_class_key = class_key
-
 __all__ = [
     "AHPSpec",
     "AggregationSpec",
