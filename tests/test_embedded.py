@@ -1,4 +1,4 @@
-"""Where the embedded data is found (``siteselect/_embedded.py``) and how shipped files are named."""
+"""Where the embedded data is found (``siteselect/core/embedded.py``) and how shipped files are named."""
 
 from __future__ import annotations
 
