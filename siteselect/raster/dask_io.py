@@ -10,7 +10,6 @@ surface itself is built by :func:`siteselect.raster.scale.suitability_surface_da
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from rasterio.windows import Window
 
 from siteselect.core.output import atomic_write
 from siteselect.errors import OutputError, ScenarioError
-from siteselect.raster.engine import SuitabilityResult
+from siteselect.raster.engine import SuitabilityResult, surface_tags
 from siteselect.raster.grid import Grid
 
 try:  # dask is an optional extra: siteselect[dask]
@@ -224,17 +223,7 @@ def save_suitability_dask(
     target = Path(path)
     g = result.grid
     tile = _tile_size(result.chunk_size)
-    meta = {
-        "factors": json.dumps(result.factors),
-        "weights": json.dumps(result.weights),
-        "dropped": json.dumps(result.dropped),
-        "constraints": json.dumps(result.notes, ensure_ascii=False),
-        "method": result.method,
-        "units": "suitability 0-1",
-        "engine": "dask",
-        "chunk_size": str(result.chunk_size),
-    }
-    meta.update({k: str(v) for k, v in (tags or {}).items()})
+    meta = surface_tags(result, **{"engine": "dask", "chunk_size": result.chunk_size, **(tags or {})})
     profile = {
         "driver": "GTiff", "width": g.width, "height": g.height, "count": 1, "dtype": "float32", "crs": g.crs,
         "transform": g.transform, "nodata": float("nan"), "tiled": True, "blockxsize": tile, "blockysize": tile,

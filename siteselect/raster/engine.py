@@ -25,6 +25,7 @@ chunk equals the same cells of the in-memory surface.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,29 @@ class SuitabilityResult:
     notes: dict[str, str] = field(default_factory=dict)
     method: str = "wlc"
     path: Path | None = None
+
+
+def surface_tags(result: Any, **extra: Any) -> dict[str, str]:
+    """GeoTIFF metadata that says how a surface was made (local or Dask result alike).
+
+    Parameters
+    ----------
+    result
+        A :class:`SuitabilityResult` or a Dask result with the same ``factors``,
+        ``weights``, ``dropped``, ``notes`` and ``method``.
+    **extra
+        More tags (engine, chunk size, the caller's own); values are written as text.
+    """
+    meta = {
+        "factors": json.dumps(result.factors),
+        "weights": json.dumps(result.weights),
+        "dropped": json.dumps(result.dropped),
+        "constraints": json.dumps(result.notes, ensure_ascii=False),
+        "method": result.method,
+        "units": "suitability 0-1",
+    }
+    meta.update({k: str(v) for k, v in extra.items()})
+    return meta
 
 
 @dataclass(frozen=True)

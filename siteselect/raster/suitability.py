@@ -58,7 +58,6 @@ and are not applied to the surface (listed in ``SuitabilityResult.notes``);
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -80,7 +79,7 @@ from siteselect.analysis.measures import node_measures
 from siteselect.core.output import atomic_write
 from siteselect.errors import OutputError
 from siteselect.network.graph import GraphCache, RoadGraph
-from siteselect.raster.engine import SuitabilityResult, constraint_mask, plan_surface, run_local
+from siteselect.raster.engine import SuitabilityResult, constraint_mask, plan_surface, run_local, surface_tags
 from siteselect.raster.grid import Grid, NodeSource, distance_raster, grid_from_bbox, node_raster
 from siteselect.scenario import EngineSpec, Scenario
 
@@ -257,15 +256,7 @@ def save_suitability(
         The file cannot be written.
     """
     target = Path(path)
-    meta = {
-        "factors": json.dumps(result.factors),
-        "weights": json.dumps(result.weights),
-        "dropped": json.dumps(result.dropped),
-        "constraints": json.dumps(result.notes, ensure_ascii=False),
-        "method": result.method,
-        "units": "suitability 0-1",
-    }
-    meta.update({k: str(v) for k, v in (tags or {}).items()})
+    meta = surface_tags(result, **(tags or {}))
     profile = dict(
         driver="GTiff", width=result.grid.width, height=result.grid.height, count=1, dtype="float32",
         crs=result.grid.crs, transform=result.grid.transform, nodata=float("nan"), tiled=True,
