@@ -25,6 +25,13 @@ Reported per scenario:
     Without the 14 establishments that are themselves features of a model
     layer (``model_input = yes``: the two ports, the combi terminal, the
     airport, and the 10 whose works is a plant in ``industrial_land``).
+``auc_industry_vs_random_heldout``, ``auc_industry_vs_service_heldout``
+    Only the establishments that are not themselves an ``industrial_land``
+    feature (empty ``industrial_land_id``: the 13 plant and port rows are
+    left out), so industrial land drawn on an establishment cannot score it.
+``auc_industry_vs_random_outside_industrial_land``
+    Stricter: only the establishments whose point lies outside every
+    ``industrial_land`` polygon of the layers used.
 ``excluded_share``
     Share of establishments in a cell a constraint excludes, and per
     constraint the share it excludes alone.
@@ -40,7 +47,10 @@ The leave-one-out surfaces are recombined from per-factor standardised
 rasters and per-constraint masks (WLC); ``recombination_max_abs_diff`` checks
 that recombining all of them gives the library's surface.
 
-The last line is ``RESULT {json}``.
+``--points`` also prints each establishment's score and the constraints
+that exclude its cell. ``--with-real`` adds the ``real-vastmanland``
+scenario (its catalog reads ``../shared/data``). The last line is
+``RESULT {json}``.
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio.features
@@ -63,6 +74,7 @@ sys.path.insert(0, str(REPO))
 from siteselect.analysis.measures import node_measures  # noqa: E402
 from siteselect.io.layers import load_layers  # noqa: E402
 from siteselect.network.graph import RoadGraph  # noqa: E402
+from siteselect.pipeline import catalog_path  # noqa: E402
 from siteselect.raster.suitability import Grid, constraint_mask, suitability_surface  # noqa: E402
 from siteselect.scenario import AggregationSpec, Scenario, WeightsSpec, load_scenario  # noqa: E402
 
@@ -71,6 +83,7 @@ SCENARIOS = {
     "logistics": REPO / "layers" / "scenarios" / "logistics.yaml",
     "electricity-intensive": REPO / "layers" / "scenarios" / "electricity-intensive.yaml",
 }
+REAL_SCENARIO = ("real-vastmanland", REPO / "layers" / "scenarios" / "real-vastmanland.yaml")
 DEFAULT_SCENARIO = "electricity-intensive"
 SATURATED = 0.99
 
@@ -119,6 +132,13 @@ def evaluate(name: str, sc: Scenario, layers: Any, graph: RoadGraph, resolution_
         list(layers["county"].geometry), out_shape=grid.shape, transform=grid.transform, invert=True)
     e_rc, s_rc = cells(grid, est["x"].to_numpy(), est["y"].to_numpy()), cells(grid, svc["x"].to_numpy(), svc["y"].to_numpy())
     own = (est["model_input"] == "no").to_numpy()
+    heldout = (est["industrial_land_id"].fillna("") == "").to_numpy()
+    il = layers.get("industrial_land")
+    if il is not None and len(il):
+        pts = gpd.GeoSeries(gpd.points_from_xy(est["x"], est["y"]), crs=il.crs)
+        outside = ~pts.intersects(il.union_all()).to_numpy()
+    else:
+        outside = np.ones(len(est), dtype=bool)
 
     def aucs(score: np.ndarray) -> tuple[float, float, float]:
         rnd = np.where(np.isfinite(score[county]), score[county], 0.0)
@@ -126,6 +146,8 @@ def evaluate(name: str, sc: Scenario, layers: Any, graph: RoadGraph, resolution_
         return auc(e, rnd), auc(e, sample(score, s_rc)), auc(e[own], rnd)
 
     a_rand, a_svc, a_own = aucs(full.score)
+    rnd_full = np.where(np.isfinite(full.score[county]), full.score[county], 0.0)
+    e_full, s_full = sample(full.score, e_rc), sample(full.score, s_rc)
 
     # per-factor standardised rasters (no constraints, whole grid) and per-constraint masks
     std = {f: suitability_surface(single_factor(sc, f), layers, bbox=grid.bounds, clip_to_county=False, **kw).score
@@ -160,6 +182,12 @@ def evaluate(name: str, sc: Scenario, layers: Any, graph: RoadGraph, resolution_
         "auc_industry_vs_random": round(a_rand, 4),
         "auc_industry_vs_service": round(a_svc, 4),
         "auc_industry_vs_random_without_model_inputs": round(a_own, 4),
+        "auc_industry_vs_random_heldout": round(auc(e_full[heldout], rnd_full), 4),
+        "auc_industry_vs_service_heldout": round(auc(e_full[heldout], s_full), 4),
+        "n_heldout": int(heldout.sum()),
+        "auc_industry_vs_random_outside_industrial_land": round(auc(e_full[outside], rnd_full), 4)
+        if outside.any() else None,
+        "n_outside_industrial_land": int(outside.sum()),
         "factors": full.factors,
         "dropped_factors": full.dropped,
         "excluded_share": round(float(excluded.mean()), 4),
@@ -169,29 +197,51 @@ def evaluate(name: str, sc: Scenario, layers: Any, graph: RoadGraph, resolution_
         "costs_most_gain": round(loo[costs] - a_rand, 4) if costs else None,
         "saturated_share": {f: round(float((std[f][county] >= SATURATED).mean()), 4) for f in full.factors},
         "recombination_max_abs_diff": float(diff) if both_nan else float("inf"),
+        "points": [
+            {"id": i, "score": None if not np.isfinite(full.score[r, c]) else round(float(full.score[r, c]), 3),
+             "excluded_by": [k for k in applied if masks[k][r, c]], "heldout": bool(h), "outside": bool(o)}
+            for i, r, c, h, o in zip(est["id"], *e_rc, heldout, outside)
+        ],
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--resolution", type=float, default=100.0, help="cell size, m (default 100)")
+    ap.add_argument("--points", action="store_true", help="print each establishment's score and exclusions")
+    ap.add_argument("--with-real", action="store_true",
+                    help="also evaluate real-vastmanland (needs ../shared/data beside the project)")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    layers = load_layers()
-    crs = layers["county"].crs
+    scenarios = dict(SCENARIOS)
+    if args.with_real:
+        scenarios[REAL_SCENARIO[0]] = REAL_SCENARIO[1]
+    embedded = load_layers()
+    crs = embedded["county"].crs
     est = read_points("vastmanland_establishments.csv", crs)
     svc = read_points("vastmanland_service_points.csv", crs)
-    graph = RoadGraph.from_roads(layers["roads"])
+    graph = RoadGraph.from_roads(embedded["roads"])
     out: dict[str, Any] = {"resolution_m": args.resolution, "default": DEFAULT_SCENARIO,
                            "n_establishments": len(est), "n_service_points": len(svc), "scenarios": {}}
-    for name, path in SCENARIOS.items():
-        res = evaluate(name, load_scenario(path), layers, graph, args.resolution, est, svc)
+    for name, path in scenarios.items():
+        sc = load_scenario(path)
+        catalog = catalog_path(sc)
+        layers = load_layers(catalog, crs=sc.crs) if catalog else embedded
+        res = evaluate(name, sc, layers, graph, args.resolution, est, svc)
+        points = res.pop("points")
         out["scenarios"][name] = res
         print(f"{name:22s} AUC vs random {res['auc_industry_vs_random']:.3f}  vs service "
               f"{res['auc_industry_vs_service']:.3f}  excluded {res['excluded_share']:.0%}  "
               f"costs most: {res['costs_most']} (+{res['costs_most_gain']})")
+        print(f"{'':22s} held out (not industrial_land features, n={res['n_heldout']}): vs random "
+              f"{res['auc_industry_vs_random_heldout']:.3f}  vs service {res['auc_industry_vs_service_heldout']:.3f}")
         for f, s in res["saturated_share"].items():
             print(f"    {f:18s} saturated on {s:.0%} of county cells")
+        if args.points:
+            for p in points:
+                score = "excluded" if p["score"] is None else f"{p['score']:.3f}"
+                print(f"    {p['id']:4s} {score:>8s} {'held out' if p['heldout'] else 'il feature':10s} "
+                      f"{'outside' if p['outside'] else 'on il':7s} {','.join(p['excluded_by'])}")
     out["seconds"] = round(time.perf_counter() - t0, 1)
     print("RESULT " + json.dumps(out, ensure_ascii=False))
 
