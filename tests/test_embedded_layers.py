@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -239,8 +240,17 @@ def test_housing_sits_in_populated_grid_cells(layers: dict[str, gpd.GeoDataFrame
         x_sw, y_sw = (float(v) for v in name.removeprefix("SCB 1 km cell ").split("_"))
         cell = shapely.box(x_sw, y_sw, x_sw + 1000.0, y_sw + 1000.0)
         assert cell.buffer(0.01).contains(geom)
-        # a disc of pop / 2,500 per km² on the cell centre, at most that much housing
-        assert geom.area <= min(pop / 2500.0, 1.0) * 1e6 * 1.001
+        # whole 100 m squares of the cell, at most max(1, floor(pop / 25)) of them (pop / 2,500 per km²)
+        squares = geom.area / 10_000.0
+        assert abs(squares - round(squares)) < 1e-6
+        assert 1 <= round(squares) <= max(1, math.floor(pop / 25.0))
+        xy = shapely.get_coordinates(geom) - (x_sw, y_sw)
+        assert np.allclose(xy / 100.0, np.round(xy / 100.0), atol=1e-6)
+
+
+def test_housing_stays_off_water(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    water = shapely.union_all(layers["water"].geometry.values)
+    assert layers["urban_areas"].geometry.intersection(water).area.max() < 1.0
 
 
 def test_industrial_land_holds_every_jz_plan_in_force(layers: dict[str, gpd.GeoDataFrame]) -> None:

@@ -58,6 +58,7 @@ NATURE_TOP_N = 25
 HOUSING_DENSITY_PER_KM2 = 2500.0
 HOUSING_MIN_CELL_POP = 50
 HOUSING_CARVE_M = 600.0
+HOUSING_SUBCELL_M = 100.0
 POP_GRID_CELL_M = 1000.0
 SITE_ASPECT = 1.5
 TATORT_POP_YEAR = 2023
@@ -242,32 +243,90 @@ def build_industrial_land(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- urban areas
+def _smoothed_density(grid: gpd.GeoDataFrame) -> tuple[np.ndarray, float, float]:
+    """The 1 km population grid as an array on the cell lattice (suppressed cells 0).
+
+    Returns the array (row 0 = south) and the x/y of the south-west corner of
+    cell (0, 0). Values are residents per km², read at the cell centres.
+    """
+    x0 = float(grid["x_sw"].min()) - POP_GRID_CELL_M
+    y0 = float(grid["y_sw"].min()) - POP_GRID_CELL_M
+    cols = ((grid["x_sw"] - x0) / POP_GRID_CELL_M).round().astype(int).to_numpy()
+    rows = ((grid["y_sw"] - y0) / POP_GRID_CELL_M).round().astype(int).to_numpy()
+    dens = np.zeros((rows.max() + 2, cols.max() + 2))
+    dens[rows, cols] = grid["pop"].to_numpy(dtype=float)
+    return dens, x0, y0
+
+
+def _interpolate(dens: np.ndarray, x0: float, y0: float, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Bilinear interpolation of ``dens`` between cell centres at points (x, y)."""
+    from scipy.ndimage import map_coordinates
+
+    col = (x - x0) / POP_GRID_CELL_M - 0.5
+    row = (y - y0) / POP_GRID_CELL_M - 0.5
+    return map_coordinates(dens, [row, col], order=1, mode="constant", cval=0.0)
+
+
+def housing_squares(x_sw: float, y_sw: float, pop: float, dens: np.ndarray, gx0: float, gy0: float,
+                    blocked: BaseGeometry) -> BaseGeometry | None:
+    """The housing of one 1 km cell: its 100 m squares where the smoothed density is highest.
+
+    ``max(1, floor(area / 100 m²))`` squares, area = pop / ``HOUSING_DENSITY_PER_KM2``,
+    chosen among the squares that do not touch ``blocked``: densest first
+    (bilinear surface of ``dens``, see :func:`_interpolate`), ties broken by
+    the distance to the cell centre, then by position. ``None`` when every
+    square is blocked.
+    """
+    step = HOUSING_SUBCELL_M
+    per_side = int(round(POP_GRID_CELL_M / step))
+    offsets = (np.arange(per_side) + 0.5) * step
+    ox, oy = np.meshgrid(offsets, offsets)
+    cx, cy = x_sw + ox.ravel(), y_sw + oy.ravel()
+    boxes = shapely.box(cx - step / 2, cy - step / 2, cx + step / 2, cy + step / 2)
+    free = ~shapely.intersects(blocked, boxes)
+    if not free.any():
+        return None
+    area_m2 = pop / HOUSING_DENSITY_PER_KM2 * 1e6
+    n = min(max(1, int(math.floor(area_m2 / (step * step) + 1e-9))), int(free.sum()))
+    d = _interpolate(dens, gx0, gy0, cx, cy)
+    centre_m = np.hypot(cx - (x_sw + POP_GRID_CELL_M / 2), cy - (y_sw + POP_GRID_CELL_M / 2))
+    order = np.lexsort((centre_m.round(6), -d.round(6)))  # densest first, then nearest the centre
+    order = order[free[order]][:n]
+    return shapely.make_valid(shapely.union_all(boxes[order]))
+
+
 def build_urban_areas(shared: Path, industrial: gpd.GeoDataFrame,
-                      candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Housing from SCB's 1 km population grid, with industrial and port land carved out.
+                      candidates: gpd.GeoDataFrame, water: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Housing from SCB's 1 km population grid, placed inside each cell by the neighbours' density.
 
     Every grid cell with at least ``HOUSING_MIN_CELL_POP`` residents holds
-    housing of area pop / 2,500 inhabitants per km²: a disc of that area on
-    the cell centre, clipped to the cell (a cell of ≥ 3,183 residents is all
-    housing). Land within ``HOUSING_CARVE_M`` of existing industrial or port
-    land, or of a candidate whose plan (in force or in progress) has use J
-    or Z, is cut out, so housing rules up to 500 m (plus one 100 m raster
-    cell) never exclude industrial or J/Z-zoned land: the detaljplan
-    separates it from housing.
+    pop / ``HOUSING_DENSITY_PER_KM2`` km² of housing (whole 100 m squares,
+    rounded down, at least one). Which squares of the cell are housing is
+    decided by a smooth density surface (bilinear between the 1 km cell
+    centres, the usual assumption that density varies smoothly): the
+    squares where it is highest, so a cell's housing lies on the side of
+    its denser neighbours (the town) rather than on its centre. Squares
+    touching a water polygon or land within ``HOUSING_CARVE_M`` of existing
+    industrial or port land, or of a candidate whose plan (in force or in
+    progress) has use J or Z, hold no housing: the detaljplan separates it
+    from housing, so housing rules up to 500 m (plus one 100 m raster cell)
+    never exclude that land. The cell's housing is placed in its remaining
+    squares; a cell with none left holds none.
     """
     grid = gpd.read_file(shared / ORTER_GPKG, layer="pop_grid_1km").to_crs(CRS)
-    grid = grid[grid["pop"] >= HOUSING_MIN_CELL_POP].sort_values("cell_id").reset_index(drop=True)
+    grid = grid.sort_values("cell_id").reset_index(drop=True)
+    dens, gx0, gy0 = _smoothed_density(grid)
+    grid = grid[grid["pop"] >= HOUSING_MIN_CELL_POP].reset_index(drop=True)
     use = candidates["plan_use"].fillna("")
     zoned = candidates[use.str.contains("J") | use.str.contains("Z")]
     keep_clear = list(industrial.geometry) + list(zoned.geometry)
     carve = shapely.union_all(shapely.buffer(np.asarray(keep_clear), HOUSING_CARVE_M, join_style="mitre"))
+    blocked = shapely.union_all([carve, *water.geometry])
+    shapely.prepare(blocked)
     rows, geoms = [], []
     for cell_id, x_sw, y_sw, pop in zip(grid["cell_id"], grid["x_sw"], grid["y_sw"], grid["pop"]):
-        cell = box(x_sw, y_sw, x_sw + POP_GRID_CELL_M, y_sw + POP_GRID_CELL_M)
-        r_m = 1000.0 * math.sqrt(float(pop) / (math.pi * HOUSING_DENSITY_PER_KM2))
-        disc = Point(x_sw + POP_GRID_CELL_M / 2, y_sw + POP_GRID_CELL_M / 2).buffer(r_m, quad_segs=16)
-        g = shapely.make_valid(disc.intersection(cell).difference(carve))
-        if g.is_empty or g.area < 1.0:
+        g = housing_squares(float(x_sw), float(y_sw), float(pop), dens, gx0, gy0, blocked)
+        if g is None:
             continue
         rows.append({"name": f"SCB 1 km cell {cell_id}", "pop": int(pop)})
         geoms.append(g)
@@ -397,7 +456,7 @@ def build_all(shared: Path) -> dict[str, gpd.GeoDataFrame]:
         "municipalities": munis,
         "towns": towns,
         "population": build_population(shared, towns, munis),
-        "urban_areas": build_urban_areas(shared, industrial, candidates),
+        "urban_areas": build_urban_areas(shared, industrial, candidates, water),
         "ports": build_ports(),
         "roads": build_roads(),
         "junctions": build_junctions(),
