@@ -13,7 +13,9 @@ with plan use J or Z, as ``kind`` "detaljplan".
 establishments of the public validation set in ``bench/validation/`` (flagged
 ``model_input = yes`` there, and reported separately by
 ``bench/validity.py``): their positions are the same estimates, so the
-validation is circular for those rows. A real catalog carries them from the
+validation is circular for those rows (Skultuna's position is now the
+coordinate of its Wikipedia article, an independent source; the other
+seven are still the same estimates). A real catalog carries them from the
 detaljplaner (plan use J), which the sample does not have.
 """
 
@@ -33,6 +35,10 @@ INDUSTRIAL_AREAS: list[tuple[str, str, str, str, float, float, float, str | None
       "port and quay land extent [E] ±500 m")),
     ("IL-VAS-04", "Västerås Östra hamnen", "Västerås", "port", 16.5510, 59.6030, 20.0, "J",
      "DOMAIN.md: Östra hamnen 59.603 N 16.551 E [S]; extent [E] ±300 m"),
+    ("IL-SUR-03", "Nordanö industrial area, Virsbo", "Surahammar", "verksamhetsområde", 16.0960, 59.8720,
+     20.0, "J",
+     ("ekomuseum.se 'Virsbo bruksområde': the modern industrial area of Virsbo lies in Nordanö, "
+      "two kilometres east of the old works [S]; position [E] ±1 km, extent [E]")),
     ("IL-KOP-01", "Köpings hamn", "Köping", "port", 16.0050, 59.5025, 30.0, "J",
      ("koping.se 'Köpings hamn': djuphamn, spannmålskaj, oljepir, Nordkalk and Cementa quays [S]; "
       "position and extent [E] ±1 km")),
@@ -55,8 +61,9 @@ PLANTS: list[tuple[str, str, str, str, float, float, float, str | None, str]] = 
      "ratos.se 'Bulten-Kanthal' (Ramnäs chain works, founded 1590) [S]; position [E] ±700 m"),
     ("IL-SUR-02", "Virsbo works", "Surahammar", "plant", 16.0600, 59.8720, 8.0, "J",
      "[E] tap works in Virsbo (sv.wikipedia 'Virsbo', not re-checked); position ±1 km"),
-    ("IL-VAS-05", "Skultuna Messingsbruk", "Västerås", "plant", 16.4280, 59.7170, 10.0, "J",
-     "[E] brass works in Skultuna since 1607 (sv.wikipedia, not re-checked); position ±600 m"),
+    ("IL-VAS-05", "Skultuna Messingsbruk", "Västerås", "plant", 16.4181, 59.7167, 10.0, "J",
+     ("sv.wikipedia 'Skultuna Messingsbruk': brass works since 1607, coordinates 59.716717 N "
+      "16.418067 E [S]; extent [E]")),
     ("IL-FAG-01", "Fagersta bruk works (Epiroc, Fagersta Stainless)", "Fagersta", "plant",
      15.8020, 59.9910, 60.0, "J",
      ("epiroc.com 2021 'Sustainable engineering at Epiroc in Fagersta'; steel-photo.org 'Fagersta "
