@@ -22,13 +22,16 @@ Reported per scenario:
 ``auc_industry_vs_service``
     The same against the service points.
 ``auc_industry_vs_random_without_model_inputs``
-    Without the 14 establishments that are themselves features of a model
-    layer (``model_input = yes``: the two ports, the combi terminal, the
-    airport, and the 10 whose works is a plant in ``industrial_land``).
+    Without the 15 establishments that are themselves features of a model
+    layer (``model_input = yes``: the two ports, Östra hamnen, the combi
+    terminal, the airport, and the 10 whose works is a plant in
+    ``industrial_land``).
 ``auc_industry_vs_random_heldout``, ``auc_industry_vs_service_heldout``
     Only the establishments that are not themselves an ``industrial_land``
     feature (empty ``industrial_land_id``: the 13 plant and port rows are
     left out), so industrial land drawn on an establishment cannot score it.
+``auc_industry_vs_random_ci90``, ``auc_industry_vs_random_heldout_ci90``
+    90 % bootstrap intervals of those AUCs (establishments resampled).
 ``auc_industry_vs_random_outside_industrial_land``
     Stricter: only the establishments whose point lies outside every
     ``industrial_land`` polygon of the layers used.
@@ -95,6 +98,24 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
     below = np.searchsorted(neg, pos, side="left")
     upto = np.searchsorted(neg, pos, side="right")
     return float((below + 0.5 * (upto - below)).sum() / (len(pos) * len(neg)))
+
+
+def auc_interval(pos: np.ndarray, neg: np.ndarray, *, runs: int = 1000, seed: int = 20,
+                 level: float = 0.9) -> tuple[float, float]:
+    """Bootstrap interval of :func:`auc`: ``pos`` resampled with replacement ``runs`` times.
+
+    Only the establishments are resampled (the random cells are the whole
+    county); with 28–41 points the interval says how far one set of
+    establishments can be from another.
+    """
+    rng = np.random.default_rng(seed)
+    neg = np.sort(np.asarray(neg, dtype=np.float64))
+    pos = np.asarray(pos, dtype=np.float64)
+    below = np.searchsorted(neg, pos, side="left")
+    share = (below + 0.5 * (np.searchsorted(neg, pos, side="right") - below)) / len(neg)  # auc = share.mean()
+    draws = share[rng.integers(0, len(pos), (runs, len(pos)))].mean(axis=1)
+    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return round(float(lo), 4), round(float(hi), 4)
 
 
 def read_points(name: str, crs: Any) -> pd.DataFrame:
@@ -184,6 +205,8 @@ def evaluate(name: str, sc: Scenario, layers: Any, graph: RoadGraph, resolution_
         "auc_industry_vs_random_without_model_inputs": round(a_own, 4),
         "auc_industry_vs_random_heldout": round(auc(e_full[heldout], rnd_full), 4),
         "auc_industry_vs_service_heldout": round(auc(e_full[heldout], s_full), 4),
+        "auc_industry_vs_random_ci90": auc_interval(e_full, rnd_full),
+        "auc_industry_vs_random_heldout_ci90": auc_interval(e_full[heldout], rnd_full),
         "n_heldout": int(heldout.sum()),
         "auc_industry_vs_random_outside_industrial_land": round(auc(e_full[outside], rnd_full), 4)
         if outside.any() else None,
@@ -233,8 +256,10 @@ def main() -> None:
         print(f"{name:22s} AUC vs random {res['auc_industry_vs_random']:.3f}  vs service "
               f"{res['auc_industry_vs_service']:.3f}  excluded {res['excluded_share']:.0%}  "
               f"costs most: {res['costs_most']} (+{res['costs_most_gain']})")
+        lo, hi = res["auc_industry_vs_random_heldout_ci90"]
         print(f"{'':22s} held out (not industrial_land features, n={res['n_heldout']}): vs random "
-              f"{res['auc_industry_vs_random_heldout']:.3f}  vs service {res['auc_industry_vs_service_heldout']:.3f}")
+              f"{res['auc_industry_vs_random_heldout']:.3f} (90 % {lo:.2f}–{hi:.2f})  vs service "
+              f"{res['auc_industry_vs_service_heldout']:.3f}")
         for f, s in res["saturated_share"].items():
             print(f"    {f:18s} saturated on {s:.0%} of county cells")
         if args.points:
