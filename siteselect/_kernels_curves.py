@@ -1,0 +1,236 @@
+"""Fuzzy curves for the raster kernels: parameter packing and float32 standardisation.
+
+Fuzzy curves are packed per factor into one row of ``params`` (float64,
+shape (n_factors, 8 + 2·MAX_BREAKS)):
+
+=====  ==========================================================
+index  meaning
+=====  ==========================================================
+0      shape code: 0 linear, 1 sigmoid, 2 J-shaped, 3 piecewise
+1      nodata value for NaN input (NaN = exclude the cell)
+2, 3   rising side  t1 = x·α1 + β1
+4, 5   falling side t2 = x·α2 + β2 (α2 = 0, β2 = 1e300 if unused)
+6      number of breakpoints (piecewise)
+8 …    breakpoint x values, then breakpoint y values (piecewise)
+=====  ==========================================================
+
+For the analytic shapes ``t = min(t1, t2)`` is clipped to [0, 1] (J-shaped:
+only to ≤ 1) and mapped by ``t`` (linear), ``sin²(π t / 2)`` (sigmoid) or
+``1 / (1 + (1 − t)²)`` (J-shaped). This reproduces increasing, decreasing
+and symmetric curves exactly as :mod:`siteselect.factors` defines them.
+
+Shared by :mod:`siteselect._kernels_wlc` and :mod:`siteselect._kernels_owa`;
+the public names are re-exported by :mod:`siteselect._kernels`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba as nb
+import numpy as np
+
+from siteselect.scenario import FactorSpec
+
+__all__ = ["MAX_BREAKS", "fuzzy_params", "parallel_sum", "standardise_stack"]
+
+MAX_BREAKS = 16
+_NP = 8 + 2 * MAX_BREAKS
+_BIG = 1e300
+#: Fast-math flags without "nnan"/"ninf", so NaN checks keep working.
+_FM = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+
+def fuzzy_params(spec: FactorSpec) -> np.ndarray:
+    """Pack a numeric factor's fuzzy curve and nodata into a parameter row."""
+    p = np.zeros(_NP, dtype=np.float64)
+    f = spec.fuzzy
+    if f is None:
+        raise ValueError("raster kernels take numeric (fuzzy) factors only")
+    nodata = spec.nodata
+    p[1] = np.nan if nodata is None or nodata == "exclude" else float(nodata)
+    p[4], p[5] = 0.0, _BIG
+    if f.shape == "piecewise":
+        pts = np.asarray(f.points, dtype=float)
+        if len(pts) > MAX_BREAKS:
+            raise ValueError(f"piecewise curves may have at most {MAX_BREAKS} breakpoints in raster mode")
+        p[0] = 3
+        p[6] = len(pts)
+        p[8 : 8 + len(pts)] = pts[:, 0]
+        p[8 + MAX_BREAKS : 8 + MAX_BREAKS + len(pts)] = pts[:, 1]
+        return p
+    p[0] = {"linear": 0, "sigmoid": 1, "jshaped": 2}[f.shape]
+    vals = [float(x) for x in f.points]  # type: ignore[arg-type]
+    if f.direction == "increasing":
+        a, b = vals
+        p[2], p[3] = 1.0 / (b - a), -a / (b - a)
+    elif f.direction == "decreasing":
+        a, b = vals
+        p[2], p[3] = -1.0 / (b - a), b / (b - a)
+    else:
+        a, b, c, d = vals
+        p[2], p[3] = 1.0 / (b - a), -a / (b - a)
+        p[4], p[5] = -1.0 / (d - c), d / (d - c)
+    return p
+
+
+#: Cells per tile. A row is processed in tiles of this many cells, so the
+#: per-thread buffers (accumulator, standardised values) stay in L1/L2 cache.
+_TILE = 1024
+#: Kernel options: no bounds checks and numpy's error model (a float division
+#: by zero gives inf/NaN instead of raising), so loops carry no branches that
+#: block vectorisation.
+_FAST: dict[str, Any] = {"cache": True, "error_model": "numpy", "boundscheck": False}
+
+
+@nb.njit(inline="always", **_FAST)
+def _clip_linear(x: Any, a1: Any, b1: Any, a2: Any, b2: Any, nd: Any) -> Any:
+    """Linear membership of one float32 value: clip(min(x·a1 + b1, x·a2 + b2), 0, 1), ``nd`` for NaN."""
+    t1 = x * a1 + b1
+    t2 = x * a2 + b2
+    t = max(min(t2 if t2 < t1 else t1, np.float32(1.0)), np.float32(0.0))
+    return nd if x != x else t
+
+
+@nb.njit(**_FAST)
+def _piecewise_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
+    """Breakpoint curve of a 1-D run into ``out``, bit for bit as :func:`numpy.interp` then float32.
+
+    One pass per segment, each branch-free over the cells so it vectorises:
+    cells at or beyond the segment's start take ``slope·(x − x_j) + y_j``
+    (float64, numpy's slope and formula; later segments overwrite earlier
+    ones); the first pass also sets the flat start, the last one the flat end
+    and nodata. No fast-math here: a fused multiply-add would change the last
+    bit.
+    """
+    nseg = int(p[6]) - 1
+    n = x.shape[0]
+    lo_x = p[8]
+    lo_y = np.float32(p[8 + MAX_BREAKS])
+    hi_x = p[8 + nseg]
+    hi_y = np.float32(p[8 + MAX_BREAKS + nseg])
+    nd = np.float32(p[1])
+    for j in range(nseg):
+        x0 = p[8 + j]
+        y0 = p[8 + MAX_BREAKS + j]
+        slope = (p[8 + MAX_BREAKS + j + 1] - y0) / (p[8 + j + 1] - x0)
+        first = j == 0
+        last = j == nseg - 1
+        if first and last:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                y = lo_y if v < lo_x else y
+                y = hi_y if v >= hi_x else y
+                out[c] = nd if v != v else y
+        elif first:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                out[c] = lo_y if v < lo_x else y
+        elif last:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                o = out[c]
+                y = y if v >= x0 else o
+                y = hi_y if v >= hi_x else y
+                out[c] = nd if v != v else y
+        else:
+            for c in range(n):
+                v = np.float64(x[c])
+                y = np.float32(slope * (v - x0) + y0)
+                o = out[c]
+                out[c] = y if v >= x0 else o
+
+
+@nb.njit(inline="always", fastmath=_FM, **_FAST)
+def _std_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
+    """Standardise a 1-D run of raw values into ``out`` (float32 values).
+
+    One branch-free loop per curve shape, so that each vectorises.
+    """
+    shape = int(p[0])
+    nd = np.float32(p[1])
+    a1 = np.float32(p[2])
+    b1 = np.float32(p[3])
+    two_sided = p[5] < 1e30
+    a2 = np.float32(p[4]) if two_sided else np.float32(0.0)
+    b2 = np.float32(p[5]) if two_sided else np.float32(2.0)
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    n = x.shape[0]
+    if shape == 0:
+        for c in range(n):
+            out[c] = _clip_linear(np.float32(x[c]), a1, b1, a2, b2, nd)
+    elif shape == 1:
+        # sin²(πt/2) = (1 + sin(π(t − ½)))/2; sin on [−π/2, π/2] by its Taylor
+        # polynomial to degree 13 (truncation error < 6e-8, float32 level),
+        # which vectorises where math.sin would not.
+        pi = np.float32(math.pi)
+        half = np.float32(0.5)
+        c3 = np.float32(-1.0 / 6.0)
+        c5 = np.float32(1.0 / 120.0)
+        c7 = np.float32(-1.0 / 5040.0)
+        c9 = np.float32(1.0 / 362880.0)
+        c11 = np.float32(-1.0 / 39916800.0)
+        c13 = np.float32(1.0 / 6227020800.0)
+        for c in range(n):
+            v = np.float32(x[c])
+            t1 = v * a1 + b1
+            t2 = v * a2 + b2
+            t = t1 if t1 < t2 else t2
+            t = t if t > zero else zero
+            t = t if t < one else one
+            y = pi * (t - half)
+            y2 = y * y
+            sn = y * (one + y2 * (c3 + y2 * (c5 + y2 * (c7 + y2 * (c9 + y2 * (c11 + y2 * c13))))))
+            mu = half + half * sn
+            # exact 0 and 1 at and beyond the control points (plateaus tie exactly)
+            mu = zero if t <= zero else mu
+            mu = one if t >= one else mu
+            out[c] = nd if v != v else mu
+    elif shape == 2:
+        for c in range(n):
+            v = np.float32(x[c])
+            t1 = v * a1 + b1
+            t2 = v * a2 + b2
+            t = t1 if t1 < t2 else t2
+            t = t if t < one else one
+            u = one - t
+            out[c] = nd if v != v else one / (one + u * u)
+    else:
+        _piecewise_into(x, p, out)
+
+
+def standardise_stack(stack: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Fuzzy-standardise every layer of a (n, rows, cols) stack to float32."""
+    out = np.empty(stack.shape, dtype=np.float32)
+    _standardise_kernel(stack, params, out)
+    return out
+
+
+@nb.njit(parallel=True, fastmath=_FM, **_FAST)
+def _standardise_kernel(stack: np.ndarray, params: np.ndarray, out: np.ndarray) -> None:
+    n, rows, cols = stack.shape
+    for r in nb.prange(rows):
+        for f in range(n):
+            _std_into(stack[f, r], params[f], out[f, r])
+
+
+
+@nb.njit(parallel=True, cache=True, fastmath=True)
+def parallel_sum(stack: np.ndarray) -> float:
+    """Read-only reduction of a (n, rows, cols) stack, rows split between threads."""
+    n, rows, cols = stack.shape
+    total = 0.0
+    for r in nb.prange(rows):
+        s = 0.0
+        for f in range(n):
+            for c in range(cols):
+                s += stack[f, r, c]
+        total += s
+    return total
+
+

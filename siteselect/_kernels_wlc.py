@@ -1,0 +1,207 @@
+"""Fused fuzzy standardisation + constraint mask + weighted linear combination (WLC) kernel."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from siteselect._kernels_curves import _FAST, _FM, _TILE, _clip_linear, _std_into
+
+__all__ = ["wlc_stack"]
+
+
+def wlc_stack(
+    stack: np.ndarray, params: np.ndarray, weights: np.ndarray, mask: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Fused fuzzy standardisation + constraint mask + weighted sum.
+
+    Parameters
+    ----------
+    stack
+        (n, rows, cols) raw factor values (float32 or float64), C-contiguous.
+    params
+        (n, _NP) packed curves from :func:`fuzzy_params`.
+    weights
+        (n,) weights summing to 1.
+    mask
+        (rows, cols) uint8/bool, nonzero = excluded (output NaN); a (0, 0)
+        array means no mask.
+
+    out
+        Optional (rows, cols) float32 array to write into.
+
+    Returns
+    -------
+    numpy.ndarray
+        (rows, cols) float32 suitability, NaN where masked or where a factor
+        with ``nodata: exclude`` had no value.
+
+    Notes
+    -----
+    Rows are split between threads and each row is cut into tiles of
+    ``_TILE`` cells. Factors are summed eight at a time (four if n ≤ 4) in
+    one loop over the tile's cells (eight input streams, the memberships and
+    the partial sum in registers), so for n ≤ 8 the only per-factor memory
+    traffic is reading the input once; linear curves are evaluated inside that loop, other curves
+    are first standardised into a per-thread tile buffer by their own
+    vectorised loop. NaN input takes the factor's nodata value inside the
+    loop (no scalar second pass). The output is allocated by numpy, which
+    asks Linux for huge pages; first-touch page faults on a numba-allocated
+    output cost about half a floor otherwise.
+    """
+    if out is None:
+        out = np.empty(stack.shape[1:], dtype=np.float32)
+    _wlc_kernel(stack, params, weights, mask, out, nb.get_num_threads())
+    return out
+
+
+@nb.njit(**_FAST)
+def _slot_coefs(params: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per factor (a1, b1, a2, b2, nodata, weight) in float32 for :func:`_clip_linear`.
+
+    Non-linear factors, already standardised, get the identity (1, 0, 0, 1,
+    NaN); rows beyond n (padding to a whole group of 4 or 8 slots) are all
+    zero, which adds exactly 0.
+    """
+    n = params.shape[0]
+    g = _group_size(n)
+    cf = np.zeros(((n + g - 1) // g * g, 6), dtype=np.float32)
+    for f in range(n):
+        p = params[f]
+        if int(p[0]) == 0:
+            cf[f, 0] = p[2]
+            cf[f, 1] = p[3]
+            cf[f, 2] = p[4] if p[5] < 1e30 else 0.0
+            cf[f, 3] = p[5] if p[5] < 1e30 else 2.0
+            cf[f, 4] = p[1]
+        else:
+            cf[f, 0] = 1.0
+            cf[f, 3] = 1.0
+            cf[f, 4] = np.nan
+        cf[f, 5] = weights[f]
+    return cf
+
+
+@nb.njit(inline="always", **_FAST)
+def _slot(cf: np.ndarray, f: int) -> tuple[float, float, float, float, float, float]:
+    return (cf[f, 0], cf[f, 1], cf[f, 2], cf[f, 3], cf[f, 4], cf[f, 5])
+
+
+@nb.njit(inline="always", fastmath=_FM, **_FAST)
+def _term(x: float, k: tuple[float, float, float, float, float, float]) -> float:
+    return k[5] * _clip_linear(np.float32(x), k[0], k[1], k[2], k[3], k[4])
+
+
+@nb.njit(fastmath=_FM, **_FAST)
+def _sum4(
+    x0: np.ndarray, x1: np.ndarray, x2: np.ndarray, x3: np.ndarray, cf: np.ndarray, f0: int,
+    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int,
+) -> None:
+    """Add four factors' weighted memberships over a tile in one loop.
+
+    ``mode`` 0: into ``acc``; 1: ``acc`` + the four into ``out``, NaN where
+    ``mask``; 2: the same without a mask. Separate loops so that each one is
+    branch-free (a conditional load of the mask would block vectorisation).
+    """
+    k0 = _slot(cf, f0)
+    k1 = _slot(cf, f0 + 1)
+    k2 = _slot(cf, f0 + 2)
+    k3 = _slot(cf, f0 + 3)
+    nc = acc.shape[0]
+    nan = np.float32(np.nan)
+    if mode == 0:
+        for c in range(nc):
+            acc[c] = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+    elif mode == 1:
+        for c in range(nc):
+            s = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+            out[c] = nan if mask[c] else s
+    else:
+        for c in range(nc):
+            out[c] = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+
+
+@nb.njit(fastmath=_FM, **_FAST)
+def _sum8(
+    x0: np.ndarray, x1: np.ndarray, x2: np.ndarray, x3: np.ndarray,
+    x4: np.ndarray, x5: np.ndarray, x6: np.ndarray, x7: np.ndarray, cf: np.ndarray, f0: int,
+    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int,
+) -> None:
+    """:func:`_sum4` for eight factors: eight input streams, no accumulator traffic for n ≤ 8."""
+    k0, k1, k2, k3 = _slot(cf, f0), _slot(cf, f0 + 1), _slot(cf, f0 + 2), _slot(cf, f0 + 3)
+    k4, k5, k6, k7 = _slot(cf, f0 + 4), _slot(cf, f0 + 5), _slot(cf, f0 + 6), _slot(cf, f0 + 7)
+    nc = acc.shape[0]
+    nan = np.float32(np.nan)
+    if mode == 0:
+        for c in range(nc):
+            acc[c] = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+                      + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+    elif mode == 1:
+        for c in range(nc):
+            s = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+                 + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+            out[c] = nan if mask[c] else s
+    else:
+        for c in range(nc):
+            out[c] = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+                      + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+
+
+@nb.njit(inline="always", **_FAST)
+def _group_size(n: int) -> int:
+    """Factors summed per loop: 4 for n ≤ 4, else 8 (padding slots cost arithmetic, not memory)."""
+    return 4 if n <= 4 else 8
+
+
+@nb.njit(inline="always", **_FAST)
+def _source(stack: np.ndarray, zb: np.ndarray, params: np.ndarray, f: int, r: int, c0: int, c1: int) -> np.ndarray:
+    """Row run that factor slot f reads: raw input (linear), its standardised tile, or the zero row."""
+    n = params.shape[0]
+    if f < n and int(params[f, 0]) == 0:
+        return stack[f, r, c0:c1]
+    return zb[min(f, n), : c1 - c0]
+
+
+@nb.njit(parallel=True, fastmath=_FM, **_FAST)
+def _wlc_kernel(
+    stack: np.ndarray, params: np.ndarray, weights: np.ndarray, mask: np.ndarray, out: np.ndarray, nth: int
+) -> None:
+    n, rows, cols = stack.shape
+    has_mask = mask.shape[0] == rows and mask.shape[1] == cols
+    cf = _slot_coefs(params, weights)
+    gs = _group_size(n)
+    ngroups = cf.shape[0] // gs
+    for t in nb.prange(nth):
+        # per thread: standardised tiles of the non-linear factors, a zero row
+        # (index n) for padding slots, and the tile accumulator
+        zb = np.zeros((n + 1, _TILE), dtype=stack.dtype)
+        acc = np.empty(_TILE, dtype=np.float32)
+        for r in range(rows * t // nth, rows * (t + 1) // nth):
+            for c0 in range(0, cols, _TILE):
+                c1 = min(cols, c0 + _TILE)
+                nc = c1 - c0
+                for f in range(n):
+                    if int(params[f, 0]) != 0:
+                        _std_into(stack[f, r, c0:c1], params[f], zb[f, :nc])
+                a = acc[:nc]
+                a[:] = 0.0
+                o = out[r, c0:c1]
+                m = mask[r, c0:c1] if has_mask else mask[0, :0]
+                for g in range(ngroups):
+                    f0 = gs * g
+                    mode = 0 if g < ngroups - 1 else (1 if has_mask else 2)
+                    if gs == 4:
+                        _sum4(
+                            _source(stack, zb, params, f0, r, c0, c1), _source(stack, zb, params, f0 + 1, r, c0, c1),
+                            _source(stack, zb, params, f0 + 2, r, c0, c1), _source(stack, zb, params, f0 + 3, r, c0, c1),
+                            cf, f0, a, o, m, mode,
+                        )
+                    else:
+                        _sum8(
+                            _source(stack, zb, params, f0, r, c0, c1), _source(stack, zb, params, f0 + 1, r, c0, c1),
+                            _source(stack, zb, params, f0 + 2, r, c0, c1), _source(stack, zb, params, f0 + 3, r, c0, c1),
+                            _source(stack, zb, params, f0 + 4, r, c0, c1), _source(stack, zb, params, f0 + 5, r, c0, c1),
+                            _source(stack, zb, params, f0 + 6, r, c0, c1), _source(stack, zb, params, f0 + 7, r, c0, c1),
+                            cf, f0, a, o, m, mode,
+                        )
+
