@@ -71,7 +71,9 @@ def test_piecewise_is_numpy_interp_bit_for_bit() -> None:
     for pts in ([[0.0, 0.25], [10.0, 0.75]], [[-3.0, 1.0], [1e-3, 0.0], [2.0, 0.6], [7.5, 0.6]],
                 [[float(a), float(b)] for a, b in zip(xs, rng.random(K.MAX_BREAKS))]):
         spec = FactorSpec.model_validate({"measure": "m", "nodata": 0.25, "fuzzy": {"shape": "piecewise", "points": pts}})
-        x = np.concatenate([rng.uniform(-60, 60, 5000), [p[0] for p in pts], [-1e30, 1e30, np.nan]]).astype(np.float32)
+        at = np.array([p[0] for p in pts], dtype=np.float32)  # breakpoints rounded to float32, and their neighbours
+        near = np.concatenate([at, np.nextafter(at, np.float32(-np.inf)), np.nextafter(at, np.float32(np.inf))])
+        x = np.concatenate([rng.uniform(-60, 60, 5000), near, [-1e30, 1e30, np.nan]]).astype(np.float32)
         got = K.standardise_stack(x.reshape(1, 1, -1), K.fuzzy_params(spec).reshape(1, -1))[0, 0]
         ref = standardise(x.astype(np.float64), spec).astype(np.float32)
         np.testing.assert_array_equal(got, ref)
