@@ -135,7 +135,7 @@ def _at_least_impl(xj, like):  # type: ignore[no-untyped-def]
     return impl64
 
 
-@nb.njit(**_FAST)
+@nb.njit(fastmath=False, **_FAST)  # explicit: numba callees otherwise inherit the caller's fast-math
 def _piecewise_into(x: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
     """Breakpoint curve of a 1-D run into ``out``, bit for bit as :func:`numpy.interp` then float32.
 
