@@ -162,46 +162,140 @@ def _source(stack: np.ndarray, zb: np.ndarray, params: np.ndarray, f: int, r: in
     return zb[min(f, n), : c1 - c0]
 
 
+@nb.njit(fastmath=_FM, **_FAST)
+def _sum1(x0: np.ndarray, cf: np.ndarray, f0: int, acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int) -> None:
+    """:func:`_sum4` for one factor (a group of 4 would spend arithmetic on 3 padding slots)."""
+    k0 = _slot(cf, f0)
+    nc = acc.shape[0]
+    nan = np.float32(np.nan)
+    if mode == 0:
+        for c in range(nc):
+            acc[c] = acc[c] + _term(x0[c], k0)
+    elif mode == 1:
+        for c in range(nc):
+            s = acc[c] + _term(x0[c], k0)
+            out[c] = nan if mask[c] else s
+    else:
+        for c in range(nc):
+            out[c] = acc[c] + _term(x0[c], k0)
+
+
+@nb.njit(fastmath=_FM, **_FAST)
+def _add_scaled(z: np.ndarray, w: float, acc: np.ndarray, first: bool) -> None:
+    """acc = w·z (first) or acc + w·z, over a tile, in float32."""
+    nc = acc.shape[0]
+    w32 = np.float32(w)
+    if first:
+        for c in range(nc):
+            acc[c] = w32 * np.float32(z[c])
+    else:
+        for c in range(nc):
+            acc[c] = acc[c] + w32 * np.float32(z[c])
+
+
+@nb.njit(fastmath=_FM, **_FAST)
+def _finish(acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int) -> None:
+    """out = acc, NaN where ``mask`` (mode 1), for a tile whose factors were all summed into ``acc``."""
+    nan = np.float32(np.nan)
+    if mode == 1:
+        for c in range(acc.shape[0]):
+            out[c] = nan if mask[c] else acc[c]
+    else:
+        for c in range(acc.shape[0]):
+            out[c] = acc[c]
+
+
+@nb.njit(**_FAST)
+def _linear_plan(params: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Linear factors in order, their slot coefficients, and the groups that sum them.
+
+    Groups take 8 factors while 8 remain, then 4 (padding one slot at most),
+    then one at a time. Returns (factor index per slot, coefficients per slot
+    with zero rows for padding, group starts, group sizes).
+    """
+    n = params.shape[0]
+    nl = 0
+    for f in range(n):
+        if int(params[f, 0]) == 0:
+            nl += 1
+    lin = np.empty(nl, dtype=np.int64)
+    cfl = np.zeros((nl + 8, 6), dtype=np.float32)
+    all_cf = _slot_coefs(params, weights)
+    k = 0
+    for f in range(n):
+        if int(params[f, 0]) == 0:
+            lin[k] = f
+            cfl[k] = all_cf[f]
+            k += 1
+    starts = np.empty(nl + 1, dtype=np.int64)
+    sizes = np.empty(nl + 1, dtype=np.int64)
+    ng = 0
+    s = 0
+    while s < nl:
+        rem = nl - s
+        g = 8 if rem >= 8 else (4 if rem >= 3 else 1)
+        starts[ng] = s
+        sizes[ng] = g
+        ng += 1
+        s += g
+    return lin, cfl, starts[:ng], sizes[:ng]
+
+
+@nb.njit(inline="always", **_FAST)
+def _lin_source(stack: np.ndarray, zb: np.ndarray, lin: np.ndarray, s: int, r: int, c0: int, c1: int) -> np.ndarray:
+    """Row run that linear slot s reads: its factor's raw input, or the zero row (padding)."""
+    if s < lin.shape[0]:
+        return stack[lin[s], r, c0:c1]
+    return zb[1, : c1 - c0]
+
+
 @nb.njit(parallel=True, fastmath=_FM, **_FAST)
 def _wlc_kernel(
     stack: np.ndarray, params: np.ndarray, weights: np.ndarray, mask: np.ndarray, out: np.ndarray, nth: int
 ) -> None:
     n, rows, cols = stack.shape
     has_mask = mask.shape[0] == rows and mask.shape[1] == cols
-    cf = _slot_coefs(params, weights)
-    gs = _group_size(n)
-    ngroups = cf.shape[0] // gs
+    last_mode = 1 if has_mask else 2
+    lin, cfl, starts, sizes = _linear_plan(params, weights)
+    ng = starts.shape[0]
     for t in nb.prange(nth):
-        # per thread: standardised tiles of the non-linear factors, a zero row
-        # (index n) for padding slots, and the tile accumulator
-        zb = np.zeros((n + 1, _TILE), dtype=stack.dtype)
+        # per thread: a standardised tile of one non-linear factor (row 0), a
+        # zero row for padding slots (row 1), and the tile accumulator
+        zb = np.zeros((2, _TILE), dtype=stack.dtype)
         acc = np.empty(_TILE, dtype=np.float32)
         for r in range(rows * t // nth, rows * (t + 1) // nth):
             for c0 in range(0, cols, _TILE):
                 c1 = min(cols, c0 + _TILE)
                 nc = c1 - c0
-                for f in range(n):
-                    if int(params[f, 0]) != 0:
-                        _std_into(stack[f, r, c0:c1], params[f], zb[f, :nc])
                 a = acc[:nc]
-                a[:] = 0.0
                 o = out[r, c0:c1]
                 m = mask[r, c0:c1] if has_mask else mask[0, :0]
-                for g in range(ngroups):
-                    f0 = gs * g
-                    mode = 0 if g < ngroups - 1 else (1 if has_mask else 2)
-                    if gs == 4:
+                first = True
+                for f in range(n):
+                    if int(params[f, 0]) != 0:
+                        _std_into(stack[f, r, c0:c1], params[f], zb[0, :nc])
+                        _add_scaled(zb[0, :nc], weights[f], a, first)
+                        first = False
+                if first:
+                    a[:] = 0.0
+                if ng == 0:
+                    _finish(a, o, m, last_mode)
+                for g in range(ng):
+                    s0 = starts[g]
+                    mode = 0 if g < ng - 1 else last_mode
+                    if sizes[g] == 8:
+                        _sum8(
+                            _lin_source(stack, zb, lin, s0, r, c0, c1), _lin_source(stack, zb, lin, s0 + 1, r, c0, c1),
+                            _lin_source(stack, zb, lin, s0 + 2, r, c0, c1), _lin_source(stack, zb, lin, s0 + 3, r, c0, c1),
+                            _lin_source(stack, zb, lin, s0 + 4, r, c0, c1), _lin_source(stack, zb, lin, s0 + 5, r, c0, c1),
+                            _lin_source(stack, zb, lin, s0 + 6, r, c0, c1), _lin_source(stack, zb, lin, s0 + 7, r, c0, c1),
+                            cfl, s0, a, o, m, mode,
+                        )
+                    elif sizes[g] == 4:
                         _sum4(
-                            _source(stack, zb, params, f0, r, c0, c1), _source(stack, zb, params, f0 + 1, r, c0, c1),
-                            _source(stack, zb, params, f0 + 2, r, c0, c1), _source(stack, zb, params, f0 + 3, r, c0, c1),
-                            cf, f0, a, o, m, mode,
+                            _lin_source(stack, zb, lin, s0, r, c0, c1), _lin_source(stack, zb, lin, s0 + 1, r, c0, c1),
+                            _lin_source(stack, zb, lin, s0 + 2, r, c0, c1), _lin_source(stack, zb, lin, s0 + 3, r, c0, c1),
+                            cfl, s0, a, o, m, mode,
                         )
                     else:
-                        _sum8(
-                            _source(stack, zb, params, f0, r, c0, c1), _source(stack, zb, params, f0 + 1, r, c0, c1),
-                            _source(stack, zb, params, f0 + 2, r, c0, c1), _source(stack, zb, params, f0 + 3, r, c0, c1),
-                            _source(stack, zb, params, f0 + 4, r, c0, c1), _source(stack, zb, params, f0 + 5, r, c0, c1),
-                            _source(stack, zb, params, f0 + 6, r, c0, c1), _source(stack, zb, params, f0 + 7, r, c0, c1),
-                            cf, f0, a, o, m, mode,
-                        )
-
+                        _sum1(_lin_source(stack, zb, lin, s0, r, c0, c1), cfl, s0, a, o, m, mode)
