@@ -15,11 +15,21 @@ floor
 wlc
     fused fuzzy standardisation (linear increasing/decreasing/symmetric
     curves with nodata) + constraint mask + weighted sum into one float32
-    raster (:func:`siteselect._kernels.wlc_stack`). ``wlc_mixed`` is the
-    same with sigmoid, J-shaped and piecewise curves among the 8 (reported,
-    no target).
+    raster (:func:`siteselect._kernels.wlc_stack`), written into an output
+    raster allocated and touched once before the runs (``out=``), as a
+    caller re-scoring the same grid does. The kernel still writes every
+    output byte and reads the mask; the floor reads only the stack, so the
+    comparison does not favour the kernel. ``wlc_fresh_out`` is the same
+    with a new output per call (numpy's allocation + page faults).
+    ``wlc_mixed`` has sigmoid, J-shaped and piecewise curves among the 8.
 owa
-    the same with OWA (sorting network over the 8 values per cell).
+    the same with OWA (sorting network over the 8 values per cell);
+    ``owa_fresh_out`` with a new output per call.
+cpu_1thread
+    the floor and the three kernels again on one numba thread, timed as
+    process CPU time: less sensitive to other processes on a shared machine
+    than the 2-thread wall times (on the 2-vCPU test machine, whose two
+    threads share one core, the two sets of ratios agree within noise).
 edt
     exact EDT of an N × N feature grid against
     ``scipy.ndimage.distance_transform_edt``; max |difference| reported.
@@ -42,6 +52,21 @@ machine run ``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES= python bench/overlay.py
 (the empty feature list takes the named CPU's own; with the name alone numba
 keeps the host's AVX-512 features); the RESULT then shows
 ``numba_vector_reg: ymm``. The memory system is still the host's.
+
+What numba emits for AVX2 (``inspect_asm`` of the tile loops with
+``NUMBA_CPU_NAME=haswell``): the WLC loop over 8 linear factors is ~105
+instructions per 8 cells (24 FMA, 24 min/max, 8 NaN compare + blend, the
+48 per-factor constants reloaded from the stack). The OWA loop (8 linear
+curves, key building, the 19-comparator network and the weighted sum) is
+~356 instructions per 8 cells; each comparator is one ``vcmpltps`` whose
+mask drives four ``vblendvps`` (keys and weights), and 16 keys + weights
+exceed the 16 ymm registers, so ~140 of them touch the stack. The int64
+keys used before needed 2 registers per 8 cells and ``vpcmpgtq`` +
+``vblendvpd`` per half. Two traps found on the way: a conditional
+expression that keeps the stored value (``y if c else out[c]``) became a
+``vmaskmovps`` store (slow on AMD) until written as an LLVM select, and a
+numba callee without its own ``fastmath`` inherits the caller's, which
+fused the piecewise formula into an FMA.
 """
 
 from __future__ import annotations

@@ -39,15 +39,16 @@ def wlc_stack(
     Notes
     -----
     Rows are split between threads and each row is cut into tiles of
-    ``_TILE`` cells. Factors are summed eight at a time (four if n ≤ 4) in
-    one loop over the tile's cells (eight input streams, the memberships and
-    the partial sum in registers), so for n ≤ 8 the only per-factor memory
-    traffic is reading the input once; linear curves are evaluated inside that loop, other curves
-    are first standardised into a per-thread tile buffer by their own
-    vectorised loop. NaN input takes the factor's nodata value inside the
-    loop (no scalar second pass). The output is allocated by numpy, which
-    asks Linux for huge pages; first-touch page faults on a numba-allocated
-    output cost about half a floor otherwise.
+    ``_TILE`` cells. Non-linear curves (sigmoid, J-shaped, piecewise) are
+    standardised one at a time into a per-thread tile buffer by their own
+    vectorised loop, which then adds ``w·z`` into the tile accumulator.
+    Linear factors are summed eight at a time (then four, then one) in one
+    loop over the tile's cells: eight input streams, the memberships and the
+    partial sum in registers, the curve and nodata (NaN input) evaluated
+    inside the loop, so the only per-factor memory traffic is reading the
+    input once. Pass ``out`` to reuse an output raster: a fresh one costs
+    numpy's allocation and the first-touch page faults on it (0.2–0.3 of a
+    read floor for the county grid, ``bench/overlay.py``).
     """
     if out is None:
         out = np.empty(stack.shape[1:], dtype=np.float32)
