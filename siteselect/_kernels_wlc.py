@@ -93,10 +93,28 @@ def _term(x: float, k: tuple[float, float, float, float, float, float]) -> float
     return k[5] * _clip_linear(np.float32(x), k[0], k[1], k[2], k[3], k[4])
 
 
+@nb.njit(inline="always", fastmath=_FM, **_FAST)
+def _tm(x: float, k: tuple[float, float, float, float, float, float], blend: bool) -> float:
+    """:func:`_term`, or for a factor whose nodata is 0 (``blend`` False) without the NaN test.
+
+    There NaN input needs no test of its own: ``min(t, 1)`` keeps a NaN and
+    ``max(0, t)`` (Python's rule: t if t > 0 else 0) turns it into 0, the
+    nodata value; both compile to plain ``vminps``/``vmaxps``.
+    """
+    if blend:
+        return _term(x, k)
+    v = np.float32(x)
+    t1 = v * k[0] + k[1]
+    t2 = v * k[2] + k[3]
+    # Python's min/max: min(t, 1) keeps a NaN, max(0, t) = t if t > 0 else 0 turns it into 0
+    t = min(t2 if t2 < t1 else t1, np.float32(1.0))
+    return k[5] * max(np.float32(0.0), t)  # type: ignore[return-value]
+
+
 @nb.njit(fastmath=_FM, **_FAST)
 def _sum4(
     x0: np.ndarray, x1: np.ndarray, x2: np.ndarray, x3: np.ndarray, cf: np.ndarray, f0: int,
-    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int,
+    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int, blend: bool,
 ) -> None:
     """Add four factors' weighted memberships over a tile in one loop.
 
@@ -112,21 +130,21 @@ def _sum4(
     nan = np.float32(np.nan)
     if mode == 0:
         for c in range(nc):
-            acc[c] = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+            acc[c] = acc[c] + _tm(x0[c], k0, blend) + _tm(x1[c], k1, blend) + _tm(x2[c], k2, blend) + _tm(x3[c], k3, blend)
     elif mode == 1:
         for c in range(nc):
-            s = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+            s = acc[c] + _tm(x0[c], k0, blend) + _tm(x1[c], k1, blend) + _tm(x2[c], k2, blend) + _tm(x3[c], k3, blend)
             out[c] = nan if mask[c] else s
     else:
         for c in range(nc):
-            out[c] = acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
+            out[c] = acc[c] + _tm(x0[c], k0, blend) + _tm(x1[c], k1, blend) + _tm(x2[c], k2, blend) + _tm(x3[c], k3, blend)
 
 
 @nb.njit(fastmath=_FM, **_FAST)
 def _sum8(
     x0: np.ndarray, x1: np.ndarray, x2: np.ndarray, x3: np.ndarray,
     x4: np.ndarray, x5: np.ndarray, x6: np.ndarray, x7: np.ndarray, cf: np.ndarray, f0: int,
-    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int,
+    acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int, blend: bool,
 ) -> None:
     """:func:`_sum4` for eight factors: eight input streams, no accumulator traffic for n ≤ 8."""
     k0, k1, k2, k3 = _slot(cf, f0), _slot(cf, f0 + 1), _slot(cf, f0 + 2), _slot(cf, f0 + 3)
@@ -135,17 +153,17 @@ def _sum8(
     nan = np.float32(np.nan)
     if mode == 0:
         for c in range(nc):
-            acc[c] = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
-                      + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+            acc[c] = (acc[c] + _tm(x0[c], k0, blend) + _tm(x1[c], k1, blend) + _tm(x2[c], k2, blend) + _tm(x3[c], k3, blend)
+                      + _tm(x4[c], k4, blend) + _tm(x5[c], k5, blend) + _tm(x6[c], k6, blend) + _tm(x7[c], k7, blend))
     elif mode == 1:
         for c in range(nc):
-            s = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
-                 + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+            s = (acc[c] + _tm(x0[c], k0, blend) + _tm(x1[c], k1, blend) + _tm(x2[c], k2, blend) + _tm(x3[c], k3, blend)
+                 + _tm(x4[c], k4, blend) + _tm(x5[c], k5, blend) + _tm(x6[c], k6, blend) + _tm(x7[c], k7, blend))
             out[c] = nan if mask[c] else s
     else:
         for c in range(nc):
-            out[c] = (acc[c] + _term(x0[c], k0) + _term(x1[c], k1) + _term(x2[c], k2) + _term(x3[c], k3)
-                      + _term(x4[c], k4) + _term(x5[c], k5) + _term(x6[c], k6) + _term(x7[c], k7))
+            out[c] = (acc[c] + _tm(x0[c], k0, blend) + _tm(x1[c], k1, blend) + _tm(x2[c], k2, blend) + _tm(x3[c], k3, blend)
+                      + _tm(x4[c], k4, blend) + _tm(x5[c], k5, blend) + _tm(x6[c], k6, blend) + _tm(x7[c], k7, blend))
 
 
 @nb.njit(inline="always", **_FAST)
@@ -164,21 +182,23 @@ def _source(stack: np.ndarray, zb: np.ndarray, params: np.ndarray, f: int, r: in
 
 
 @nb.njit(fastmath=_FM, **_FAST)
-def _sum1(x0: np.ndarray, cf: np.ndarray, f0: int, acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int) -> None:
+def _sum1(
+    x0: np.ndarray, cf: np.ndarray, f0: int, acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int, blend: bool
+) -> None:
     """:func:`_sum4` for one factor (a group of 4 would spend arithmetic on 3 padding slots)."""
     k0 = _slot(cf, f0)
     nc = acc.shape[0]
     nan = np.float32(np.nan)
     if mode == 0:
         for c in range(nc):
-            acc[c] = acc[c] + _term(x0[c], k0)
+            acc[c] = acc[c] + _tm(x0[c], k0, blend)
     elif mode == 1:
         for c in range(nc):
-            s = acc[c] + _term(x0[c], k0)
+            s = acc[c] + _tm(x0[c], k0, blend)
             out[c] = nan if mask[c] else s
     else:
         for c in range(nc):
-            out[c] = acc[c] + _term(x0[c], k0)
+            out[c] = acc[c] + _tm(x0[c], k0, blend)
 
 
 @nb.njit(fastmath=_FM, **_FAST)
@@ -207,45 +227,54 @@ def _finish(acc: np.ndarray, out: np.ndarray, mask: np.ndarray, mode: int) -> No
 
 
 @nb.njit(**_FAST)
-def _linear_plan(params: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Linear factors in order, their slot coefficients, and the groups that sum them.
+def _linear_plan(
+    params: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Linear factors in slot order, their slot coefficients, and the groups that sum them.
 
-    Groups take 8 factors while 8 remain, then 4 (padding one slot at most),
-    then one at a time. Returns (factor index per slot, coefficients per slot
-    with zero rows for padding, group starts, group sizes).
+    Factors whose nodata is 0 come first (their loops need no NaN test),
+    then the others; within each class groups take 8 factors while 8
+    remain, then 4 (padding one slot at most), then one at a time. Returns
+    (factor index per slot, coefficients per slot with zero rows for
+    padding, group starts, group sizes, whether each group tests for NaN).
     """
     n = params.shape[0]
+    all_cf = _slot_coefs(params, weights)
     nl = 0
     for f in range(n):
         if int(params[f, 0]) == 0:
             nl += 1
-    lin = np.empty(nl, dtype=np.int64)
-    cfl = np.zeros((nl + 8, 6), dtype=np.float32)
-    all_cf = _slot_coefs(params, weights)
+    lin = np.full(nl + 2, -1, dtype=np.int64)  # −1: a padding slot (reads zeros)
+    cfl = np.zeros((nl + 10, 6), dtype=np.float32)
+    starts = np.empty(nl + 2, dtype=np.int64)
+    sizes = np.empty(nl + 2, dtype=np.int64)
+    blends = np.empty(nl + 2, dtype=np.bool_)
     k = 0
-    for f in range(n):
-        if int(params[f, 0]) == 0:
-            lin[k] = f
-            cfl[k] = all_cf[f]
-            k += 1
-    starts = np.empty(nl + 1, dtype=np.int64)
-    sizes = np.empty(nl + 1, dtype=np.int64)
     ng = 0
-    s = 0
-    while s < nl:
-        rem = nl - s
-        g = 8 if rem >= 8 else (4 if rem >= 3 else 1)
-        starts[ng] = s
-        sizes[ng] = g
-        ng += 1
-        s += g
-    return lin, cfl, starts[:ng], sizes[:ng]
+    for blend in (False, True):
+        k0 = k
+        for f in range(n):
+            if int(params[f, 0]) == 0 and (all_cf[f, 4] != 0.0) == blend:
+                lin[k] = f
+                cfl[k] = all_cf[f]
+                k += 1
+        s = k0
+        while s < k:
+            rem = k - s
+            g = 8 if rem >= 8 else (4 if rem >= 3 else 1)
+            starts[ng] = s
+            sizes[ng] = g
+            blends[ng] = blend
+            ng += 1
+            s += g
+        k = s  # past a padding slot, if the last group has one
+    return lin, cfl, starts[:ng], sizes[:ng], blends[:ng]
 
 
 @nb.njit(inline="always", **_FAST)
 def _lin_source(stack: np.ndarray, zb: np.ndarray, lin: np.ndarray, s: int, r: int, c0: int, c1: int) -> np.ndarray:
     """Row run that linear slot s reads: its factor's raw input, or the zero row (padding)."""
-    if s < lin.shape[0]:
+    if s < lin.shape[0] and lin[s] >= 0:
         return stack[lin[s], r, c0:c1]
     return zb[1, : c1 - c0]
 
@@ -257,7 +286,7 @@ def _wlc_kernel(
     n, rows, cols = stack.shape
     has_mask = mask.shape[0] == rows and mask.shape[1] == cols
     last_mode = 1 if has_mask else 2
-    lin, cfl, starts, sizes = _linear_plan(params, weights)
+    lin, cfl, starts, sizes, blends = _linear_plan(params, weights)
     ng = starts.shape[0]
     for t in nb.prange(nth):
         # per thread: a standardised tile of one non-linear factor (row 0), a
@@ -290,13 +319,13 @@ def _wlc_kernel(
                             _lin_source(stack, zb, lin, s0 + 2, r, c0, c1), _lin_source(stack, zb, lin, s0 + 3, r, c0, c1),
                             _lin_source(stack, zb, lin, s0 + 4, r, c0, c1), _lin_source(stack, zb, lin, s0 + 5, r, c0, c1),
                             _lin_source(stack, zb, lin, s0 + 6, r, c0, c1), _lin_source(stack, zb, lin, s0 + 7, r, c0, c1),
-                            cfl, s0, a, o, m, mode,
+                            cfl, s0, a, o, m, mode, bool(blends[g]),
                         )
                     elif sizes[g] == 4:
                         _sum4(
                             _lin_source(stack, zb, lin, s0, r, c0, c1), _lin_source(stack, zb, lin, s0 + 1, r, c0, c1),
                             _lin_source(stack, zb, lin, s0 + 2, r, c0, c1), _lin_source(stack, zb, lin, s0 + 3, r, c0, c1),
-                            cfl, s0, a, o, m, mode,
+                            cfl, s0, a, o, m, mode, bool(blends[g]),
                         )
                     else:
-                        _sum1(_lin_source(stack, zb, lin, s0, r, c0, c1), cfl, s0, a, o, m, mode)
+                        _sum1(_lin_source(stack, zb, lin, s0, r, c0, c1), cfl, s0, a, o, m, mode, bool(blends[g]))

@@ -98,6 +98,27 @@ def test_wlc_matches_reference_for_any_factor_count(n: int) -> None:
     np.testing.assert_array_equal(K.wlc_stack(x.astype(np.float64), params, w, mask.view(np.uint8)), masked)
 
 
+@pytest.mark.parametrize(("n_zero", "n_other"), [(3, 2), (11, 0), (0, 5), (5, 3), (2, 9)])
+def test_wlc_linear_groups_split_by_nodata(n_zero: int, n_other: int) -> None:
+    # linear factors with nodata 0 are summed without a NaN test, the others
+    # with it, each class in groups of 8, 4 (one padding slot) or 1; a
+    # sigmoid and a piecewise factor go through the accumulator first
+    lin = [{"nodata": 0.0, "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [10, 90]}},
+           {"nodata": 0.0, "fuzzy": {"shape": "linear", "direction": "symmetric", "points": [5, 20, 40, 95]}}]
+    other = [{"nodata": 0.4, "fuzzy": {"shape": "linear", "direction": "increasing", "points": [20, 60]}},
+             {"nodata": "exclude", "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [0, 60]}}]
+    curves = [lin[i % 2] for i in range(n_zero)] + [other[i % 2] for i in range(n_other)] + [CURVES[1], CURVES[8]]
+    order = np.random.default_rng(n_zero + 7 * n_other).permutation(len(curves))  # classes interleaved
+    specs = [FactorSpec.model_validate({"measure": "m", **curves[i]}) for i in order]
+    n = len(specs)
+    x = _stack(n, 3, K._TILE + 5, seed=n_zero * 10 + n_other)
+    w = _weights(n, n_zero)
+    got = K.wlc_stack(x, np.stack([K.fuzzy_params(s) for s in specs]), w, np.zeros((0, 0), np.uint8))
+    ref = _reference(x, specs, w)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_allclose(got, ref, rtol=0, atol=TOL)
+
+
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 11])
 def test_owa_matches_reference_for_any_factor_count(n: int) -> None:
     rows, cols = 5, K._TILE + 9
