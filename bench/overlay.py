@@ -54,9 +54,10 @@ keeps the host's AVX-512 features); the RESULT then shows
 ``numba_vector_reg: ymm``. The memory system is still the host's.
 
 What numba emits for AVX2 (``inspect_asm`` of the tile loops with
-``NUMBA_CPU_NAME=haswell``): the WLC loop over 8 linear factors is ~105
-instructions per 8 cells (24 FMA, 24 min/max, 8 NaN compare + blend, the
-48 per-factor constants reloaded from the stack). The OWA loop (8 linear
+``NUMBA_CPU_NAME=haswell``): the WLC loop over 8 linear factors is ~88
+instructions per 8 cells when their nodata is 0, as here (24 FMA, 24
+min/max, the 48 per-factor constants reloaded from the stack), ~107 with
+another nodata (+8 NaN compares and blends). The OWA loop (8 linear
 curves, key building, the 19-comparator network and the weighted sum) is
 ~356 instructions per 8 cells; each comparator is one ``vcmpltps`` whose
 mask drives four ``vblendvps`` (keys and weights), and 16 keys + weights
