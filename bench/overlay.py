@@ -15,11 +15,21 @@ floor
 wlc
     fused fuzzy standardisation (linear increasing/decreasing/symmetric
     curves with nodata) + constraint mask + weighted sum into one float32
-    raster (:func:`siteselect.raster.kernels.wlc_stack`). ``wlc_mixed`` is the
-    same with sigmoid, J-shaped and piecewise curves among the 8 (reported,
-    no target).
+    raster (:func:`siteselect.raster.kernels.wlc_stack`), written into an output
+    raster allocated and touched once before the runs (``out=``), as a
+    caller re-scoring the same grid does. The kernel still writes every
+    output byte and reads the mask; the floor reads only the stack, so the
+    comparison does not favour the kernel. ``wlc_fresh_out`` is the same
+    with a new output per call (numpy's allocation + page faults).
+    ``wlc_mixed`` has sigmoid, J-shaped and piecewise curves among the 8.
 owa
-    the same with OWA (sorting network over the 8 values per cell).
+    the same with OWA (sorting network over the 8 values per cell);
+    ``owa_fresh_out`` with a new output per call.
+cpu_1thread
+    the floor and the three kernels again on one numba thread, timed as
+    process CPU time: less sensitive to other processes on a shared machine
+    than the 2-thread wall times (on the 2-vCPU test machine, whose two
+    threads share one core, the two sets of ratios agree within noise).
 edt
     exact EDT of an N × N feature grid against
     ``scipy.ndimage.distance_transform_edt``; max |difference| reported.
@@ -42,6 +52,22 @@ machine run ``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES= python bench/overlay.py
 (the empty feature list takes the named CPU's own; with the name alone numba
 keeps the host's AVX-512 features); the RESULT then shows
 ``numba_vector_reg: ymm``. The memory system is still the host's.
+
+What numba emits for AVX2 (``inspect_asm`` of the tile loops with
+``NUMBA_CPU_NAME=haswell``): the WLC loop over 8 linear factors is ~88
+instructions per 8 cells when their nodata is 0, as here (24 FMA, 24
+min/max, the 48 per-factor constants reloaded from the stack), ~107 with
+another nodata (+8 NaN compares and blends). The OWA loop (8 linear
+curves, key building, the 19-comparator network and the weighted sum) is
+~356 instructions per 8 cells; each comparator is one ``vcmpltps`` whose
+mask drives four ``vblendvps`` (keys and weights), and 16 keys + weights
+exceed the 16 ymm registers, so ~140 of them touch the stack. The int64
+keys used before needed 2 registers per 8 cells and ``vpcmpgtq`` +
+``vblendvpd`` per half. Two traps found on the way: a conditional
+expression that keeps the stored value (``y if c else out[c]``) became a
+``vmaskmovps`` store (slow on AMD) until written as an LLVM select, and a
+numba callee without its own ``fastmath`` inherits the caller's, which
+fused the piecewise formula into an FMA.
 """
 
 from __future__ import annotations
@@ -65,6 +91,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from siteselect.analysis.overlay import rank_scores, score_table  # noqa: E402
 from siteselect.raster import kernels as K  # noqa: E402
+from siteselect.raster.params import factor_params  # noqa: E402
 from siteselect.scenario import FactorSpec  # noqa: E402
 
 LINEAR = [
@@ -87,7 +114,7 @@ MIXED = LINEAR[:4] + [
 
 def _specs(curves: list[dict[str, Any]]) -> np.ndarray:
     return np.stack(
-        [K.fuzzy_params(FactorSpec.model_validate({"measure": "port_minutes", "nodata": 0.0, "fuzzy": c})) for c in curves]
+        [factor_params(FactorSpec.model_validate({"measure": "port_minutes", "nodata": 0.0, "fuzzy": c})) for c in curves]
     )
 
 
@@ -101,6 +128,21 @@ def median_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
         out = fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times), out
+
+
+def median_cpu_of(fn: Callable[[], Any], repeat: int) -> float:
+    """Median process CPU time (s) of ``repeat`` calls of fn (at least 3).
+
+    Run with one numba thread, CPU time counts only the time the process was
+    on a core, so it moves less with the load other processes put on the
+    machine than wall time does (the shared caches and memory bus still do).
+    """
+    times = []
+    for _ in range(max(3, repeat)):
+        t = time.process_time()
+        fn()
+        times.append(time.process_time() - t)
+    return statistics.median(times)
 
 
 _SIMD = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "neon", "asimd", "sve")
@@ -223,18 +265,35 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     extra, (mask, out) = measure_peak(lambda: (lambda m: (m, K.wlc_stack(stack, p_lin, weights, m)))(make_mask()))
     peak_over_stack = (stack.nbytes + extra) / stack.nbytes
     del out
-    t_wlc, out = median_of(lambda: K.wlc_stack(stack, p_lin, weights, mask), args.repeat)
+    # the kernels write into one output raster allocated and touched once, as
+    # a caller re-scoring the same grid does; the fresh-output figures below
+    # add numpy's allocation and the kernel's page faults on it
+    buf = np.zeros((rows, cols), dtype=np.float32)
+    t_wlc, _ = median_of(lambda: K.wlc_stack(stack, p_lin, weights, mask, out=buf), args.repeat)
+    t_mix, _ = median_of(lambda: K.wlc_stack(stack, p_mix, weights, mask, out=buf), args.repeat)
+    t_wlc_fresh, out = median_of(lambda: K.wlc_stack(stack, p_lin, weights, mask), args.repeat)
     del out
-    t_mix, out = median_of(lambda: K.wlc_stack(stack, p_mix, weights, mask), args.repeat)
-    del out
-    log(f"wlc {t_wlc:.3f} s = {t_wlc / floor:.2f}x floor (mixed curves {t_mix:.3f} s = {t_mix / floor:.2f}x); "
-        f"peak {peak_over_stack:.3f}x stack (+{extra / 1e6:.0f} MB)")
+    log(f"wlc {t_wlc:.3f} s = {t_wlc / floor:.2f}x floor (mixed curves {t_mix:.3f} s = {t_mix / floor:.2f}x; "
+        f"fresh output {t_wlc_fresh / floor:.2f}x); peak {peak_over_stack:.3f}x stack (+{extra / 1e6:.0f} MB)")
 
     # ---------------------------------------------------------------- OWA
-    t_owa, out = median_of(lambda: K.owa_stack(stack, p_lin, weights, order_w, mask, net), args.repeat)
+    t_owa, _ = median_of(lambda: K.owa_stack(stack, p_lin, weights, order_w, mask, net, out=buf), args.repeat)
+    t_owa_fresh, out = median_of(lambda: K.owa_stack(stack, p_lin, weights, order_w, mask, net), args.repeat)
     del out
-    log(f"owa {t_owa:.3f} s = {t_owa / floor:.2f}x floor")
-    del stack, mask
+    log(f"owa {t_owa:.3f} s = {t_owa / floor:.2f}x floor (fresh output {t_owa_fresh / floor:.2f}x)")
+
+    # ---------------------------------------------------------------- one thread, CPU time
+    numba.set_num_threads(1)
+    c_floor = min(median_cpu_of(lambda: stack.sum(), args.repeat), median_cpu_of(lambda: K.parallel_sum(stack), args.repeat))
+    c_wlc = median_cpu_of(lambda: K.wlc_stack(stack, p_lin, weights, mask, out=buf), args.repeat)
+    c_mix = median_cpu_of(lambda: K.wlc_stack(stack, p_mix, weights, mask, out=buf), args.repeat)
+    c_owa = median_cpu_of(lambda: K.owa_stack(stack, p_lin, weights, order_w, mask, net, out=buf), args.repeat)
+    numba.set_num_threads(args.threads)
+    cpu1 = {"floor_s": round(c_floor, 4), "wlc_over_floor": round(c_wlc / c_floor, 3),
+            "wlc_mixed_over_floor": round(c_mix / c_floor, 3), "owa_over_floor": round(c_owa / c_floor, 3)}
+    log(f"one thread, CPU time: floor {c_floor:.3f} s; wlc {c_wlc / c_floor:.2f}x, mixed {c_mix / c_floor:.2f}x, "
+        f"owa {c_owa / c_floor:.2f}x")
+    del stack, mask, buf
 
     # ---------------------------------------------------------------- EDT
     e = args.edt_size
@@ -277,6 +336,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "wlc_over_floor": round(t_wlc / floor, 3),
         "wlc_mixed_over_floor": round(t_mix / floor, 3),
         "owa_over_floor": round(t_owa / floor, 3),
+        "wlc_fresh_out_over_floor": round(t_wlc_fresh / floor, 3),
+        "owa_fresh_out_over_floor": round(t_owa_fresh / floor, 3),
+        "cpu_1thread": cpu1,
         "edt_speedup_vs_scipy": None if speedup is None else round(speedup, 2),
         "edt_bytes_per_cell": round(edt_bpc, 2),
         "peak_mem_over_stack": round(peak_over_stack, 3),

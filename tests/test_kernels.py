@@ -22,6 +22,7 @@ import pytest
 from siteselect.analysis.factors import standardise
 from siteselect.analysis.overlay import score_table
 from siteselect.raster import kernels as K
+from siteselect.raster.params import factor_params
 from siteselect.scenario import FactorSpec
 
 TOL = 5e-7
@@ -71,8 +72,10 @@ def test_piecewise_is_numpy_interp_bit_for_bit() -> None:
     for pts in ([[0.0, 0.25], [10.0, 0.75]], [[-3.0, 1.0], [1e-3, 0.0], [2.0, 0.6], [7.5, 0.6]],
                 [[float(a), float(b)] for a, b in zip(xs, rng.random(K.MAX_BREAKS))]):
         spec = FactorSpec.model_validate({"measure": "m", "nodata": 0.25, "fuzzy": {"shape": "piecewise", "points": pts}})
-        x = np.concatenate([rng.uniform(-60, 60, 5000), [p[0] for p in pts], [-1e30, 1e30, np.nan]]).astype(np.float32)
-        got = K.standardise_stack(x.reshape(1, 1, -1), K.fuzzy_params(spec).reshape(1, -1))[0, 0]
+        at = np.array([p[0] for p in pts], dtype=np.float32)  # breakpoints rounded to float32, and their neighbours
+        near = np.concatenate([at, np.nextafter(at, np.float32(-np.inf)), np.nextafter(at, np.float32(np.inf))])
+        x = np.concatenate([rng.uniform(-60, 60, 5000), near, [-1e30, 1e30, np.nan]]).astype(np.float32)
+        got = K.standardise_stack(x.reshape(1, 1, -1), factor_params(spec).reshape(1, -1))[0, 0]
         ref = standardise(x.astype(np.float64), spec).astype(np.float32)
         np.testing.assert_array_equal(got, ref)
 
@@ -83,7 +86,7 @@ def test_wlc_matches_reference_for_any_factor_count(n: int) -> None:
     rows, cols = (1 if n == 1 else 7), K._TILE + 37
     x = _stack(n, rows, cols, seed=n)
     specs = [_spec(i) for i in range(n)]
-    params = np.stack([K.fuzzy_params(s) for s in specs])
+    params = np.stack([factor_params(s) for s in specs])
     w = _weights(n, n)
     mask = np.random.default_rng(n).random((rows, cols)) < 0.1
     ref = _reference(x, specs, w)
@@ -96,12 +99,33 @@ def test_wlc_matches_reference_for_any_factor_count(n: int) -> None:
     np.testing.assert_array_equal(K.wlc_stack(x.astype(np.float64), params, w, mask.view(np.uint8)), masked)
 
 
+@pytest.mark.parametrize(("n_zero", "n_other"), [(3, 2), (11, 0), (0, 5), (5, 3), (2, 9)])
+def test_wlc_linear_groups_split_by_nodata(n_zero: int, n_other: int) -> None:
+    # linear factors with nodata 0 are summed without a NaN test, the others
+    # with it, each class in groups of 8, 4 (one padding slot) or 1; a
+    # sigmoid and a piecewise factor go through the accumulator first
+    lin = [{"nodata": 0.0, "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [10, 90]}},
+           {"nodata": 0.0, "fuzzy": {"shape": "linear", "direction": "symmetric", "points": [5, 20, 40, 95]}}]
+    other = [{"nodata": 0.4, "fuzzy": {"shape": "linear", "direction": "increasing", "points": [20, 60]}},
+             {"nodata": "exclude", "fuzzy": {"shape": "linear", "direction": "decreasing", "points": [0, 60]}}]
+    curves = [lin[i % 2] for i in range(n_zero)] + [other[i % 2] for i in range(n_other)] + [CURVES[1], CURVES[8]]
+    order = np.random.default_rng(n_zero + 7 * n_other).permutation(len(curves))  # classes interleaved
+    specs = [FactorSpec.model_validate({"measure": "m", **curves[i]}) for i in order]
+    n = len(specs)
+    x = _stack(n, 3, K._TILE + 5, seed=n_zero * 10 + n_other)
+    w = _weights(n, n_zero)
+    got = K.wlc_stack(x, np.stack([factor_params(s) for s in specs]), w, np.zeros((0, 0), np.uint8))
+    ref = _reference(x, specs, w)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_allclose(got, ref, rtol=0, atol=TOL)
+
+
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 11])
 def test_owa_matches_reference_for_any_factor_count(n: int) -> None:
     rows, cols = 5, K._TILE + 9
     x = _stack(n, rows, cols, seed=10 + n)
     specs = [_spec(i) for i in range(n)]
-    params = np.stack([K.fuzzy_params(s) for s in specs])
+    params = np.stack([factor_params(s) for s in specs])
     w = _weights(n, n)
     v = np.random.default_rng(n).random(n)
     v /= v.sum()
@@ -121,7 +145,7 @@ def test_owa_ties_follow_factor_order_exactly() -> None:
     # the first factor takes it, so the score is z and the weights decide nothing
     spec = FactorSpec.model_validate({"measure": "m", "fuzzy": {"shape": "linear", "direction": "increasing", "points": [0, 1]}})
     z = np.array([0.0, 0.25, 1.0, -0.0, 2.0], dtype=np.float32)
-    p = np.stack([K.fuzzy_params(spec)] * 3)
+    p = np.stack([factor_params(spec)] * 3)
     w = np.array([0.2, 0.3, 0.5])
     for v in ([1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.2, 0.5, 0.3]):
         got = K.owa_stack(np.stack([z, z, z]).reshape(3, 1, -1), p, w, np.array(v), np.zeros((0, 0), np.uint8),
@@ -141,7 +165,7 @@ def test_owa_eight_factor_path_sorts_every_order() -> None:
     spec = FactorSpec.model_validate({"measure": "m", "fuzzy": {"shape": "linear", "direction": "increasing", "points": [0, 8]}})
     perms = np.array(list(itertools.permutations(range(8))), dtype=np.float32)  # 40320 cells
     x = np.ascontiguousarray(perms.T).reshape(8, 1, -1)
-    p = np.stack([K.fuzzy_params(spec)] * 8)
+    p = np.stack([factor_params(spec)] * 8)
     w = np.full(8, 1 / 8)
     for rank in range(8):
         v = np.zeros(8)
@@ -152,7 +176,7 @@ def test_owa_eight_factor_path_sorts_every_order() -> None:
 
 def test_owa_with_equal_order_weights_is_wlc() -> None:
     x = _stack(6, 4, 300, seed=5)
-    params = np.stack([K.fuzzy_params(_spec(i)) for i in range(6)])
+    params = np.stack([factor_params(_spec(i)) for i in range(6)])
     w = _weights(6, 1)
     none = np.zeros((0, 0), np.uint8)
     got = K.owa_stack(x, params, w, np.full(6, 1 / 6), none, K.sorting_network(6))

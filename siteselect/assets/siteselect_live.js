@@ -92,7 +92,7 @@
     return y;
   }
 
-  /* One fuzzy curve as a function of x (siteselect.factors.standardise_fuzzy). */
+  /* One fuzzy curve as a function of x (siteselect.analysis.factors.standardise_fuzzy). */
   function curveFunction(fz) {
     var p = fz.points;
     if (fz.shape === "piecewise") {
@@ -300,7 +300,7 @@
     var offKey = JSON.stringify(st.off);
     if (offKey !== this.offKey) { this.exclusions(st.off); this.offKey = offKey; }
     var excluded = this.excluded;
-    // aggregation (siteselect.overlay.score_table)
+    // aggregation (siteselect.analysis.overlay.score_table)
     var eff = this.eff && this.eff.length === n * k ? this.eff : new Float64Array(n * k);
     var contrib = this.contrib && this.contrib.length === n * k ? this.contrib : new Float64Array(n * k);
     var score = this.score && this.score.length === n ? this.score : new Float64Array(n);
