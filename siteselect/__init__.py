@@ -25,12 +25,16 @@ from siteselect.analysis.measures import reach_table as reach
 from siteselect.core.version import __version__
 from siteselect.errors import (
     CRSError,
+    LanguageError,
     LayerError,
     MissingFieldError,
     NetworkError,
+    OptionError,
     OutputError,
+    OutsideAreaError,
     ScenarioError,
     SiteSelectError,
+    UnknownSiteError,
     WeightsError,
 )
 from siteselect.io.catalog import check_catalog, format_report
@@ -53,15 +57,19 @@ def road_graph(roads, **options) -> RoadGraph:  # type: ignore[no-untyped-def]
 __all__ = [
     "CRSError",
     "GraphCache",
+    "LanguageError",
     "LayerError",
     "MissingFieldError",
     "NetworkError",
+    "OptionError",
     "OutputError",
+    "OutsideAreaError",
     "Result",
     "RoadGraph",
     "Scenario",
     "ScenarioError",
     "SiteSelectError",
+    "UnknownSiteError",
     "WeightsError",
     "__version__",
     "check_catalog",

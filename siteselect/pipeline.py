@@ -34,7 +34,7 @@ from siteselect.core.crs import DEFAULT_CRS, common_crs, crs_text
 from siteselect.core.embedded import data_file, shipped_or_path
 from siteselect.core.output import OutputFolder, atomic_write, check_outputs, write_csv
 from siteselect.core.version import __version__
-from siteselect.errors import OutputError, ScenarioError
+from siteselect.errors import OutputError, ScenarioError, UnknownSiteError
 from siteselect.io.layers import embedded_path, load_layers, to_work_layers
 from siteselect.network.graph import GraphCache, RoadGraph
 from siteselect.scenario import EngineSpec, Scenario, load_scenario, save_scenario
@@ -227,8 +227,8 @@ def analyse(
     if isochrone_site_ids:
         unknown = sorted(set(isochrone_site_ids) - set(ranking["site_id"]))
         if unknown:
-            raise ScenarioError(
-                f"site id(s) {', '.join(unknown)} not among the candidates; "
+            raise UnknownSiteError(
+                f"site id(s) {', '.join(unknown)} not among the candidates (column site_id); "
                 f"known ids look like {', '.join(ranking['site_id'].head(3))}"
             )
         asked = ranking[ranking["site_id"].isin(isochrone_site_ids) & ~ranking.index.isin(top.index)]

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from siteselect import enquiry as E
 from siteselect.analysis.reasons import Reason, reasons_from_json, render_reason, render_reasons
-from siteselect.core.labels import _EN, _SV, LanguageError, labels_for
+from siteselect.core.labels import _EN, _SV, labels_for
+from siteselect.errors import LanguageError
 from siteselect.outputs.offer import offer_stem, write_offer_pack
 from siteselect.outputs.summary import summary_content, summary_figures, write_summary
 

@@ -16,8 +16,7 @@ from _fixtures_outputs import (
 )
 from PIL import Image
 
-from siteselect.core.labels import LanguageError
-from siteselect.errors import LayerError, MissingFieldError
+from siteselect.errors import LanguageError, MissingFieldError, UnknownSiteError
 from siteselect.outputs.sheets import (
     factor_contributions,
     safe_site_filename,
@@ -131,7 +130,7 @@ def test_pdf_text_holds_facts_and_reasons(ranking, layers, tmp_path):
 
 
 def test_unknown_site_and_language_and_missing_column(ranking, layers, tmp_path):
-    with pytest.raises(LayerError, match="NOPE"):
+    with pytest.raises(UnknownSiteError, match="NOPE"):
         write_site_sheets(ranking, layers, out_dir=tmp_path, site_ids=["NOPE"])
     with pytest.raises(LanguageError, match="'de'"):
         write_site_sheets(ranking, layers, out_dir=tmp_path, lang="de")

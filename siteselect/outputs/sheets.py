@@ -34,7 +34,7 @@ from siteselect.analysis.reasons import grid_note, site_reasons
 from siteselect.core.crs import metric_crs
 from siteselect.core.labels import label, labels_for
 from siteselect.core.output import atomic_write
-from siteselect.errors import LayerError, MissingFieldError, OutputError
+from siteselect.errors import MissingFieldError, OptionError, UnknownSiteError
 
 __all__ = ["factor_contributions", "safe_site_filename", "sheet_facts", "site_sheet_figures", "write_site_sheets"]
 
@@ -613,13 +613,13 @@ def _select_rows(ranking: gpd.GeoDataFrame, site_ids: Sequence[str] | None, top_
         known = ranking["site_id"].astype(str)
         unknown = [s for s in ids if s not in set(known)]
         if unknown:
-            raise LayerError(
-                f"site_ids {unknown} are not in the ranking (column site_id); "
-                f"known ids include {sorted(known)[:5]}"
+            raise UnknownSiteError(
+                f"site id(s) {', '.join(unknown)} not among the candidates (column site_id); "
+                f"known ids look like {', '.join(sorted(known)[:3])}"
             )
         return ranking.set_index(known, drop=False).loc[ids]
     if top_n < 0:
-        raise OutputError(f"top_n={top_n} must be 0 or more")
+        raise OptionError(f"top_n: found {top_n}; allowed: 0 or more")
     kept = ranking[~ranking["excluded"].fillna(False).astype(bool)]
     kept = kept[kept["rank"].notna()].sort_values("rank")
     return kept.head(top_n)
@@ -701,8 +701,10 @@ def write_site_sheets(
     ------
     MissingFieldError
         When ``ranking`` lacks ``site_id``, ``excluded``, ``score`` or ``rank``.
-    LayerError
+    UnknownSiteError
         When a requested site id is not in the ranking.
+    OptionError
+        When ``top_n`` is negative.
     OutputError
         When a file cannot be written.
     """

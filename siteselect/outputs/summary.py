@@ -193,7 +193,7 @@ def summary_content(
 
     Raises
     ------
-    siteselect.core.labels.LanguageError
+    siteselect.errors.LanguageError
         ``lang`` is not an output language.
     """
     lab = labels_for(lang)
