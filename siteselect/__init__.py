@@ -44,8 +44,9 @@ from siteselect.network.graph import GraphCache, RoadGraph
 from siteselect.outputs.gpkg import write_geopackage as to_geopackage
 from siteselect.outputs.mapview import write_map as to_map
 from siteselect.outputs.sheets import write_site_sheets as site_sheet
-from siteselect.pipeline import Result, run, write_outputs
+from siteselect.pipeline import Result
 from siteselect.pipeline import analyse as rank
+from siteselect.runs import run, write_outputs
 from siteselect.scenario import Scenario, load_scenario, save_scenario, scenario_from_dict
 
 

@@ -287,7 +287,7 @@ def test_sheet_pack_for_chosen_sites(tmp_path: Path) -> None:
 
     from siteselect.cli.sheet import sheet
 
-    res = CliRunner().invoke(sheet, ["VAS-12", "KOP-04", "--pack", "--lang", "en", "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(sheet, ["--site", "VAS-12", "--site", "KOP-04", "--pack", "--lang", "en", "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     pdf = next((tmp_path / "o").glob("offer_*.pdf"))
     reader = PdfReader(str(pdf))

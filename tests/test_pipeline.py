@@ -10,7 +10,7 @@ import pytest
 from _fixtures_pipeline import X0, Y0, tiny_layers, tiny_scenario_dict
 from shapely.geometry import box
 
-from siteselect import errors, pipeline
+from siteselect import errors, pipeline, runs
 from siteselect.scenario import scenario_from_dict
 
 
@@ -76,7 +76,7 @@ def test_sensitivity_columns_and_isochrones():
 
 def test_write_outputs_files(tmp_path):
     res = _analyse(tiny_scenario_dict(), sensitivity=False)
-    paths = pipeline.write_outputs(res, tmp_path, sheets_top_n=0, gpkg=False)
+    paths = runs.write_outputs(res, tmp_path, sheets_top_n=0, gpkg=False)
     import pandas as pd
 
     table = pd.read_csv(paths["ranking"])
