@@ -458,3 +458,15 @@ def test_sheet_folder_holds_only_the_last_sheets(tmp_path: Path) -> None:
     assert code == 0, text
     assert set(_tree(out)) == {"sites/C.pdf", "sites/C.png", "sites/C.html"}
     assert sorted(_output.read_manifest(out) or []) == ["sites/C.html", "sites/C.pdf", "sites/C.png"]
+
+
+def test_quiet_on_the_group_hides_the_progress_steps_only(tmp_path: Path) -> None:
+    scenario = _world(tmp_path / "w")
+    args = ["run", str(scenario), "--no-sensitivity", "--sheets", "0", "--out"]
+    loud = CliRunner().invoke(main, [*args, str(tmp_path / "loud")])
+    quiet = CliRunner().invoke(main, ["-q", *args, str(tmp_path / "quiet")])
+    assert loud.exit_code == 0 and quiet.exit_code == 0, loud.output + quiet.output
+    assert "building the road graph …" in loud.stderr
+    assert "building the road graph" not in quiet.stderr and "warning" not in quiet.stderr
+    # the same summary and outputs
+    assert quiet.stdout.replace(str(tmp_path / "quiet"), str(tmp_path / "loud")) == loud.stdout
