@@ -25,12 +25,16 @@ from siteselect.analysis.measures import reach_table as reach
 from siteselect.core.version import __version__
 from siteselect.errors import (
     CRSError,
+    LanguageError,
     LayerError,
     MissingFieldError,
     NetworkError,
+    OptionError,
     OutputError,
+    OutsideAreaError,
     ScenarioError,
     SiteSelectError,
+    UnknownSiteError,
     WeightsError,
 )
 from siteselect.io.catalog import check_catalog, format_report
@@ -40,8 +44,9 @@ from siteselect.network.graph import GraphCache, RoadGraph
 from siteselect.outputs.gpkg import write_geopackage as to_geopackage
 from siteselect.outputs.mapview import write_map as to_map
 from siteselect.outputs.sheets import write_site_sheets as site_sheet
-from siteselect.pipeline import Result, run, write_outputs
+from siteselect.pipeline import Result
 from siteselect.pipeline import analyse as rank
+from siteselect.runs import run, write_outputs
 from siteselect.scenario import Scenario, load_scenario, save_scenario, scenario_from_dict
 
 
@@ -53,15 +58,19 @@ def road_graph(roads, **options) -> RoadGraph:  # type: ignore[no-untyped-def]
 __all__ = [
     "CRSError",
     "GraphCache",
+    "LanguageError",
     "LayerError",
     "MissingFieldError",
     "NetworkError",
+    "OptionError",
     "OutputError",
+    "OutsideAreaError",
     "Result",
     "RoadGraph",
     "Scenario",
     "ScenarioError",
     "SiteSelectError",
+    "UnknownSiteError",
     "WeightsError",
     "__version__",
     "check_catalog",

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from siteselect.core.output import check_outputs, write_csv
-from siteselect.errors import LayerError, MissingFieldError, OutputError
+from siteselect.errors import LayerError, MissingFieldError, OptionError, OutputError
 
 __all__ = ["COMPARE_COLUMNS", "compare_rankings", "check_comparison_csv", "format_comparison",
            "write_comparison_csv"]
@@ -45,7 +45,7 @@ def _ranking_of(value: Any, label: str) -> pd.DataFrame:
     """The ranking table of a :class:`~siteselect.analysis.result.Result` or of a ranking frame."""
     frame = getattr(value, "ranking", value)
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"ranking {label}: found {type(value).__name__}; allowed: a Result or a ranking DataFrame")
+        raise OptionError(f"ranking {label}: found {type(value).__name__}; allowed: a Result or a ranking DataFrame")
     missing = [c for c in _NEEDED if c not in frame.columns]
     if missing:
         raise MissingFieldError(
@@ -86,15 +86,15 @@ def compare_rankings(result_a: Any, result_b: Any, *, top_n: int = 10) -> pd.Dat
 
     Raises
     ------
-    ValueError
-        ``top_n`` is below 1.
+    OptionError
+        ``top_n`` is below 1, or an input is neither a Result nor a ranking (also a ``ValueError``).
     MissingFieldError
         A ranking lacks ``site_id``, ``score`` or ``rank``.
     LayerError
         A ranking holds a ``site_id`` twice.
     """
     if top_n < 1:
-        raise ValueError(f"top_n: found {top_n}; allowed: 1 or more")
+        raise OptionError(f"top_n: found {top_n}; allowed: 1 or more")
     a = _ranking_of(result_a, "A")
     b = _ranking_of(result_b, "B")
     merged = a.merge(b, on="site_id", how="outer", suffixes=("_a", "_b"), sort=False)

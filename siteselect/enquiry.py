@@ -30,9 +30,9 @@ import dataclasses
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,9 +40,13 @@ import pandas as pd
 import yaml
 
 from siteselect.analysis.result import Result
+from siteselect.core.defaults import TOP_N_SITES
 from siteselect.core.embedded import shipped_or_path
 from siteselect.core.safe_read import load_yaml
 from siteselect.errors import OutputError, ScenarioError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +207,7 @@ def check_request(data: Any, *, source: str = "<dict>") -> dict[str, Any]:
         probs.append("ready_by: required with power_mw; the year the power is needed")
     if "rail_siding" in data and not isinstance(data["rail_siding"], bool):
         probs.append(f"rail_siding: found {data['rail_siding']!r}; allowed: true or false")
-    n = data.get("shortlist", 5)
+    n = data.get("shortlist", TOP_N_SITES)
     if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 50):
         probs.append(f"shortlist: found {n!r}; allowed: a whole number 1–50")
     grid = data.get("grid")
@@ -315,6 +319,7 @@ def request_to_scenario(request: Mapping[str, Any]) -> dict[str, Any]:
         constraints.append({"id": f"grid_{int(min_kv)}kv_{int(reach_km)}km", "mode": "min_voltage_within",
                             "min_voltage_kv": min_kv, "distance_km": reach_km})
     constraints += tail
+    shortlist = int(req.get("shortlist", TOP_N_SITES))
     scenario: dict[str, Any] = {
         "name": f"enquiry-{_slug(company)}",
         "description": str(req.get("description") or f"Enquiry from {company}"),
@@ -324,9 +329,9 @@ def request_to_scenario(request: Mapping[str, Any]) -> dict[str, Any]:
         "factors": factors,
         "weights": {"method": "direct", "values": weights},
         "aggregation": {"method": "wlc"},
-        "sensitivity": {"runs": 200, "top_k": int(req.get("shortlist", 5)), "concentration": 50, "seed": 42},
-        "output": {"sheets_top_n": int(req.get("shortlist", 5))},
-        "shortlist": int(req.get("shortlist", 5)),
+        "sensitivity": {"runs": 200, "top_k": shortlist, "concentration": 50, "seed": 42},
+        "output": {"sheets_top_n": shortlist},
+        "shortlist": shortlist,
     }
     if power:
         grid: dict[str, Any] = {"power_mw": float(power), "ready_by": int(req["ready_by"]),
@@ -405,7 +410,7 @@ def analyse_enquiry(
 
     core, extra = split_enquiry_scenario(scenario_dict)
     scenario = scenario_from_dict(core, source="enquiry scenario")
-    n = int(extra.get("shortlist", scenario.output.sheets_top_n or 5))
+    n = int(extra.get("shortlist", scenario.output.sheets_top_n or TOP_N_SITES))
     result = pipeline.analyse(scenario, layers=layers, sensitivity=sensitivity, isochrone_top_n=n)
     ranking = result.ranking.copy()
     contrib = [c for c in ranking.columns if c.endswith("_contrib")]
@@ -441,35 +446,45 @@ def run_enquiry(
         ``map``, ``gpkg``, ``sheets``) plus ``request``, ``enquiry_scenario``,
         ``shortlist``, ``excluded``, ``summary_html``, ``summary_pdf``.
     """
-    from siteselect import pipeline
     from siteselect.core.output import OutputFolder, write_csv, write_text
+    from siteselect.outputs.sheets import site_sheet_figures
+    from siteselect.pipeline import run_inputs
+    from siteselect.runs import write_run_files
     from siteselect.scenario import scenario_from_dict
+
     request = load_request(shipped_or_path(path, "enquiries"))
     scenario_dict = request_to_scenario(request)
     scenario = scenario_from_dict(split_enquiry_scenario(scenario_dict)[0], source=f"enquiry {path}")
-    inputs = pipeline.run_inputs(scenario, path, layers=layers)
+    inputs = run_inputs(scenario, path, layers=layers)
     with OutputFolder(out_dir, inputs=inputs, command="enquiry") as folder:
         enq = analyse_enquiry(scenario_dict, layers=layers, sensitivity=True)
         out = folder.staging
-        n = int(scenario_dict.get("shortlist", 5))
-        paths = pipeline.write_run_files(enq.result, out, offline=offline, sheets_top_n=n, lang=lang)
+        r = enq.result
+        sheets = site_sheet_figures(r.ranking, r.layers, site_ids=shortlist_ids(enq), isochrones=r.isochrones,
+                                    lang=lang)  # drawn once: the sheet files and the offer pack
+        paths = write_run_files(r, out, offline=offline, lang=lang, sheets=sheets)
         req_copy = {k: v for k, v in request.items() if k != "_source"}
         paths["request"] = write_text(out / "request.yaml",
                                       yaml.safe_dump(req_copy, sort_keys=False, allow_unicode=True))
         paths["enquiry_scenario"] = save_enquiry_scenario(scenario_dict, out / "enquiry-scenario.yaml")
         paths["shortlist"] = write_csv(enq.shortlist, out / "shortlist.csv")
         paths["excluded"] = write_csv(enq.excluded, out / "excluded.csv")
-        paths.update(write_enquiry_summary(enq, out, request=req_copy, lang=lang))
+        paths.update(write_enquiry_summary(enq, out, request=req_copy, lang=lang, sheets=sheets))
         final = {k: folder.final(p) for k, p in paths.items()}
         folder.commit()
     return final
+
+
+def shortlist_ids(enq: EnquiryResult) -> list[str]:
+    """The shortlisted site ids, best first."""
+    return [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
 
 
 def enquiry_summary(enq: EnquiryResult, *, request: Mapping[str, Any], lang: str) -> tuple[dict[str, Any], list[Any]]:
     """The summary of an analysed enquiry: (content, A4 figures), see :mod:`siteselect.outputs.summary`."""
     from siteselect.outputs.summary import WHY_NOT_N, summary_content, summary_figures
 
-    ids = [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
+    ids = shortlist_ids(enq)
     limits = enq.scenario_dict.get("limits") or {}
     rail_col = "rail_minutes_combi_freight" if limits.get("rail_station_kinds") == ["freight", "combi"] \
         and "rail_minutes_combi_freight" in enq.result.ranking.columns else "rail_minutes"
@@ -483,19 +498,23 @@ def enquiry_summary(enq: EnquiryResult, *, request: Mapping[str, Any], lang: str
 
 
 def write_enquiry_summary(enq: EnquiryResult, out_dir: str | os.PathLike[str], *, request: Mapping[str, Any],
-                          lang: str) -> dict[str, Path]:
-    """Write the summary and the offer pack (``offer_*.pdf``, ``offer_*.docx``) of an enquiry into ``out_dir``."""
+                          lang: str, sheets: Sequence[tuple[pd.Series, Figure]] | None = None) -> dict[str, Path]:
+    """Write the summary and the offer pack (``offer_*.pdf``, ``offer_*.docx``) of an enquiry into ``out_dir``.
+
+    ``sheets`` are the shortlist's sheets already drawn
+    (:func:`siteselect.outputs.sheets.site_sheet_figures`); drawn when ``None``.
+    """
     from siteselect.outputs.offer import write_offer_pack
     from siteselect.outputs.summary import overview_figure, write_summary
 
     content, pages = enquiry_summary(enq, request=request, lang=lang)
-    ids = [str(s) for s in enq.shortlist["site_id"]] if len(enq.shortlist) else []
+    ids = shortlist_ids(enq)
     r = enq.result
     map_fig = overview_figure(r.ranking, r.layers, r.isochrones, ids, lang=lang)
     paths = write_summary(content, pages, Path(out_dir), map_figure=map_fig)
     paths.update(write_offer_pack(content, pages, r.ranking, r.layers, r.isochrones, site_ids=ids,
                                   out_dir=Path(out_dir), company=str(request.get("company") or ""), lang=lang,
-                                  map_figure=map_fig))
+                                  map_figure=map_fig, sheets=sheets))
     return paths
 
 

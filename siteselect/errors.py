@@ -1,4 +1,4 @@
-"""Errors raised by siteselect.
+"""Errors raised by siteselect: every class in one module.
 
 Every error inherits :class:`SiteSelectError` *and* a built-in exception, so
 callers can catch either. Messages name the file, layer, field or scenario key
@@ -57,3 +57,18 @@ class WeightsError(SiteSelectError, ValueError):
 
 class OutputError(SiteSelectError, OSError):
     """An output cannot be written."""
+
+
+class LanguageError(SiteSelectError, ValueError):
+    """An output language other than ``sv`` or ``en`` was asked for."""
+
+
+class UnknownSiteError(SiteSelectError, KeyError):
+    """A site id asked for (on the command line or in a call) is not among the candidates."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class OptionError(SiteSelectError, ValueError):
+    """A function's option (``top_n``, ``lang`` …) is out of range or of the wrong kind."""

@@ -1,8 +1,11 @@
-"""One scenario, end to end: layers → constraints / measures → factors → overlay → ranking → outputs.
+"""The analysis of one scenario: layers → constraints / measures → factors → overlay → ranking.
 
-:func:`analyse` does the analysis and touches no file; :func:`write_outputs`
-writes what people look at; :func:`run` does both. The CLI, the enquiry
-module and the notebooks call these and hold no logic of their own.
+:func:`analyse` does the analysis, touches no file and returns a
+:class:`~siteselect.analysis.result.Result`; :func:`run_inputs` lists every
+file a run reads (so no output can overwrite one). Writing the results is
+:mod:`siteselect.runs` (``run``, ``run_sheets``, ``export_geopackage``,
+``run_suitability``); the CLI, the enquiry module and the notebooks call
+these and hold no logic of their own.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 
 from siteselect.analysis.capacity import GRID_FACTOR, grid_data_dir, grid_offer_from_spec, grid_raw_text
 from siteselect.analysis.constraints import apply_constraints, limit_reasons
@@ -32,12 +34,11 @@ from siteselect.analysis.result import SITE_COLUMNS, Result
 from siteselect.analysis.weights import AHPResult, weights_from_spec
 from siteselect.core.crs import DEFAULT_CRS, common_crs, crs_text
 from siteselect.core.embedded import data_file, shipped_or_path
-from siteselect.core.output import OutputFolder, atomic_write, check_outputs, write_csv
 from siteselect.core.version import __version__
-from siteselect.errors import OutputError, ScenarioError
+from siteselect.errors import ScenarioError, UnknownSiteError
 from siteselect.io.layers import embedded_path, load_layers, to_work_layers
 from siteselect.network.graph import GraphCache, RoadGraph
-from siteselect.scenario import EngineSpec, Scenario, load_scenario, save_scenario
+from siteselect.scenario import Scenario, load_scenario
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
+def quiet(_: str) -> None:
     """The default progress callback: says nothing."""
 
 
@@ -115,7 +116,7 @@ def analyse(
     -------
     Result
     """
-    step = progress or _quiet
+    step = progress or quiet
     started = _dt.datetime.now(_dt.UTC)
     if layers is None:
         step("loading layers")
@@ -124,7 +125,7 @@ def analyse(
     else:
         layers = to_work_layers(layers, crs=scenario.crs)
     layers = dict(layers)
-    _require(layers, ("candidates", "roads"))
+    require_roles(layers, ("candidates", "roads"))
     if layers.get("contaminated_sites") is not None and not layers["contaminated_sites"].empty:
         from siteselect.io.importers.ebh import match_ebh_to_sites
 
@@ -141,7 +142,7 @@ def analyse(
     rail_limit = _rail_limit_request(scenario)
     if rail_limit is not None:
         requests.append(rail_limit)
-    freight = _freight_graph(scenario, layers["roads"], graph_cache)
+    freight = freight_graph(scenario, layers["roads"], graph_cache)
     if freight is None:
         measures = site_measures(candidates, layers, graph, requests)
     else:  # lorry minutes for the freight measures, car minutes for the rest (commuting)
@@ -172,7 +173,7 @@ def analyse(
 
     grid = None
     if scenario.grid is not None:
-        _require(layers, ("substations",))
+        require_roles(layers, ("substations",))
         grid = grid_offer_from_spec(
             candidates, layers["substations"], scenario.grid, region=scenario.region
         )
@@ -227,8 +228,8 @@ def analyse(
     if isochrone_site_ids:
         unknown = sorted(set(isochrone_site_ids) - set(ranking["site_id"]))
         if unknown:
-            raise ScenarioError(
-                f"site id(s) {', '.join(unknown)} not among the candidates; "
+            raise UnknownSiteError(
+                f"site id(s) {', '.join(unknown)} not among the candidates (column site_id); "
                 f"known ids look like {', '.join(ranking['site_id'].head(3))}"
             )
         asked = ranking[ranking["site_id"].isin(isochrone_site_ids) & ~ranking.index.isin(top.index)]
@@ -239,7 +240,7 @@ def analyse(
         if len(top)
         else gpd.GeoDataFrame({"site_id": [], "minutes": []}, geometry=[], crs=ranking.crs)
     )
-    provenance = _provenance(scenario, scenario_path, layers, started, graph.report, ahp)
+    provenance = run_provenance(scenario, scenario_path, layers, started, graph.report, ahp)
     if freight is not None:
         provenance["freight_vehicle"] = dict(freight.report["vehicle"])
     return Result(
@@ -269,7 +270,8 @@ def _rail_limit_request(scenario: Scenario) -> MeasureRequest | None:
     return MeasureRequest("rail_minutes", params)
 
 
-def _require(layers: Mapping[str, gpd.GeoDataFrame], roles: tuple[str, ...]) -> None:
+def require_roles(layers: Mapping[str, gpd.GeoDataFrame], roles: tuple[str, ...]) -> None:
+    """Refuse layers that lack one of ``roles`` (a :class:`~siteselect.errors.ScenarioError` naming them)."""
     missing = [r for r in roles if r not in layers or layers[r] is None]
     if missing:
         raise ScenarioError(f"the layers lack role(s) {', '.join(missing)}; add them to the layer catalog")
@@ -335,7 +337,7 @@ def _ordered(ranking: gpd.GeoDataFrame, factor_names: list[str]) -> gpd.GeoDataF
 FREIGHT_MEASURES: tuple[str, ...] = ("motorway_minutes", "port_minutes", "rail_minutes")
 
 
-def _freight_graph(scenario: Scenario, roads: gpd.GeoDataFrame, cache: GraphCache | None
+def freight_graph(scenario: Scenario, roads: gpd.GeoDataFrame, cache: GraphCache | None
                    ) -> RoadGraph | None:
     """The graph of the scenario's vehicle, or None when it is the car (the main graph serves)."""
     v = scenario.vehicle
@@ -344,7 +346,7 @@ def _freight_graph(scenario: Scenario, roads: gpd.GeoDataFrame, cache: GraphCach
     return RoadGraph.from_roads(roads, cache=cache, vehicle=v.profile, gross_weight_t=v.gross_weight_t)
 
 
-def _provenance(
+def run_provenance(
     scenario: Scenario,
     scenario_path: Path | None,
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -352,6 +354,7 @@ def _provenance(
     graph_report: Mapping[str, Any],
     ahp: AHPResult | None,
 ) -> dict[str, Any]:
+    """What a run's outputs record about how they were made: version, time, scenario file, CRS, layers."""
     sources = {role: str(frame.attrs.get("source", "embedded default")) for role, frame in sorted(layers.items())}
     prov: dict[str, Any] = {
         "siteselect_version": __version__,
@@ -373,23 +376,7 @@ def _work_crs_text(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
     return crs_text(crs if crs is not None else DEFAULT_CRS)
 
 
-# --------------------------------------------------------------------------- writing
-
-
-def ranking_table(result: Result) -> pd.DataFrame:
-    """The ranking as a plain table for CSV: no geometry, site centre as lon/lat and as x/y in
-    the working CRS (columns ``x_<EPSG code>``, ``y_<EPSG code>``, e.g. ``x_3006``)."""
-    r = result.ranking
-    centre = r.geometry.representative_point()
-    table = pd.DataFrame(r.drop(columns="geometry"))
-    lonlat = gpd.GeoSeries(centre, crs=r.crs).to_crs("EPSG:4326")
-    code = pyproj.CRS(r.crs).to_epsg() if r.crs is not None else None
-    suffix = str(code) if code else "work"
-    table[f"x_{suffix}"] = centre.x.round(1)
-    table[f"y_{suffix}"] = centre.y.round(1)
-    table["lon"] = lonlat.x.round(6)
-    table["lat"] = lonlat.y.round(6)
-    return table
+# --------------------------------------------------------------------------- inputs
 
 
 def run_inputs(
@@ -454,343 +441,3 @@ def _with_side_files(paths: list[Path]) -> list[Path]:
         if p.suffix.lower() == ".shp" and p.parent.is_dir():
             out += [q for q in p.parent.glob(f"{glob_escape(p.stem)}.*") if q != p]
     return out
-
-
-def write_outputs(
-    result: Result,
-    out_dir: str | os.PathLike[str],
-    *,
-    offline: bool = True,
-    sheets_top_n: int | None = None,
-    lang: str = "sv",
-    gpkg: bool = True,
-    progress: Progress | None = None,
-) -> dict[str, Path]:
-    """Write ranking.csv, scenario.yaml, map.html, siteselect.outputs.gpkg and site sheets, all or nothing.
-
-    The files are written into a staging folder inside ``out_dir`` and moved
-    into place at the end (see :class:`siteselect.core.output.OutputFolder`):
-    ``out_dir`` then holds exactly this run's files, plus any file a user put
-    there; files an earlier run wrote and this one did not are removed.
-
-    Returns
-    -------
-    dict
-        Output kind -> path (``sheets`` -> the ``sites`` folder).
-
-    Raises
-    ------
-    OutputError
-        ``out_dir`` holds an input of the run, is being written by another
-        command, is a non-empty folder siteselect did not write, or cannot be
-        written.
-    """
-    inputs = run_inputs(result.scenario, result.provenance.get("scenario_file"), layers=result.layers)
-    with OutputFolder(out_dir, inputs=inputs) as folder:
-        paths = write_run_files(result, folder.staging, offline=offline, sheets_top_n=sheets_top_n, lang=lang,
-                                gpkg=gpkg, progress=progress)
-        folder.commit()
-        return {k: folder.target / p.relative_to(folder.staging) for k, p in paths.items()}
-
-
-def write_run_files(
-    result: Result,
-    out: Path,
-    *,
-    offline: bool = True,
-    sheets_top_n: int | None = None,
-    lang: str = "sv",
-    gpkg: bool = True,
-    progress: Progress | None = None,
-) -> dict[str, Path]:
-    """Write a run's files into the folder ``out`` (each file atomically, the folder as it is).
-
-    :func:`write_outputs` calls this on its staging folder; call it directly
-    only to add a run's files to a folder you manage yourself.
-    """
-    from siteselect.outputs.gpkg import write_geopackage
-    from siteselect.outputs.livemap import live_model_from_result
-    from siteselect.outputs.mapview import write_map
-    from siteselect.outputs.sheets import write_site_sheets
-
-    step = progress or _quiet
-    paths: dict[str, Path] = {}
-    paths["ranking"] = write_csv(ranking_table(result), out / "ranking.csv")
-    paths["scenario"] = save_scenario(result.scenario, out / "scenario.yaml", provenance=result.provenance)
-    step("writing the map")
-    paths["map"] = write_map(
-        result.ranking,
-        result.layers,
-        out_path=out / "map.html",
-        factor_names=result.factor_names,
-        isochrones=result.isochrones,
-        title=f"siteselect — {result.scenario.name}",
-        offline=offline,
-        lang=lang,
-        live=live_model_from_result(result),
-    )
-    if gpkg:
-        step("writing the GeoPackage")
-        paths["gpkg"] = write_geopackage(
-            out / "siteselect.outputs.gpkg",
-            ranking=result.ranking,
-            layers=result.layers,
-            isochrones=result.isochrones,
-            scenario_yaml=(out / "scenario.yaml").read_text(encoding="utf-8"),
-            provenance=result.provenance,
-        )
-    n = result.scenario.output.sheets_top_n if sheets_top_n is None else sheets_top_n
-    if n > 0:
-        step(f"writing {n} site sheets")
-        write_site_sheets(
-            result.ranking, result.layers, out_dir=out, top_n=n, isochrones=result.isochrones, lang=lang
-        )
-        paths["sheets"] = out / "sites"
-    return paths
-
-
-def run(
-    scenario: Scenario | str | os.PathLike[str] | None = None,
-    *,
-    out_dir: str | os.PathLike[str],
-    offline: bool = True,
-    sheets_top_n: int | None = None,
-    lang: str = "sv",
-    sensitivity: bool = True,
-    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
-    progress: Progress | None = None,
-) -> tuple[Result, dict[str, Path]]:
-    """Analyse a scenario and write its outputs, all or nothing (see :func:`write_outputs`).
-
-    ``out_dir`` is checked against the run's inputs and locked before the
-    analysis starts, so a bad ``--out`` or a second run into the same folder
-    is refused at once.
-
-    Parameters
-    ----------
-    scenario
-        Scenario, path to a scenario YAML, or ``None`` for the shipped default.
-    out_dir
-        Folder for the outputs.
-
-    Returns
-    -------
-    (Result, dict)
-        The result and the paths written.
-    """
-    sc, path = resolve_scenario(scenario)
-    with OutputFolder(out_dir, inputs=run_inputs(sc, path, layers=layers)) as folder:
-        result = analyse(sc, scenario_path=path, layers=layers, sensitivity=sensitivity, progress=progress)
-        paths = write_run_files(result, folder.staging, offline=offline, sheets_top_n=sheets_top_n, lang=lang,
-                                progress=progress)
-        (progress or _quiet)(f"moving the results into {folder.target}")
-        folder.commit()
-    return result, {k: folder.target / p.relative_to(folder.staging) for k, p in paths.items()}
-
-
-def run_sheets(
-    scenario: Scenario | str | os.PathLike[str] | None = None,
-    *,
-    out_dir: str | os.PathLike[str],
-    site_ids: list[str] | None = None,
-    top_n: int | None = None,
-    lang: str = "sv",
-    pack: bool = False,
-) -> list[Path]:
-    """Site sheets for ``site_ids`` or the ``top_n`` best sites into ``out_dir/sites``, all or nothing.
-
-    With ``pack``, also the offer pack of these sites (``offer_<scenario>_<date>.pdf``
-    and ``.docx``: summary, overview map and comparison, then each sheet; see
-    :mod:`siteselect.outputs.offer`).
-
-    Returns
-    -------
-    list of pathlib.Path
-        Each site's PDF, PNG and HTML, in that order (then the pack's PDF and DOCX).
-    """
-    from siteselect.outputs.sheets import write_site_sheets
-
-    sc, path = resolve_scenario(scenario)
-    with OutputFolder(out_dir, inputs=run_inputs(sc, path), command="sheet") as folder:
-        result = analyse(sc, scenario_path=path, sensitivity=False, isochrone_site_ids=site_ids,
-                         isochrone_top_n=top_n)
-        written = write_site_sheets(result.ranking, result.layers, out_dir=folder.staging, site_ids=site_ids,
-                                    top_n=top_n or 5, isochrones=result.isochrones, lang=lang)
-        if pack:
-            from siteselect.outputs.offer import write_sheet_pack
-
-            written += list(write_sheet_pack(result, site_ids=site_ids, top_n=top_n or 5, out_dir=folder.staging,
-                                             lang=lang).values())
-        final = [folder.final(p) for p in written]
-        folder.commit()
-    return final
-
-
-
-def export_geopackage(
-    scenario: Scenario | str | os.PathLike[str] | None = None,
-    *,
-    gpkg_path: str | os.PathLike[str],
-    overwrite: bool = False,
-) -> Path:
-    """Analyse a scenario and write its styled GeoPackage (one file, replaced atomically).
-
-    Raises
-    ------
-    OutputError
-        ``gpkg_path`` is an input of the run or lies in an input folder; or it
-        exists, is not a GeoPackage siteselect wrote, and ``overwrite`` is false.
-    """
-    from siteselect.outputs.gpkg import is_siteselect_geopackage, write_geopackage
-    from siteselect.scenario import scenario_yaml_text
-
-    sc, path = resolve_scenario(scenario)
-    target = Path(gpkg_path)
-    check_outputs(files=[target], inputs=run_inputs(sc, path), option="--gpkg")
-    if target.exists() and not overwrite and not is_siteselect_geopackage(target):
-        raise OutputError(f"{target} exists and is not a GeoPackage siteselect wrote; choose another --gpkg, "
-                          "or add --overwrite to replace it")
-    result = analyse(sc, scenario_path=path)
-    return write_geopackage(
-        target, ranking=result.ranking, layers=result.layers, isochrones=result.isochrones,
-        scenario_yaml=scenario_yaml_text(result.scenario, provenance=result.provenance),
-        provenance=result.provenance,
-    )
-
-
-def export_postgis(
-    scenario: Scenario | str | os.PathLike[str] | None = None,
-    *,
-    to: str | None,
-    schema: str = "siteselect",
-    overwrite: bool = False,
-) -> str:
-    """Analyse a scenario and write its results into a PostGIS schema, styled for QGIS.
-
-    ``to`` names the database as a PostGIS source does (service, keywords or
-    URI without password, ``env:NAME``, or ``None`` for PG* variables); see
-    :func:`siteselect.outputs.postgis.write_postgis`, which does the writing in one
-    transaction. Returns a label of the target (no password).
-    """
-    from siteselect.io.pg import parse_connection
-    from siteselect.outputs.postgis import write_postgis
-    from siteselect.scenario import scenario_yaml_text
-
-    parse_connection(to, where="--to", error=OutputError)  # refuse a password before the analysis
-    sc, path = resolve_scenario(scenario)
-    result = analyse(sc, scenario_path=path)
-    return write_postgis(
-        to, schema=schema, ranking=result.ranking, layers=result.layers, isochrones=result.isochrones,
-        scenario_yaml=scenario_yaml_text(result.scenario, provenance=result.provenance),
-        provenance=result.provenance, overwrite=overwrite,
-    )
-
-
-def run_suitability(
-    scenario: Scenario | str | os.PathLike[str] | None = None,
-    *,
-    out_dir: str | os.PathLike[str],
-    resolution_m: float = 50.0,
-    bbox: tuple[float, float, float, float] | None = None,
-    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
-    offline: bool = True,
-    top_share: float = 0.03,
-    engine: EngineSpec | None = None,
-    progress: Progress | None = None,
-) -> dict[str, Path]:
-    """Raster mode: the suitability surface of a scenario and the best zones as new candidates.
-
-    Writes ``suitability.tif`` (Cloud-Optimized GeoTIFF in the working CRS, NaN =
-    excluded), ``zones.gpkg`` and ``zones.csv`` (contiguous zones in the top
-    ``top_share`` of cells, at least ``site.min_area_ha``, with area and
-    compactness), ``map.html`` (zones over the coloured surface) and
-    ``scenario.yaml``.
-
-    ``engine`` (default: the scenario's ``engine``) chooses where the surface
-    is computed: in memory, or chunk by chunk on Dask (a LocalCluster, or the
-    scheduler it names). Both give the same surface.
-
-    Returns
-    -------
-    dict
-        Output kind -> path.
-    """
-    sc, path = resolve_scenario(scenario)
-    with OutputFolder(out_dir, inputs=run_inputs(sc, path, layers=layers), command="suitability") as folder:
-        paths = _suitability_files(sc, path, folder.staging, resolution_m=resolution_m, bbox=bbox, layers=layers,
-                                   offline=offline, top_share=top_share, engine=engine, progress=progress)
-        folder.commit()
-    return {k: folder.target / p.relative_to(folder.staging) for k, p in paths.items()}
-
-
-def _suitability_files(
-    sc: Scenario,
-    path: Path | None,
-    out: Path,
-    *,
-    resolution_m: float,
-    bbox: tuple[float, float, float, float] | None,
-    layers: Mapping[str, gpd.GeoDataFrame] | None,
-    offline: bool,
-    top_share: float,
-    engine: EngineSpec | None,
-    progress: Progress | None,
-) -> dict[str, Path]:
-    """Write the files of :func:`run_suitability` into the folder ``out``."""
-    from siteselect.analysis.measures import node_measures
-    from siteselect.outputs.mapview import render_suitability_png, write_map
-    from siteselect.raster.suitability import extract_zones, suitability_surface
-
-    step = progress or _quiet
-    started = _dt.datetime.now(_dt.timezone.utc)
-    eng = engine or sc.engine or EngineSpec()
-    if layers is None:
-        step("loading layers")
-    layers = dict(load_layers(catalog_path(sc), crs=sc.crs) if layers is None
-                  else to_work_layers(layers, crs=sc.crs))
-    _require(layers, ("roads",))
-    step("building the road graph and per-node reach")
-    graph = RoadGraph.from_roads(layers["roads"])
-    tables = node_measures(sc.factors, layers, graph)
-    freight = _freight_graph(sc, layers["roads"], None)
-    if freight is not None:  # freight minutes by the scenario's vehicle, the rest by car
-        tables.update(node_measures({n: f for n, f in sc.factors.items() if f.measure in FREIGHT_MEASURES},
-                                    layers, freight))
-    if eng.kind == "dask":
-        from siteselect.raster.scale import dask_client, suitability_surface_dask
-
-        step(f"suitability surface at {resolution_m:g} m on Dask ({eng.scheduler or 'LocalCluster'})")
-        with dask_client(eng.scheduler, n_workers=eng.workers) as client:
-            lazy = suitability_surface_dask(
-                sc, layers, resolution_m=resolution_m, bbox=bbox, chunk_size=eng.chunk_size, node_tables=tables,
-                skip_unavailable=True, client=client, out_path=out / "suitability.tif",
-            )
-            surface = lazy.compute()
-    else:
-        step(f"suitability surface at {resolution_m:g} m in memory")
-        surface = suitability_surface(
-            sc, layers, resolution_m=resolution_m, bbox=bbox, node_tables=tables,
-            skip_unavailable=True, out_path=out / "suitability.tif",
-        )
-    step("extracting zones and writing the map")
-    zones = extract_zones(surface, min_area_ha=sc.site.min_area_ha, top_share=top_share,
-                          municipalities=layers.get("municipalities"))
-    paths: dict[str, Path] = {"surface": out / "suitability.tif"}
-    paths["zones"] = atomic_write(out / "zones.gpkg", lambda tmp: zones.to_file(tmp, layer="zones", driver="GPKG"))
-    paths["zones_csv"] = write_csv(pd.DataFrame(zones.drop(columns="geometry")), out / "zones.csv")
-    png = render_suitability_png(surface.score, bounds=surface.grid.bounds, out_path=out / "suitability.png")
-    as_sites = zones.assign(
-        score=zones["mean_score"], excluded=False, exclusion_reason="",
-        rank=zones["mean_score"].rank(ascending=False, method="min").astype("Int64"),
-    )
-    paths["map"] = write_map(
-        as_sites, layers, out_path=out / "map.html", factor_names=[], suitability_png=png,
-        title=f"siteselect — {sc.name}: suitability {resolution_m:g} m", offline=offline,
-    )
-    provenance = _provenance(sc, path, layers, started, graph.report, None)
-    provenance["suitability"] = {
-        "resolution_m": resolution_m, "factors": surface.factors, "weights": surface.weights,
-        "dropped_factors": surface.dropped, "constraints": surface.notes, "engine": eng.kind,
-    }
-    paths["scenario"] = save_scenario(sc, out / "scenario.yaml", provenance=provenance)
-    return paths

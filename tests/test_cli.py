@@ -153,7 +153,7 @@ def test_suitability_on_dask_equals_in_memory(tmp_path: Path) -> None:
     import numpy as np
     import rasterio
 
-    args = ["suitability", "--resolution", "500", "-q"]
+    args = ["-q", "suitability", "--resolution", "500"]
     local = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "local")])
     dask_run = CliRunner().invoke(main, [*args, "--engine", "dask", "--workers", "1", "--chunk-size", "64",
                                          "--out", str(tmp_path / "dask")])
@@ -189,8 +189,30 @@ def test_export_writes_a_styled_geopackage_with_the_scenario(tmp_path: Path) -> 
 
 
 def test_sheet_for_unknown_site_is_a_clear_error(tmp_path: Path) -> None:
-    res = CliRunner().invoke(main, ["sheet", "NOPE", "--out", str(tmp_path)])
-    assert res.exit_code == 2 and "NOPE" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(main, ["sheet", "--site", "NOPE", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "site id(s) NOPE not among the candidates" in res.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_sheet_misuse_is_a_usage_error(tmp_path: Path) -> None:
+    # the old spelling (site ids where the scenario now goes) says how to name sites
+    res = CliRunner().invoke(main, ["sheet", "VAS-01", "--out", str(tmp_path)], prog_name="siteselect")
+    assert res.exit_code == 2 and "Usage: siteselect sheet" in res.output
+    assert "'VAS-01' is neither a file nor a shipped scenario" in res.output and "--site VAS-01" in res.output
+    res = CliRunner().invoke(main, ["sheet", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "Usage:" in res.output and "--site ID" in res.output and "--top N" in res.output
+    res = CliRunner().invoke(main, ["sheet", "--site", "VAS-01", "--top", "2", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "not both" in res.output
+    res = CliRunner().invoke(main, ["sheet", "logistics", "--scenario", "logistics", "--top", "1", "--out",
+                                    str(tmp_path)])
+    assert res.exit_code == 2 and "give the scenario once" in res.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_enquiry_without_request_is_a_usage_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["enquiry", "--out", str(tmp_path)], prog_name="siteselect")
+    assert res.exit_code == 2 and "Usage: siteselect enquiry" in res.output and "--template" in res.output
 
 
 def test_planreport_covers_every_municipality(tmp_path: Path) -> None:

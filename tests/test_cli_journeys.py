@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _invoke(args: list[str]):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, args)
+    return CliRunner().invoke(main, args, prog_name="siteselect")
 
 
 # --------------------------------------------------------------------------- init
@@ -29,8 +29,8 @@ def _invoke(args: list[str]):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("start", ["electricity-intensive", "logistics"])
 def test_init_writes_a_loadable_commented_scenario(tmp_path: Path, start: str) -> None:
-    out = tmp_path / "my-plant.yaml"
-    res = _invoke(["init", "my-plant", "--from", start, "--out", str(out)])
+    out = tmp_path / "scenarios" / "my-plant.yaml"
+    res = _invoke(["init", "my-plant", "--from", start, "--out", str(tmp_path / "scenarios")])
     assert res.exit_code == 0, res.output
     assert str(out) in res.output
     text = out.read_text(encoding="utf-8")
@@ -51,25 +51,31 @@ def test_init_default_file_is_name_yaml_in_the_current_folder(tmp_path: Path, mo
 def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "mine.yaml"
     out.write_text("keep me\n", encoding="utf-8")
-    res = _invoke(["init", "mine", "--out", str(out)])
+    res = _invoke(["init", "mine", "--out", str(tmp_path)])
     assert res.exit_code == 2
     assert "--force" in res.output
     assert out.read_text(encoding="utf-8") == "keep me\n"
-    res = _invoke(["init", "mine", "--out", str(out), "--force"])
+    res = _invoke(["init", "mine", "--out", str(tmp_path), "--force"])
     assert res.exit_code == 0, res.output
     assert load_scenario(out).name == "mine"
 
 
 def test_init_bad_name_is_bad_input(tmp_path: Path) -> None:
-    out = tmp_path / "x.yaml"
-    res = _invoke(["init", "My Plant", "--out", str(out)])
+    res = _invoke(["init", "My Plant", "--out", str(tmp_path)])
     assert res.exit_code == 2
     assert "name" in res.output and "My Plant" in res.output
-    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_out_is_a_folder_and_a_file_name_is_a_usage_error(tmp_path: Path) -> None:
+    res = _invoke(["init", "mine", "--out", str(tmp_path / "mine.yaml")])
+    assert res.exit_code == 2 and "Usage: siteselect init" in res.output
+    assert "--out is a folder" in res.output and f"siteselect init mine --out {tmp_path}" in res.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_init_unknown_starter_is_a_usage_error(tmp_path: Path) -> None:
-    res = _invoke(["init", "x", "--from", "steelworks", "--out", str(tmp_path / "x.yaml")])
+    res = _invoke(["init", "x", "--from", "steelworks", "--out", str(tmp_path)])
     assert res.exit_code == 2
     assert "steelworks" in res.output
 
@@ -135,7 +141,7 @@ def test_internal_error_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         raise RuntimeError("bug")
 
     monkeypatch.setattr(reference, "commented_scenario", broken)
-    res = _invoke(["init", "x", "--out", str(tmp_path / "x.yaml")])
+    res = _invoke(["init", "x", "--out", str(tmp_path)])
     assert res.exit_code == 1
     assert isinstance(res.exception, RuntimeError)
 
@@ -204,3 +210,29 @@ def test_cli_doc_examples_use_real_commands_and_options() -> None:
         assert unknown == [], f"{' '.join(args)}: options {unknown} do not exist"
     every = {" ".join(p) for p, c in ALL_COMMANDS if not isinstance(c, click.Group)}
     assert every == documented, f"commands without an example in docs/cli.md: {sorted(every - documented)}"
+
+
+# --------------------------------------------------------------------------- shared options
+
+
+def test_scenario_option_is_a_deprecated_alias_of_the_argument(tmp_path: Path) -> None:
+    # the alias is read (the option check after it still runs) and a warning says what to write instead
+    res = _invoke(["suitability", "--scenario", "logistics", "--engine", "local", "--workers", "2",
+                   "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "--workers only apply to --engine dask" in res.output
+    assert "warning: --scenario is deprecated; give the scenario as the first argument: " \
+           "siteselect suitability logistics" in res.output
+    assert "--scenario" not in _invoke(["export", "--help"]).output  # hidden
+
+
+def test_quiet_after_the_command_still_works_and_says_where_it_goes(tmp_path: Path) -> None:
+    res = _invoke(["run", "-q", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "missing.yaml" in res.output
+    assert "-q after the command is deprecated; put it first: siteselect -q run" in res.output
+    assert "-q, --quiet" in _invoke(["--help"]).output and "-q" not in _invoke(["run", "--help"]).output
+
+
+def test_every_scenario_taking_command_has_the_scenario_first() -> None:
+    for name in ("run", "sheet", "export", "suitability", "planreport"):
+        usage = _invoke([name, "--help"]).output.splitlines()[0]
+        assert usage.startswith(f"Usage: siteselect {name} [OPTIONS] [SCENARIO]"), usage

@@ -366,7 +366,7 @@ def _scenario_with_catalog(tmp_path: Path, pbf: Path) -> Path:
                    "format: osm_pbf}\n", encoding="utf-8")
     scen = tmp_path / "osm-test.yaml"
     res = CliRunner().invoke(main, ["init", "osm-test", "--from", "logistics", "--out",
-                                    str(scen)])
+                                    str(tmp_path)])
     assert res.exit_code == 0, res.output
     text = scen.read_text(encoding="utf-8")
     lines = [f"layers: {cat.name}" if ln.startswith("region:") else ln

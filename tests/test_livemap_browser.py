@@ -28,7 +28,8 @@ from siteselect.analysis.overlay import owa_measures
 from siteselect.analysis.weights import ahp_weights
 from siteselect.errors import WeightsError
 from siteselect.network.graph import GraphCache
-from siteselect.pipeline import analyse, write_run_files
+from siteselect.pipeline import analyse
+from siteselect.runs import write_run_files
 from siteselect.scenario import load_scenario, scenario_from_dict
 
 pytestmark = pytest.mark.browser

@@ -246,11 +246,11 @@ def test_huge_background_layer_shows_its_largest_features(monkeypatch: pytest.Mo
     import geopandas as gpd
     from shapely.geometry import box
 
-    import siteselect.outputs.mapview as mv
+    import siteselect.outputs.maplayers as ml
 
-    monkeypatch.setattr(mv, "MAP_MAX_CONTEXT_FEATURES", 3)
+    monkeypatch.setattr(ml, "MAP_MAX_CONTEXT_FEATURES", 3)
     sizes = [10, 50, 20, 40, 30]
     water = gpd.GeoDataFrame({"name": [f"w{s}" for s in sizes]},
                              geometry=[box(0, 0, s, s) for s in sizes], crs="EPSG:3006")
-    assert mv._largest(water, "water")["name"].tolist() == ["w50", "w40", "w30"]  # in layer order
-    assert mv._largest(water.iloc[:3], "water") is not None and len(mv._largest(water.iloc[:3], "water")) == 3
+    assert ml.largest_features(water, "water")["name"].tolist() == ["w50", "w40", "w30"]  # in layer order
+    assert ml.largest_features(water.iloc[:3], "water") is not None and len(ml.largest_features(water.iloc[:3], "water")) == 3

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from siteselect import enquiry as E
 from siteselect.analysis.reasons import Reason, reasons_from_json, render_reason, render_reasons
-from siteselect.core.labels import _EN, _SV, LanguageError, labels_for
+from siteselect.core.labels import _EN, _SV, labels_for
+from siteselect.errors import LanguageError
 from siteselect.outputs.offer import offer_stem, write_offer_pack
 from siteselect.outputs.summary import summary_content, summary_figures, write_summary
 
@@ -286,7 +287,7 @@ def test_sheet_pack_for_chosen_sites(tmp_path: Path) -> None:
 
     from siteselect.cli.sheet import sheet
 
-    res = CliRunner().invoke(sheet, ["VAS-12", "KOP-04", "--pack", "--lang", "en", "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(sheet, ["--site", "VAS-12", "--site", "KOP-04", "--pack", "--lang", "en", "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     pdf = next((tmp_path / "o").glob("offer_*.pdf"))
     reader = PdfReader(str(pdf))

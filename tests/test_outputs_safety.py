@@ -25,7 +25,7 @@ from _fixtures_pipeline import tiny_layers, tiny_scenario_dict
 from click.testing import CliRunner
 
 import siteselect
-from siteselect import pipeline
+from siteselect import runs
 from siteselect.cli import main
 from siteselect.core import output as _output
 from siteselect.core.output import INCOMPLETE, LOCK, MANIFEST, STAGING_PREFIX, OutputFolder, check_outputs, neutralise_csv
@@ -119,7 +119,7 @@ def test_no_module_writes_csv_around_the_one_writer() -> None:
 def test_hostile_site_names_are_neutralised_in_ranking_and_compare_csv(tmp_path: Path) -> None:
     layers = _hostile_layers()
     sc = scenario_from_dict(tiny_scenario_dict())
-    result, paths = pipeline.run(sc, out_dir=tmp_path / "out", layers=layers, sensitivity=False, sheets_top_n=0)
+    result, paths = runs.run(sc, out_dir=tmp_path / "out", layers=layers, sensitivity=False, sheets_top_n=0)
     table = pd.read_csv(paths["ranking"], keep_default_na=False)
     assert sorted(table["name"]) == sorted(HOSTILE[n] for n in list(HOSTILE)[:3])
     assert sorted(table["municipality"]) == sorted(HOSTILE[n] for n in list(HOSTILE)[3:6])
@@ -196,7 +196,7 @@ def test_every_folder_command_refuses_an_out_holding_its_scenario(tmp_path: Path
         before = _tree(tmp_path / "w")
         args = ["enquiry", str(request), "--out", str(tmp_path / "w")]
     elif command == "sheet":
-        args = ["sheet", "A", "--scenario", str(scenario), "--out", str(tmp_path / "w")]
+        args = ["sheet", str(scenario), "--site", "A", "--out", str(tmp_path / "w")]
     else:
         args = [command, str(scenario), "--out", str(tmp_path / "w")]
     code, out = _invoke(args)
@@ -226,16 +226,17 @@ def test_export_init_and_template_refuse_to_overwrite(tmp_path: Path) -> None:
     scenario = _world(tmp_path)
     gpkg = tmp_path / "tiny.gpkg"
     before = _sha(gpkg)
-    code, out = _invoke(["export", "--scenario", str(scenario), "--gpkg", str(gpkg)])
+    code, out = _invoke(["export", str(scenario), "--gpkg", str(gpkg)])
     assert code == 2 and "is an input" in out and _sha(gpkg) == before
     other = tmp_path / "other.gpkg"
     other.write_bytes(b"not mine")
-    code, out = _invoke(["export", "--scenario", str(scenario), "--gpkg", str(other)])
+    code, out = _invoke(["export", str(scenario), "--gpkg", str(other)])
     assert code == 2 and "--overwrite" in out and other.read_bytes() == b"not mine"
     for start, words in (("logistics", "is an input"), ("electricity-intensive", "inside the input folder")):
         starter = starter_path("logistics")
         before = _sha(starter)
-        code, out = _invoke(["init", "x", "--from", start, "--out", str(starter), "--force"])
+        name = "logistics" if words == "is an input" else "x"
+        code, out = _invoke(["init", name, "--from", start, "--out", str(starter.parent), "--force"])
         assert code == 2 and words in out and _sha(starter) == before
     request = tmp_path / "request.yaml"
     request.write_text("company: filled in\n", encoding="utf-8")
@@ -246,7 +247,7 @@ def test_export_init_and_template_refuse_to_overwrite(tmp_path: Path) -> None:
 def test_init_writes_scenario_with_plain_file_mode(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
-    code, out = _invoke(["init", "mine", "--out", str(tmp_path / "mine.yaml")])
+    code, out = _invoke(["init", "mine", "--out", str(tmp_path)])
     assert code == 0, out
     assert (tmp_path / "mine.yaml").stat().st_mode & 0o777 == 0o666 & ~umask
 
@@ -258,7 +259,7 @@ def test_rerun_removes_stale_outputs_keeps_user_files_and_modes(tmp_path: Path, 
                                                                 ) -> None:
     scenario = _world(tmp_path / "w", sheets=2)
     out = tmp_path / "out"
-    code, text = _invoke(["run", str(scenario), "--out", str(out), "--no-sensitivity", "-q"])
+    code, text = _invoke(["-q", "run", str(scenario), "--out", str(out), "--no-sensitivity"])
     assert code == 0, text
     assert {"sites/B.pdf", "sites/C.pdf"} <= set(_tree(out))
     umask = os.umask(0)
@@ -268,7 +269,7 @@ def test_rerun_removes_stale_outputs_keeps_user_files_and_modes(tmp_path: Path, 
     (out / "my notes.txt").write_text("mine", encoding="utf-8")
     (out / "sites" / "mine.txt").write_text("mine too", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="siteselect.core.output"):
-        _, paths = pipeline.run(scenario, out_dir=out, sheets_top_n=1, sensitivity=False)
+        _, paths = runs.run(scenario, out_dir=out, sheets_top_n=1, sensitivity=False)
     files = set(_tree(out))
     assert "sites/B.pdf" not in files and "sites/C.pdf" in files  # the earlier run's second sheet is gone
     assert {"my notes.txt", "sites/mine.txt"} <= files
@@ -291,11 +292,11 @@ def test_non_empty_folder_not_written_by_siteselect_is_refused(tmp_path: Path) -
 def test_a_new_file_may_not_replace_a_user_file(tmp_path: Path) -> None:
     scenario = _world(tmp_path / "w", sheets=0)
     out = tmp_path / "out"
-    assert _invoke(["run", str(scenario), "--out", str(out), "--no-sensitivity", "-q"])[0] == 0
+    assert _invoke(["-q", "run", str(scenario), "--out", str(out), "--no-sensitivity"])[0] == 0
     before = _tree(out)
     (out / "sites").mkdir()
     (out / "sites" / "C.pdf").write_bytes(b"the user's own C.pdf")
-    code, text = _invoke(["run", str(scenario), "--out", str(out), "--no-sensitivity", "-q", "--sheets", "1"])
+    code, text = _invoke(["-q", "run", str(scenario), "--out", str(out), "--no-sensitivity", "--sheets", "1"])
     assert code == 2 and "sites/C.pdf" in text and "did not write" in text
     assert _tree(out) == before | {"sites/C.pdf": hashlib.sha256(b"the user's own C.pdf").hexdigest()}
 
@@ -452,8 +453,20 @@ def test_hostile_names_are_neutralised_in_the_enquiry_csvs(tmp_path: Path) -> No
 def test_sheet_folder_holds_only_the_last_sheets(tmp_path: Path) -> None:
     scenario = _world(tmp_path / "w")
     out = tmp_path / "sheets"
-    assert _invoke(["sheet", "A", "B", "--scenario", str(scenario), "--out", str(out)])[0] == 0
-    code, text = _invoke(["sheet", "C", "--scenario", str(scenario), "--out", str(out)])
+    assert _invoke(["sheet", str(scenario), "--site", "A", "--site", "B", "--out", str(out)])[0] == 0
+    code, text = _invoke(["sheet", str(scenario), "--site", "C", "--out", str(out)])
     assert code == 0, text
     assert set(_tree(out)) == {"sites/C.pdf", "sites/C.png", "sites/C.html"}
     assert sorted(_output.read_manifest(out) or []) == ["sites/C.html", "sites/C.pdf", "sites/C.png"]
+
+
+def test_quiet_on_the_group_hides_the_progress_steps_only(tmp_path: Path) -> None:
+    scenario = _world(tmp_path / "w")
+    args = ["run", str(scenario), "--no-sensitivity", "--sheets", "0", "--out"]
+    loud = CliRunner().invoke(main, [*args, str(tmp_path / "loud")])
+    quiet = CliRunner().invoke(main, ["-q", *args, str(tmp_path / "quiet")])
+    assert loud.exit_code == 0 and quiet.exit_code == 0, loud.output + quiet.output
+    assert "building the road graph …" in loud.stderr
+    assert "building the road graph" not in quiet.stderr and "warning" not in quiet.stderr
+    # the same summary and outputs
+    assert quiet.stdout.replace(str(tmp_path / "quiet"), str(tmp_path / "loud")) == loud.stdout

@@ -10,7 +10,7 @@ import pytest
 from _fixtures_pipeline import X0, Y0, tiny_layers, tiny_scenario_dict
 from shapely.geometry import box
 
-from siteselect import errors, pipeline
+from siteselect import errors, pipeline, runs
 from siteselect.scenario import scenario_from_dict
 
 
@@ -76,7 +76,7 @@ def test_sensitivity_columns_and_isochrones():
 
 def test_write_outputs_files(tmp_path):
     res = _analyse(tiny_scenario_dict(), sensitivity=False)
-    paths = pipeline.write_outputs(res, tmp_path, sheets_top_n=0, gpkg=False)
+    paths = runs.write_outputs(res, tmp_path, sheets_top_n=0, gpkg=False)
     import pandas as pd
 
     table = pd.read_csv(paths["ranking"])
@@ -175,3 +175,17 @@ def test_readiness_columns_for_every_site():
     # A: plan in force, use J, municipal -> at least "planlagd" (A or B); C: no plan -> D or E
     assert r.loc["A", "readiness_class"] in ("A", "B")
     assert r.loc["C", "readiness_class"] in ("D", "E")
+
+
+def test_unknown_site_id_is_the_same_error_in_the_pipeline_and_the_sheets(tmp_path):
+    from siteselect.outputs.sheets import write_site_sheets
+
+    with pytest.raises(errors.UnknownSiteError, match="NOPE not among the candidates") as in_pipeline:
+        _analyse(tiny_scenario_dict(), sensitivity=False, isochrone_site_ids=["NOPE", "A"])
+    res = _analyse(tiny_scenario_dict(), sensitivity=False)
+    with pytest.raises(errors.UnknownSiteError, match="NOPE not among the candidates") as in_sheets:
+        write_site_sheets(res.ranking, res.layers, out_dir=tmp_path, site_ids=["A", "NOPE"])
+    for err in (in_pipeline.value, in_sheets.value):
+        assert isinstance(err, KeyError) and isinstance(err, errors.SiteSelectError)
+        assert str(err).startswith("site id(s) NOPE")  # not quoted the way KeyError quotes
+    assert not (tmp_path / "sites").exists()

@@ -345,9 +345,9 @@ def test_helsinki_raster_mode_local_and_dask_in_the_auto_crs(helsinki_run: dict[
 
     from siteselect.analysis.measures import node_measures
     from siteselect.network.graph import RoadGraph
-    from siteselect.pipeline import run_suitability
     from siteselect.raster.scale import save_suitability_dask, suitability_surface_dask
     from siteselect.raster.suitability import read_suitability
+    from siteselect.runs import run_suitability
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LayerWarning)

@@ -16,8 +16,7 @@ from _fixtures_outputs import (
 )
 from PIL import Image
 
-from siteselect.core.labels import LanguageError
-from siteselect.errors import LayerError, MissingFieldError
+from siteselect.errors import LanguageError, MissingFieldError, UnknownSiteError
 from siteselect.outputs.sheets import (
     factor_contributions,
     safe_site_filename,
@@ -131,7 +130,7 @@ def test_pdf_text_holds_facts_and_reasons(ranking, layers, tmp_path):
 
 
 def test_unknown_site_and_language_and_missing_column(ranking, layers, tmp_path):
-    with pytest.raises(LayerError, match="NOPE"):
+    with pytest.raises(UnknownSiteError, match="NOPE"):
         write_site_sheets(ranking, layers, out_dir=tmp_path, site_ids=["NOPE"])
     with pytest.raises(LanguageError, match="'de'"):
         write_site_sheets(ranking, layers, out_dir=tmp_path, lang="de")
@@ -156,16 +155,16 @@ def test_sheet_background_drops_specks_then_keeps_the_largest() -> None:
     import numpy as np
     import shapely
 
-    from siteselect.outputs.sheets import SHEET_MAX_POLYGONS, _clip
+    from siteselect.outputs.sheet_maps import SHEET_MAX_POLYGONS, clip_to_extent
 
     extent = (0.0, 0.0, 20_000.0, 20_000.0)
     rng = np.random.default_rng(1)
     x, y = rng.uniform(100, 19_000, 36_000), rng.uniform(100, 19_000, 36_000)
     side = np.r_[np.full(30_000, 2.0), 50.0 + np.arange(6_000) / 100.0]
     frame = gpd.GeoDataFrame({"name": ["lake"] * 36_000}, geometry=shapely.box(x, y, x + side, y + side), crs=3006)
-    kept = _clip(frame, extent, thin=True)
+    kept = clip_to_extent(frame, extent, thin=True)
     assert kept is not None and len(kept) == SHEET_MAX_POLYGONS == 5_000
     assert set(kept.index) == set(range(31_000, 36_000))  # the largest 5,000, in their order
     assert list(kept.index) == sorted(kept.index)
-    small = _clip(frame.iloc[:100], extent, thin=True)
+    small = clip_to_extent(frame.iloc[:100], extent, thin=True)
     assert small is not None and len(small) == 100  # under the cap nothing is dropped

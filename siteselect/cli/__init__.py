@@ -1,15 +1,14 @@
 """The ``siteselect`` command: a thin click group over the library.
 
 Each subcommand lives in its own module and only parses options, calls the
-library and prints where results went. Library errors
+library and prints where results went; options shared by several commands
+are defined once in :mod:`siteselect.cli.options`. Library errors
 (:class:`~siteselect.errors.SiteSelectError`) become a short message on
 stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
 
 import click
@@ -17,6 +16,7 @@ import click
 from siteselect.cli import compare as compare_cmd
 from siteselect.cli import enquiry, export, layers_cmd, planreport, run, sheet, suitability
 from siteselect.cli import init as init_cmd
+from siteselect.cli.options import apply_verbosity
 from siteselect.core.version import __version__
 from siteselect.errors import SiteSelectError
 
@@ -35,13 +35,10 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="siteselect")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-def main(verbose: int) -> None:
+@click.option("-q", "--quiet", count=True, help="No progress steps on stderr; only errors in the log.")
+def main(verbose: int, quiet: int) -> None:
     """Site selection for industrial establishment (default region: Västmanland)."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # Dask's distributed logs every worker start and stop at INFO on import; keep that for -v.
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", logging.getLevelName(level).lower())
-    logging.captureWarnings(True)
+    apply_verbosity(min(verbose, 2) - min(quiet, 1))
 
 
 main.add_command(run.run)

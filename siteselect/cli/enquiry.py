@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from siteselect.cli.options import lang_option, offline_option
-from siteselect.errors import ScenarioError
 
 
 @click.command()
@@ -29,7 +28,7 @@ def enquiry(request: Path | None, out_dir: Path | None, template: str | None, la
             click.echo(str(enq.write_template(template)))
         return
     if request is None or out_dir is None:
-        raise ScenarioError("give a REQUEST file and --out DIR (or --template to get a request to fill in)")
+        raise click.UsageError("give a REQUEST file and --out DIR (or --template to get a request to fill in)")
     paths = enq.run_enquiry(request, out_dir=out_dir, lang=lang, offline=offline)
     shortlist = paths.get("shortlist")
     click.echo(f"enquiry {request}: answer in {out_dir}")

@@ -1,4 +1,4 @@
-"""``siteselect export``: a GeoPackage of a scenario for QGIS."""
+"""``siteselect export``: a GeoPackage (or PostGIS schema) of a scenario for QGIS."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from siteselect import pipeline
+from siteselect.cli.options import progress_printer, scenario_argument
 
 
 @click.command()
-@click.option("--scenario", "scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Scenario (or the scenario.yaml of an earlier run). Default: the shipped default.")
+@scenario_argument
 @click.option("--gpkg", "gpkg_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage to write (replaced atomically; never one of the inputs).")
 @click.option("--to", "to", default=None, metavar="CONNECTION",
@@ -25,12 +24,15 @@ from siteselect import pipeline
                    "same-named tables in a --schema holding other tables.")
 def export(scenario: Path | None, gpkg_path: Path | None, to: str | None, schema: str,
            overwrite: bool) -> None:
-    """Export inputs, scored candidates, isochrones and the scenario to a styled GeoPackage,
+    """Export the inputs, scored candidates, isochrones and SCENARIO itself to a styled GeoPackage,
     or to a PostGIS schema with QGIS styles in layer_styles (--to)."""
+    from siteselect import runs
+
     if (gpkg_path is None) == (to is None):
         raise click.UsageError("give exactly one of --gpkg FILE and --to CONNECTION")
     if to is not None:
-        click.echo(pipeline.export_postgis(scenario, to=None if to == "pg:" else to, schema=schema,
-                                           overwrite=overwrite))
+        click.echo(runs.export_postgis(scenario, to=None if to == "pg:" else to, schema=schema,
+                                       overwrite=overwrite, progress=progress_printer()))
     elif gpkg_path is not None:
-        click.echo(str(pipeline.export_geopackage(scenario, gpkg_path=gpkg_path, overwrite=overwrite)))
+        click.echo(str(runs.export_geopackage(scenario, gpkg_path=gpkg_path, overwrite=overwrite,
+                                              progress=progress_printer())))

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from siteselect.cli.options import FiniteFloatRange, lang_option, out_option
+from siteselect.cli.options import FiniteFloatRange, lang_option, out_option, scenario_argument
 from siteselect.planreport import run_plan_report
 
 
 @click.command()
-@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--resolution", "resolution_m", type=FiniteFloatRange(min=10, max=1000), default=100.0,
               show_default=True, help="Cell size in metres.")
 @click.option("--top-share", type=FiniteFloatRange(min=0.001, max=1), default=0.1, show_default=True,

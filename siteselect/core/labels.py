@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from siteselect.errors import SiteSelectError
+from siteselect.errors import LanguageError
 
 #: Languages every output understands.
 LANGUAGES = ("sv", "en")
@@ -506,7 +506,7 @@ def labels_for(lang: str) -> Mapping[str, str]:
 
     Raises
     ------
-    SiteSelectError
+    LanguageError
         (also a ``ValueError``) for an unknown language.
     """
     if lang not in _ALL:
@@ -523,7 +523,3 @@ def label(key: str, *, lang: str) -> str:
     name is the honest fallback.
     """
     return labels_for(lang).get(key, key)
-
-
-class LanguageError(SiteSelectError, ValueError):
-    """An output language other than ``sv`` or ``en`` was asked for."""

@@ -29,7 +29,7 @@ from siteselect.core.output import atomic_write
 from siteselect.core.roles import ROAD_CLASSES, STATION_KINDS
 from siteselect.errors import CRSError, OutputError
 from siteselect.outputs import qgis_styles as qs
-from siteselect.outputs.mapview import VOLTAGE_CLASSES
+from siteselect.outputs.colours import VOLTAGE_CLASSES
 
 __all__ = [
     "ISOCHRONES_LAYER",

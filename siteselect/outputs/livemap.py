@@ -19,7 +19,6 @@ page does not hold, so those sites are marked ``approx`` until a re-run
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +28,8 @@ from matplotlib.colors import to_hex
 
 from siteselect.analysis.capacity import GRID_FACTOR
 from siteselect.analysis.constraint_kinds import constraint_kind
+from siteselect.outputs.colours import SCORE_CMAP
+from siteselect.outputs.maplayers import json_number as _num
 
 if TYPE_CHECKING:
     from siteselect.analysis.result import Result
@@ -39,20 +40,10 @@ __all__ = ["LIMIT_KEYS", "live_model_from_result", "viridis_lut"]
 LIMIT_KEYS = ("max_port_minutes", "max_motorway_minutes", "max_rail_minutes", "min_workers_45min")
 
 
-def viridis_lut(cmap: str = "viridis") -> list[str]:
+def viridis_lut(cmap: str = SCORE_CMAP) -> list[str]:
     """The 256 colours of ``cmap`` as hex, as :func:`siteselect.outputs.mapview.score_colors` picks them."""
     cm = colormaps[cmap]
     return [to_hex(cm(i)) for i in range(cm.N)]
-
-
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def _split_reasons(text: str, prefixes: list[tuple[str, int]]) -> list[list[Any]]:

@@ -1,4 +1,4 @@
-"""Interactive HTML map of a ranking for planners (Folium + a small filter panel).
+"""Interactive HTML map of a ranking for planners (Folium + a small filter panel): the page.
 
 The page is one self-contained HTML file: Folium builds the Leaflet map, the
 base layers and the layer control; every vector layer is embedded as a JSON
@@ -8,7 +8,8 @@ attribute text is put on the page with ``textContent``, never as HTML.
 
 With ``offline=True`` Leaflet and every style sheet are inlined, there is no
 tile layer (plain background with the county outline), and the page makes no
-network request at all.
+network request at all. The records the page embeds are built in
+:mod:`siteselect.outputs.maplayers`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,7 +28,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from matplotlib import colormaps
@@ -38,35 +38,20 @@ from siteselect.core.labels import label, labels_for
 from siteselect.core.output import atomic_write
 from siteselect.errors import CRSError, MissingFieldError, OutputError
 from siteselect.outputs import offline as _offline
+from siteselect.outputs.colours import SCORE_CMAP
+from siteselect.outputs.maplayers import (
+    MAP_CRS,
+    context_layers,
+    isochrone_records,
+    json_number,
+    site_records,
+    to_map_crs,
+)
 
 __all__ = ["SCORE_CMAP", "json_island", "render_suitability_png", "score_colors", "write_map"]
 
-#: Colour map of candidate scores (low → high).
-SCORE_CMAP = "viridis"
-#: Substation voltage classes (lower bound kV, colour), highest first.
-#: Reds only, so substations never look like candidates (whose score colours are viridis).
-VOLTAGE_CLASSES: tuple[tuple[float, str], ...] = (
-    (400.0, "#67000d"),
-    (220.0, "#cb181d"),
-    (130.0, "#fb6a4a"),
-    (70.0, "#fcae91"),
-    (0.0, "#fee5d9"),
-)
-_MAP_CRS = "EPSG:4326"
-#: Most features of one context layer (water, protected nature …) drawn on the map;
-#: a bigger layer shows its largest features (a browser cannot draw a million).
-MAP_MAX_CONTEXT_FEATURES = 20_000
 log = logging.getLogger(__name__)
 _REQUIRED = ("site_id", "name", "score", "rank", "excluded")
-_FIGURE_COLUMNS = (
-    "port_minutes", "motorway_minutes", "rail_minutes", "airport_minutes",
-    "substation_km", "substation_voltage_kv", "pop_30min", "pop_45min", "pop_60min",
-)
-_TEXT_COLUMNS = (
-    "municipality", "plan_status", "plan_use", "owner", "site_type",
-    "nearest_port", "nearest_junction", "nearest_station", "nearest_substation",
-    "exclusion_reason", "readiness_class", "readiness_label", "grid_status", "grid_note",
-)
 
 
 def json_island(value: Any) -> str:
@@ -105,39 +90,6 @@ def score_colors(scores: Sequence[float] | np.ndarray, *, cmap: str = SCORE_CMAP
     return out, vmin, vmax
 
 
-def _voltage_color(kv: float | None) -> str:
-    if kv is None or not np.isfinite(kv):
-        return "#777777"
-    for lower, colour in VOLTAGE_CLASSES:
-        if kv >= lower:
-            return colour
-    return VOLTAGE_CLASSES[-1][1]
-
-
-def _num(value: Any) -> float | None:
-    """A JSON-safe float (``None`` for missing / NaN / NA)."""
-    if value is None or value is pd.NA:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return str(value)
-
-
-def _geojson(geom: Any, *, decimals: int = 6) -> dict[str, Any] | None:
-    if geom is None or geom.is_empty:
-        return None
-    geom = shapely.set_precision(geom, 10.0**-decimals)
-    return json.loads(shapely.to_geojson(geom))
-
-
 def _check_ranking(ranking: gpd.GeoDataFrame, factor_names: Sequence[str]) -> None:
     if not isinstance(ranking, gpd.GeoDataFrame):
         raise OutputError(f"ranking must be a GeoDataFrame, got {type(ranking).__name__}")
@@ -155,161 +107,6 @@ def _check_ranking(ranking: gpd.GeoDataFrame, factor_names: Sequence[str]) -> No
             f"(factor columns NAME_raw/_std/_weight/_contrib for factor_names={list(factor_names)})"
         )
 
-
-def _to_map_crs(frame: gpd.GeoDataFrame, *, what: str) -> gpd.GeoDataFrame:
-    if frame.crs is None:
-        raise CRSError(f"layer {what!r} has no CRS; set the working CRS its coordinates are in "
-                       "(frame.set_crs(...)) before writing the map")
-    return frame.to_crs(_MAP_CRS)
-
-
-def _site_records(ranking: gpd.GeoDataFrame, factor_names: Sequence[str], colours: list[str | None]) -> list[dict[str, Any]]:
-    geo = _to_map_crs(ranking, what="ranking")
-    points = geo.geometry.representative_point()
-    records: list[dict[str, Any]] = []
-    for i, (_idx, row) in enumerate(geo.iterrows()):
-        score = _num(row["score"])
-        breakdown = []
-        for name in factor_names:
-            contrib = _num(row[f"{name}_contrib"])
-            breakdown.append(
-                {
-                    "factor": name,
-                    "raw": _num(row[f"{name}_raw"]) if not isinstance(row[f"{name}_raw"], str) else row[f"{name}_raw"],
-                    "std": _num(row[f"{name}_std"]),
-                    "weight": _num(row[f"{name}_weight"]),
-                    "contrib": contrib,
-                    "share": (contrib / score) if (contrib is not None and score) else None,
-                }
-            )
-        rec: dict[str, Any] = {
-            "id": str(row["site_id"]),
-            "name": _text(row["name"]) or str(row["site_id"]),
-            "excluded": bool(row["excluded"]) if _text(row["excluded"]) is not None else False,
-            "score": score,
-            "rank": _num(row["rank"]),
-            "area_ha": _num(row.get("area_ha")),
-            "usable_area_ha": _num(row.get("usable_area_ha")),
-            "rank_min": _num(row.get("rank_min")),
-            "rank_max": _num(row.get("rank_max")),
-            "p_top_k": _num(row.get("p_top_k")),
-            "color": colours[i],
-            "figures": {c: _num(row[c]) for c in _FIGURE_COLUMNS if c in geo.columns},
-            "text": {c: _text(row[c]) for c in _TEXT_COLUMNS if c in geo.columns},
-            "breakdown": breakdown,
-            "point": [round(points.iloc[i].y, 6), round(points.iloc[i].x, 6)],
-            "geometry": _geojson(row.geometry),
-        }
-        records.append(rec)
-    return records
-
-
-def _feature_layer(
-    frame: gpd.GeoDataFrame | None,
-    *,
-    key: str,
-    title: str,
-    kind: str,
-    style: Mapping[str, Any],
-    tooltip: Callable[[pd.Series], str],
-    show: bool = True,
-    simplify_m: float = 0.0,
-    style_of: Callable[[pd.Series], Mapping[str, Any]] | None = None,
-) -> dict[str, Any] | None:
-    if frame is None or len(frame) == 0:
-        return None
-    if simplify_m > 0:
-        frame = frame.assign(geometry=frame.geometry.simplify(simplify_m, preserve_topology=True))
-    geo = _to_map_crs(frame, what=key)
-    feats = []
-    for _, row in geo.iterrows():
-        g = _geojson(row.geometry, decimals=5)
-        if g is None:
-            continue
-        feats.append({"geometry": g, "tooltip": tooltip(row), "style": dict(style_of(row)) if style_of else None})
-    return {"key": key, "title": title, "kind": kind, "show": show, "style": dict(style), "features": feats}
-
-
-def _largest(frame: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
-    """At most :data:`MAP_MAX_CONTEXT_FEATURES` features of a context layer, the largest kept."""
-    if len(frame) <= MAP_MAX_CONTEXT_FEATURES:
-        return frame
-    geoms = frame.geometry.to_numpy()
-    size = np.where(shapely.get_dimensions(geoms) == 2, shapely.area(geoms), shapely.length(geoms))
-    keep = np.sort(np.argsort(-np.nan_to_num(size, nan=-1.0), kind="stable")[:MAP_MAX_CONTEXT_FEATURES])
-    log.warning("map: layer %s has %d features; the map shows its %d largest", key, len(frame),
-                MAP_MAX_CONTEXT_FEATURES)
-    return frame.iloc[keep]
-
-
-def _context_layers(layers: Mapping[str, gpd.GeoDataFrame], lang: str) -> list[dict[str, Any]]:
-    def t(row: pd.Series, *cols: str) -> str:
-        parts = [str(row[c]) for c in cols if c in row.index and _text(row[c]) is not None]
-        return " · ".join(parts)
-
-    layers = {k: _largest(v, k) if k in ("water", "protected_nature") else v for k, v in layers.items()}
-    out: list[dict[str, Any] | None] = []
-    out.append(_feature_layer(layers.get("county"), key="county", title=label("county", lang=lang), kind="polygon",
-                              style={"color": "#333333", "weight": 2, "fill": False, "dashArray": "6 4"},
-                              tooltip=lambda r: t(r, "name"), simplify_m=50))
-    out.append(_feature_layer(layers.get("municipalities"), key="municipalities",
-                              title=label("municipalities", lang=lang), kind="polygon", show=False,
-                              style={"color": "#777777", "weight": 1, "fill": False},
-                              tooltip=lambda r: t(r, "name", "kommun_kod"), simplify_m=50))
-    out.append(_feature_layer(layers.get("water"), key="water", title=label("water", lang=lang), kind="polygon",
-                              style={"color": "#4a90c2", "weight": 0.5, "fillColor": "#a6cee3", "fillOpacity": 0.6},
-                              tooltip=lambda r: t(r, "name"), simplify_m=20))
-    out.append(_feature_layer(layers.get("protected_nature"), key="protected_nature",
-                              title=label("protected_nature", lang=lang), kind="polygon",
-                              style={"color": "#1b7837", "weight": 1, "fillColor": "#5aae61", "fillOpacity": 0.35},
-                              tooltip=lambda r: t(r, "name", "kind"), simplify_m=10))
-    roads = layers.get("roads")
-    if roads is not None and "road_class" in roads.columns:
-        roads = roads[roads["road_class"].isin(["motorway", "trunk"])]
-    out.append(_feature_layer(roads, key="motorways", title=label("motorways", lang=lang), kind="line",
-                              style={"color": "#d7301f", "weight": 3},
-                              style_of=lambda r: {"color": "#d7301f" if r.get("road_class") == "motorway" else "#fc8d59"},
-                              tooltip=lambda r: t(r, "ref", "road_class"), simplify_m=10))
-    out.append(_feature_layer(layers.get("junctions"), key="junctions", title=label("junctions", lang=lang),
-                              kind="point", style={"color": "#7f0000", "fillColor": "#ffffff", "radius": 4, "weight": 2},
-                              tooltip=lambda r: t(r, "name", "number", "ref")))
-    out.append(_feature_layer(layers.get("rail"), key="rail", title=label("rail", lang=lang), kind="line",
-                              style={"color": "#222222", "weight": 2, "dashArray": "8 4"},
-                              tooltip=lambda r: t(r, "name"), simplify_m=10))
-    out.append(_feature_layer(layers.get("stations"), key="stations", title=label("stations", lang=lang),
-                              kind="point", style={"color": "#222222", "fillColor": "#ffffff", "radius": 4, "weight": 2},
-                              tooltip=lambda r: t(r, "name", "kind")))
-    out.append(_feature_layer(layers.get("ports"), key="ports", title=label("ports", lang=lang), kind="point",
-                              style={"color": "#08306b", "fillColor": "#2171b5", "radius": 7, "weight": 2, "fillOpacity": 0.9},
-                              tooltip=lambda r: t(r, "name", "operator")))
-    subs = layers.get("substations")
-    out.append(_feature_layer(subs, key="substations", title=label("substations", lang=lang), kind="point",
-                              style={"color": "#000000", "radius": 5, "weight": 1, "fillOpacity": 0.9},
-                              style_of=lambda r: {"fillColor": _voltage_color(_num(r.get("voltage_kv"))),
-                                                  "radius": 4 + (_num(r.get("voltage_kv")) or 0) / 100.0},
-                              tooltip=lambda r: " · ".join(
-                                  x for x in (_text(r.get("name")),
-                                              f"{_num(r.get('voltage_kv')):g} kV" if _num(r.get("voltage_kv")) is not None else None,
-                                              _text(r.get("operator"))) if x)))
-    out.append(_feature_layer(layers.get("airports"), key="airports", title=label("airports", lang=lang), kind="point",
-                              show=False, style={"color": "#54278f", "fillColor": "#9e9ac8", "radius": 6, "weight": 2},
-                              tooltip=lambda r: t(r, "name")))
-    return [layer for layer in out if layer is not None]
-
-
-def _isochrone_records(isochrones: gpd.GeoDataFrame | None) -> dict[str, list[dict[str, Any]]]:
-    if isochrones is None or len(isochrones) == 0:
-        return {}
-    for col in ("site_id", "minutes"):
-        if col not in isochrones.columns:
-            raise MissingFieldError(f"isochrones lack column {col!r}; expected site_id, minutes, geometry")
-    geo = _to_map_crs(isochrones.assign(geometry=isochrones.geometry.simplify(20.0)), what="isochrones")
-    out: dict[str, list[dict[str, Any]]] = {}
-    for _, row in geo.sort_values("minutes", ascending=False).iterrows():
-        g = _geojson(row.geometry, decimals=5)
-        if g is not None:
-            out.setdefault(str(row["site_id"]), []).append({"minutes": _num(row["minutes"]), "geometry": g})
-    return out
 
 
 def _read_world_file(png: Path) -> tuple[float, float, float, float]:
@@ -344,7 +141,7 @@ def _suitability_record(suitability_png: Any, crs: Any) -> dict[str, Any] | None
     except OSError as exc:
         raise OutputError(f"cannot read suitability_png {png}: {exc}") from exc
     minx, miny, maxx, maxy = bounds
-    corners = gpd.GeoSeries(gpd.points_from_xy([minx, maxx], [miny, maxy]), crs=crs).to_crs(_MAP_CRS)
+    corners = gpd.GeoSeries(gpd.points_from_xy([minx, maxx], [miny, maxy]), crs=crs).to_crs(MAP_CRS)
     return {
         "url": "data:image/png;base64," + base64.b64encode(data).decode("ascii"),
         # axis-aligned in the working CRS; Leaflet stretches it to the lat/lon box (close at county scale)
@@ -444,11 +241,11 @@ def build_map_html(
     if "readiness_label" in ranking.columns:
         ranking = ranking.assign(readiness_label=[label(str(v), lang=lang) if isinstance(v, str) else v
                                                   for v in ranking["readiness_label"]])
-    sites = _site_records(ranking, factor_names, colours)
+    sites = site_records(ranking, factor_names, colours)
 
     county = layers.get("county")
     extent_src = county if county is not None and len(county) else ranking
-    minx, miny, maxx, maxy = _to_map_crs(extent_src, what="county").total_bounds
+    minx, miny, maxx, maxy = to_map_crs(extent_src, what="county").total_bounds
     centre = [(miny + maxy) / 2, (minx + maxx) / 2]
 
     fmap = folium.Map(location=centre, zoom_start=9, tiles=None, control_scale=True, prefer_canvas=False)
@@ -466,7 +263,7 @@ def build_map_html(
     control.add_to(fmap)
     _SiteSelectScript(control.get_name()).add_to(fmap)
 
-    finite = [v for v in (_num(s) for s in scores) if v is not None]
+    finite = [v for v in (json_number(s) for s in scores) if v is not None]
     kept = [s for s in sites if not s["excluded"]]
 
     def col_max(col: str) -> float | None:
@@ -481,8 +278,8 @@ def build_map_html(
         "labels": dict(labels),
         "factors": [{"name": f, "label": label(f, lang=lang)} for f in factor_names],
         "sites": sites,
-        "layers": _context_layers(layers, lang),
-        "isochrones": _isochrone_records(isochrones),
+        "layers": context_layers(layers, lang),
+        "isochrones": isochrone_records(isochrones),
         "suitability": _suitability_record(suitability_png, ranking.crs),
         "legend": {"min": min(finite) if finite else None, "max": max(finite) if finite else None,
                    "colors": [to_hex(colormaps[SCORE_CMAP](x)) for x in np.linspace(0, 1, 6)]},

@@ -23,8 +23,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from siteselect.analysis.reasons import site_reasons
+from siteselect.analysis.result import Result
 from siteselect.core.labels import labels_for
 from siteselect.core.output import atomic_write
+from siteselect.errors import OptionError
+from siteselect.outputs._text import factor_names_of
 from siteselect.outputs.sheets import factor_contributions, sheet_facts, site_sheet_figures
 from siteselect.outputs.summary import overview_figure
 
@@ -165,6 +168,7 @@ def write_offer_pack(
     lang: str,
     on: date | None = None,
     map_figure: Figure | None = None,
+    sheets: Sequence[tuple[pd.Series, Figure]] | None = None,
 ) -> dict[str, Path]:
     """Write ``offer_<company>_<date>.pdf`` and ``.docx`` into ``out_dir``.
 
@@ -187,6 +191,9 @@ def write_offer_pack(
         Date in the file names; default today (UTC).
     map_figure
         The overview map for the draft (:func:`siteselect.outputs.summary.overview_figure`); drawn when ``None``.
+    sheets
+        The sheets of ``site_ids`` already drawn (:func:`siteselect.outputs.sheets.site_sheet_figures`,
+        in the same order); drawn when ``None``.
 
     Returns
     -------
@@ -194,8 +201,12 @@ def write_offer_pack(
         ``offer_pdf`` and ``offer_docx`` paths.
     """
     lab = labels_for(lang)
-    sheets = site_sheet_figures(ranking, layers, site_ids=list(site_ids), top_n=0, isochrones=isochrones,
-                                lang=lang) if site_ids else []
+    if sheets is None:
+        sheets = site_sheet_figures(ranking, layers, site_ids=list(site_ids), top_n=0, isochrones=isochrones,
+                                    lang=lang) if site_ids else []
+    elif [str(row["site_id"]) for row, _ in sheets] != [str(s) for s in site_ids]:
+        raise OptionError(f"sheets: drawn for {[str(row['site_id']) for row, _ in sheets]}, but site_ids are "
+                          f"{[str(s) for s in site_ids]}; pass the sheets of exactly these sites, in order")
     pages = list(summary_pages) + [fig for _, fig in sheets]
     bookmarks = [(str(content["title"]), 0)]
     if len(summary_pages) > 1:
@@ -209,7 +220,7 @@ def write_offer_pack(
     if map_figure is None:
         map_figure = overview_figure(ranking, layers, isochrones, list(site_ids), lang=lang)
     map_fig = map_figure
-    factor_names = [c[: -len("_contrib")] for c in ranking.columns if c.endswith("_contrib")]
+    factor_names = factor_names_of(ranking)
     n_ranked = int(ranking["rank"].notna().sum()) if "rank" in ranking.columns else 0
     docx = atomic_write(out / f"{stem}.docx",
                         lambda tmp: _write_docx(content, map_fig, sheets, factor_names, tmp, n_ranked=n_ranked))
@@ -217,10 +228,9 @@ def write_offer_pack(
 
 
 def write_sheet_pack(
-    result: Any,
+    result: Result,
+    sheets: Sequence[tuple[pd.Series, Figure]],
     *,
-    site_ids: Sequence[str] | None,
-    top_n: int = 5,
     out_dir: str | Path,
     lang: str,
     on: date | None = None,
@@ -230,21 +240,19 @@ def write_sheet_pack(
     Parameters
     ----------
     result
-        A :class:`siteselect.analysis.result.Result`.
-    site_ids
-        The chosen sites in order, or ``None`` for the ``top_n`` best kept sites.
+        The run's result.
+    sheets
+        The chosen sites' sheets, in order, as drawn by
+        :func:`siteselect.outputs.sheets.site_sheet_figures` (each is drawn once
+        and serves both the sheet files and the pack).
     out_dir, lang, on
         As for :func:`write_offer_pack`.
     """
     from siteselect.outputs.summary import summary_content, summary_figures
 
     ranking = result.ranking
-    if site_ids is None:
-        kept = ranking[~ranking["excluded"].fillna(False).astype(bool) & ranking["rank"].notna()]
-        ids = [str(s) for s in kept.sort_values("rank")["site_id"].head(top_n)]
-    else:
-        ids = [str(s) for s in site_ids]
+    ids = [str(row["site_id"]) for row, _ in sheets]
     content = summary_content(ranking, site_ids=ids, request=None, scenario_name=result.scenario.name, lang=lang)
     pages = summary_figures(content, ranking, result.layers, result.isochrones, ids)
     return write_offer_pack(content, pages, ranking, result.layers, result.isochrones, site_ids=ids,
-                            out_dir=out_dir, company=result.scenario.name, lang=lang, on=on)
+                            out_dir=out_dir, company=result.scenario.name, lang=lang, on=on, sheets=sheets)

@@ -1,15 +1,16 @@
-"""One-page site sheets (PDF, PNG and HTML) for investment advisors.
+"""One-page site sheets (PDF, PNG and HTML) for investment advisors: the page around the maps.
 
 Each sheet is an A4 page drawn with matplotlib only (no tiles, no internet):
-a static map of the site and its surroundings, a fact box and what drives the
-score. Excluded sites get a sheet that says why, when asked for by id.
+a static map of the site and its surroundings (:mod:`siteselect.outputs.sheet_maps`),
+a fact box and what drives the score. Excluded sites get a sheet that says
+why, when asked for by id. :func:`site_sheet_figures` draws the pages,
+:func:`save_site_sheets` writes drawn pages, :func:`write_site_sheets` does both.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -19,38 +20,25 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
-from matplotlib import colormaps
-from matplotlib.axes import Axes
-from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrow, Patch, Rectangle
-from shapely.geometry import Point, box
 
 from siteselect.analysis.reasons import grid_note, site_reasons
 from siteselect.core.crs import metric_crs
+from siteselect.core.defaults import TOP_N_SITES
 from siteselect.core.labels import label, labels_for
 from siteselect.core.output import atomic_write
-from siteselect.errors import LayerError, MissingFieldError, OutputError
+from siteselect.errors import CRSError, MissingFieldError, OptionError, UnknownSiteError
+from siteselect.outputs._text import A4_INCHES, factor_names_of
+from siteselect.outputs._text import format_number as _fmt
+from siteselect.outputs._text import is_missing as _is_missing
+from siteselect.outputs._text import mpl_text as _mpl
+from siteselect.outputs._text import wrap_text as _wrap
+from siteselect.outputs.sheet_maps import draw_sheet_overview, draw_site_map
 
-__all__ = ["factor_contributions", "safe_site_filename", "sheet_facts", "site_sheet_figures", "write_site_sheets"]
-
-A4_INCHES = (8.27, 11.69)
-#: Road drawing by class: (colour, line width in points, z-order).
-ROAD_STYLES: Mapping[str, tuple[str, float, int]] = {
-    "motorway": ("#d7301f", 3.2, 6),
-    "trunk": ("#fc8d59", 2.6, 5),
-    "primary": ("#fdbb84", 2.0, 4),
-    "secondary": ("#969696", 1.4, 3),
-    "tertiary": ("#bdbdbd", 1.0, 3),
-    "local": ("#d9d9d9", 0.6, 2),
-}
-_ISO_CMAP = "OrRd"
-_MAP_MARGIN_M = 3_000.0
-_MAX_CONTEXT_M = 25_000.0
+__all__ = ["factor_contributions", "safe_site_filename", "save_site_sheets", "sheet_facts", "site_sheet_figures",
+           "write_site_sheets"]
 
 
 def safe_site_filename(site_id: str) -> str:
@@ -68,33 +56,6 @@ def safe_site_filename(site_id: str) -> str:
     return f"{cleaned}-{digest}"
 
 
-def _mpl(text: Any) -> str:
-    """Text for matplotlib with mathtext switched off (``$`` shown as is), control characters dropped."""
-    return re.sub("[\x00-\x08\x0b-\x1f\x7f]", "", str(text)).replace("$", r"\$")
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return bool(isinstance(value, float) and math.isnan(value))
-    except TypeError:
-        return False
-
-
-def _fmt(value: Any, digits: int = 0, *, lang: str) -> str:
-    if _is_missing(value):
-        return "–"
-    if isinstance(value, str):
-        return value
-    number = float(value)
-    if not math.isfinite(number):
-        return "–"
-    text = f"{number:,.{digits}f}"
-    if lang == "sv":  # 12 345,6
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
-
 
 def factor_contributions(row: pd.Series, factor_names: Sequence[str]) -> list[tuple[str, float, float]]:
     """``(factor, contribution, share of score)`` sorted by contribution, largest first."""
@@ -107,10 +68,6 @@ def factor_contributions(row: pd.Series, factor_names: Sequence[str]) -> list[tu
         share = float(contrib) / float(score) if not _is_missing(score) and float(score) else float("nan")
         out.append((name, float(contrib), share))
     return sorted(out, key=lambda t: -t[1])
-
-
-def _factor_names(ranking: pd.DataFrame) -> list[str]:
-    return [c[: -len("_contrib")] for c in ranking.columns if c.endswith("_contrib")]
 
 
 def sheet_facts(row: pd.Series, *, lang: str, n_ranked: int | None = None) -> list[tuple[str, str]]:
@@ -183,279 +140,6 @@ def sheet_facts(row: pd.Series, *, lang: str, n_ranked: int | None = None) -> li
     return rows
 
 
-# ---------------------------------------------------------------- the map
-
-
-def _find_feature(frame: gpd.GeoDataFrame | None, name: Any, near: Point, *, id_col: str) -> Any:
-    """Geometry of the facility called ``name`` (by id or name), else the nearest one."""
-    if frame is None or frame.empty:
-        return None
-    if not _is_missing(name):
-        for col in (id_col, "name"):
-            if col in frame.columns:
-                hit = frame[frame[col].astype(str) == str(name)]
-                if len(hit):
-                    return hit.geometry.iloc[hit.geometry.distance(near).argmin()]
-    return frame.geometry.iloc[int(np.argmin(frame.geometry.distance(near).to_numpy()))]
-
-
-def _axes_aspect(ax: Axes) -> float:
-    """Width : height of an axes box on the page."""
-    fig_w, fig_h = A4_INCHES
-    pos = ax.get_position()
-    return float((pos.width * fig_w) / (pos.height * fig_h))
-
-
-def _pad_to_aspect(extent: tuple[float, float, float, float], aspect: float) -> tuple[float, float, float, float]:
-    """Grow ``extent`` symmetrically to the width : height ``aspect`` (never shrinks it)."""
-    minx, miny, maxx, maxy = extent
-    w, h = maxx - minx, maxy - miny
-    if w / h < aspect:
-        pad = (h * aspect - w) / 2
-        return (minx - pad, miny, maxx + pad, maxy)
-    pad = (w / aspect - h) / 2
-    return (minx, miny - pad, maxx, maxy + pad)
-
-
-def _nice_length(span_m: float) -> float:
-    target = span_m / 4.0
-    exp = 10 ** math.floor(math.log10(target))
-    for step in (5, 2, 1):
-        if step * exp <= target:
-            return step * exp
-    return exp
-
-
-def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
-    minx, miny, maxx, maxy = extent
-    length = _nice_length(maxx - minx)
-    x0 = minx + 0.04 * (maxx - minx)
-    y0 = miny + 0.05 * (maxy - miny)
-    h = 0.012 * (maxy - miny)
-    for i in range(2):
-        ax.add_patch(Rectangle((x0 + i * length / 2, y0), length / 2, h, facecolor="black" if i == 0 else "white",
-                               edgecolor="black", lw=0.8, zorder=20))
-    text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(x0 + length / 2, y0 + 1.8 * h, text, ha="center", va="bottom", fontsize=8, zorder=20,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
-    ax.text(x0, y0 - 0.6 * h, "0", ha="center", va="top", fontsize=7, zorder=20)
-
-
-def _north_arrow(ax: Axes, extent: tuple[float, float, float, float]) -> None:
-    minx, miny, maxx, maxy = extent
-    w, h = maxx - minx, maxy - miny
-    x, y = maxx - 0.06 * w, maxy - 0.16 * h
-    ax.add_patch(FancyArrow(x, y, 0, 0.08 * h, width=0.012 * w, head_width=0.04 * w, head_length=0.035 * h,
-                            length_includes_head=True, color="black", zorder=20))
-    ax.text(x, y + 0.095 * h, "N", ha="center", va="bottom", fontsize=11, fontweight="bold", zorder=20)
-
-
-#: Most polygons of one background layer drawn on a sheet map; a bigger layer
-#: first loses the polygons smaller than a printed dot, then shows its largest
-#: (a million tiny lakes would take matplotlib minutes per sheet).
-SHEET_MAX_POLYGONS = 5_000
-#: The sheet map's width in printed dots (A4 map at 300 dpi is about 2,000 dots wide).
-SHEET_MAP_DOTS = 2_000
-
-
-def _clip(frame: gpd.GeoDataFrame | None, extent: tuple[float, float, float, float], *,
-          thin: bool = False) -> gpd.GeoDataFrame | None:
-    if frame is None or frame.empty:
-        return None
-    minx, miny, maxx, maxy = extent
-    sub = frame.cx[minx:maxx, miny:maxy]
-    if thin and len(sub) > SHEET_MAX_POLYGONS:
-        area = shapely.area(sub.geometry.to_numpy())
-        dot_m = (maxx - minx) / SHEET_MAP_DOTS
-        visible = np.flatnonzero(area >= dot_m * dot_m)
-        order = visible[np.argsort(-area[visible], kind="stable")][:SHEET_MAX_POLYGONS]
-        sub = sub.iloc[np.sort(order)]
-    return sub if len(sub) else None
-
-
-def _edge_pointer(ax: Axes, extent: tuple[float, float, float, float], origin: Point, target: Point,
-                  text: str, colour: str) -> None:
-    """An arrow at the map edge pointing to a facility outside the map."""
-    minx, miny, maxx, maxy = extent
-    cx, cy = origin.x, origin.y
-    dx, dy = target.x - cx, target.y - cy
-    norm = math.hypot(dx, dy) or 1.0
-    ux, uy = dx / norm, dy / norm
-    # distance from origin to the frame edge (inset by 8 %) along the direction
-    inset_x, inset_y = 0.08 * (maxx - minx), 0.08 * (maxy - miny)
-    ts = []
-    if ux:
-        ts.append(((maxx - inset_x if ux > 0 else minx + inset_x) - cx) / ux)
-    if uy:
-        ts.append(((maxy - inset_y if uy > 0 else miny + inset_y) - cy) / uy)
-    t = min(v for v in ts if v > 0)
-    ex, ey = cx + ux * t, cy + uy * t
-    size = 0.05 * (maxx - minx)
-    ax.annotate("", xy=(ex + ux * size * 0.9, ey + uy * size * 0.9), xytext=(ex - ux * size * 0.3, ey - uy * size * 0.3),
-                arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2}, zorder=15)
-    ax.text(ex - ux * size * 0.5, ey - uy * size * 0.5, _mpl(text), fontsize=7.5, color=colour,
-            ha="right" if ux > 0 else "left", va="center", zorder=15,
-            bbox={"facecolor": "white", "edgecolor": colour, "alpha": 0.85, "pad": 1.5, "lw": 0.6})
-
-
-def _draw_map(ax: Axes, row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], *,
-              lang: str) -> tuple[tuple[float, float, float, float], list[Any]]:
-    """Detail map of the site; returns its extent (working CRS, metres) and legend handles."""
-    lab = labels_for(lang)
-    site = row.geometry
-    centre = site.representative_point()
-    sub_geom = _find_feature(layers.get("substations"), row.get("nearest_substation"), centre, id_col="substation_id")
-    port_geom = _find_feature(layers.get("ports"), row.get("nearest_port"), centre, id_col="port_id")
-
-    minx, miny, maxx, maxy = site.buffer(_MAP_MARGIN_M).bounds
-    for g in (sub_geom,):
-        if g is not None and g.distance(centre) <= _MAX_CONTEXT_M:
-            gx0, gy0, gx1, gy1 = g.buffer(1_000).bounds
-            minx, miny, maxx, maxy = min(minx, gx0), min(miny, gy0), max(maxx, gx1), max(maxy, gy1)
-    extent = _pad_to_aspect((minx, miny, maxx, maxy), _axes_aspect(ax))
-    minx, miny, maxx, maxy = extent
-    frame = box(*extent)
-
-    ax.set_facecolor("#f7f7f2")
-    handles: list[Any] = []
-    urban = _clip(layers.get("urban_areas"), extent, thin=True)
-    if urban is not None:
-        urban.plot(ax=ax, color="#e7e1d8", edgecolor="none", zorder=1)
-    water = _clip(layers.get("water"), extent, thin=True)
-    if water is not None:
-        water.plot(ax=ax, color="#b3d4ea", edgecolor="#6baed6", lw=0.4, zorder=1)
-        handles.append(Patch(facecolor="#b3d4ea", edgecolor="#6baed6", label=lab["water"]))
-    nature = _clip(layers.get("protected_nature"), extent, thin=True)
-    if nature is not None:
-        nature.plot(ax=ax, facecolor="#c7e9c0", edgecolor="#238b45", hatch="//", lw=0.6, alpha=0.8, zorder=2)
-        handles.append(Patch(facecolor="#c7e9c0", edgecolor="#238b45", hatch="//", label=lab["protected_nature"]))
-    roads = _clip(layers.get("roads"), extent)
-    if roads is not None and "road_class" in roads.columns:
-        for cls, (colour, lw, z) in sorted(ROAD_STYLES.items(), key=lambda kv: kv[1][2]):
-            part = roads[roads["road_class"] == cls]
-            if len(part):
-                part.plot(ax=ax, color=colour, linewidth=lw, zorder=z)
-                if cls in ("motorway", "trunk", "primary"):
-                    handles.append(Line2D([], [], color=colour, lw=lw, label=label(f"road_{cls}", lang=lang)))
-    rail = _clip(layers.get("rail"), extent)
-    if rail is not None:
-        rail.plot(ax=ax, color="#252525", linewidth=1.6, zorder=7)
-        rail.plot(ax=ax, color="white", linewidth=0.8, linestyle=(0, (4, 4)), zorder=7.1)
-        handles.append(Line2D([], [], color="#252525", lw=1.6, label=lab["rail"].split(" och ")[0].split(" and ")[0]))
-    stations = _clip(layers.get("stations"), extent)
-    if stations is not None:
-        stations.plot(ax=ax, marker="s", color="white", edgecolor="#252525", markersize=22, zorder=8)
-    junctions = _clip(layers.get("junctions"), extent)
-    if junctions is not None:
-        junctions.plot(ax=ax, marker="o", color="white", edgecolor="#7f0000", markersize=22, linewidth=1.2, zorder=8)
-
-    site_colour = "#bdbdbd" if bool(row.get("excluded", False)) else "#ffd92f"
-    gpd.GeoSeries([site]).plot(ax=ax, facecolor=site_colour, edgecolor="black", lw=1.8,
-                                                alpha=0.85, zorder=10)
-    handles.append(Patch(facecolor=site_colour, edgecolor="black", label=lab["site_outline"]))
-
-    def facility(geom: Any, marker: str, colour: str, name: Any, extra: str, key: str) -> None:
-        if geom is None:
-            return
-        text = " ".join(p for p in (None if _is_missing(name) else str(name), extra) if p)
-        if frame.contains(geom):
-            ax.scatter([geom.x], [geom.y], marker=marker, s=120, c=colour, edgecolors="black", linewidths=1, zorder=12)
-            ax.annotate(_mpl(text), (geom.x, geom.y), xytext=(7, 7), textcoords="offset points", fontsize=8,
-                        zorder=13, bbox={"facecolor": "white", "edgecolor": colour, "alpha": 0.85, "pad": 1.5, "lw": 0.6})
-        else:
-            dist = f"{geom.distance(centre) / 1000:.0f} km"
-            _edge_pointer(ax, extent, centre, geom, f"{text} · {dist}", colour)
-        handles.append(Line2D([], [], marker=marker, color="none", markerfacecolor=colour, markeredgecolor="black",
-                              markersize=9, label=lab[key]))
-
-    kv = row.get("substation_voltage_kv")
-    sub_name = row.get("nearest_substation")
-    kv_text = "" if _is_missing(kv) else f"{_fmt(kv, 0, lang=lang)} kV"
-    if not _is_missing(sub_name) and "kv" in str(sub_name).lower():
-        kv_text = ""  # the name already says the voltage ("Finnslätten 220/130 kV")
-    facility(sub_geom, "^", "#b2182b", sub_name, kv_text, "nearest_substation")
-    facility(port_geom, "D", "#2171b5", row.get("nearest_port"), "", "nearest_port")
-
-    ax.set_xlim(minx, maxx)
-    ax.set_ylim(miny, maxy)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for spine in ax.spines.values():
-        spine.set_linewidth(0.8)
-    _scale_bar(ax, extent)
-    _north_arrow(ax, extent)
-    return extent, handles
-
-
-def _draw_overview(ax: Axes, row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame],
-                   isochrones: gpd.GeoDataFrame | None, detail: tuple[float, float, float, float], *,
-                   lang: str) -> None:
-    """Small overview: county, main roads, the site's travel-time zones and the detail map's frame."""
-    lab = labels_for(lang)
-    site = row.geometry
-    centre = site.representative_point()
-    own = None
-    if isochrones is not None and len(isochrones):
-        own = isochrones[isochrones["site_id"].astype(str) == str(row["site_id"])].sort_values("minutes", ascending=False)
-        own = own if len(own) else None
-    if own is not None:
-        minx, miny, maxx, maxy = own.total_bounds
-    elif layers.get("county") is not None and len(layers["county"]):
-        minx, miny, maxx, maxy = layers["county"].total_bounds
-    else:
-        minx, miny, maxx, maxy = site.buffer(20_000).bounds
-    minx, miny = min(minx, detail[0]), min(miny, detail[1])
-    maxx, maxy = max(maxx, detail[2]), max(maxy, detail[3])
-    pad = 0.05 * max(maxx - minx, maxy - miny)
-    extent = _pad_to_aspect((minx - pad, miny - pad, maxx + pad, maxy + pad), _axes_aspect(ax))
-    ax.set_facecolor("#fbfbf8")
-    water = _clip(layers.get("water"), extent, thin=True)
-    if water is not None:
-        water.plot(ax=ax, color="#cfe3f0", edgecolor="none", zorder=1)
-    county = layers.get("county")
-    if county is not None and len(county):
-        county.boundary.plot(ax=ax, color="#555555", lw=0.8, linestyle="--", zorder=2)
-    handles: list[Any] = []
-    if own is not None:
-        for i, (_, z) in enumerate(own.iterrows()):
-            # shortest time darkest; own is sorted longest first
-            colour = to_hex(colormaps[_ISO_CMAP](0.2 + 0.6 * i / max(len(own) - 1, 1)))
-            gpd.GeoSeries([z.geometry]).plot(ax=ax, facecolor=colour, edgecolor="#b30000",
-                                                              lw=0.6, alpha=0.55, zorder=3)
-            handles.append(Patch(facecolor=colour, edgecolor="#b30000", alpha=0.7,
-                                 label=f"{lab['reach']} {_fmt(z['minutes'], 0, lang=lang)} min"))
-    roads = _clip(layers.get("roads"), extent)
-    if roads is not None and "road_class" in roads.columns:
-        for cls in ("trunk", "motorway"):
-            part = roads[roads["road_class"] == cls]
-            if len(part):
-                colour, lw, _ = ROAD_STYLES[cls]
-                part.plot(ax=ax, color=colour, linewidth=lw * 0.5, zorder=4)
-    rail = _clip(layers.get("rail"), extent)
-    if rail is not None:
-        rail.plot(ax=ax, color="#252525", linewidth=0.7, zorder=4)
-    ports = _clip(layers.get("ports"), extent)
-    if ports is not None:
-        ports.plot(ax=ax, marker="D", color="#2171b5", edgecolor="black", markersize=20, zorder=6)
-    ax.add_patch(Rectangle((detail[0], detail[1]), detail[2] - detail[0], detail[3] - detail[1], fill=False,
-                           edgecolor="black", lw=1.0, zorder=7))
-    ax.scatter([centre.x], [centre.y], marker="*", s=90, c="#ffd92f", edgecolors="black", linewidths=0.8, zorder=8)
-    ax.set_xlim(extent[0], extent[2])
-    ax.set_ylim(extent[1], extent[3])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), fontsize=7, frameon=False,
-                  borderaxespad=0.0, ncol=1)
-    _scale_bar(ax, extent)
-
-
 # ---------------------------------------------------------------- the page
 
 
@@ -481,11 +165,11 @@ def _draw_sheet(row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], isochron
                  ha="right", va="bottom", bbox={"facecolor": "#b2182b", "edgecolor": "none", "pad": 3})
 
     ax = fig.add_axes((0.06, 0.455, 0.60, 0.465))
-    detail, handles = _draw_map(ax, row, layers, lang=lang)
+    detail, handles = draw_site_map(ax, row, layers, lang=lang)
     fig.text(0.06, 0.447, _mpl(lab["attribution"]), fontsize=6, color="#555555", va="top")
     fig.text(0.685, 0.92, _mpl(lab["overview"]), fontsize=10.5, fontweight="bold", va="top")
     ov = fig.add_axes((0.685, 0.72, 0.255, 0.175))
-    _draw_overview(ov, row, layers, isochrones, detail, lang=lang)
+    draw_sheet_overview(ov, row, layers, isochrones, detail, lang=lang)
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.64), fontsize=7.5, frameon=False,
                borderaxespad=0.0, title=_mpl(lab["legend_map"]), title_fontsize=9, alignment="left")
 
@@ -545,12 +229,6 @@ def _draw_sheet(row: pd.Series, layers: Mapping[str, gpd.GeoDataFrame], isochron
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     fig.text(0.06, 0.03, _mpl(f"siteselect · {lab['generated']} {stamp}"), fontsize=7, color="#777777")
     return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=True)) or str(text)
 
 
 def _sheet_html(row: pd.Series, facts: list[tuple[str, str]], png_name: str, *, lang: str,
@@ -613,13 +291,13 @@ def _select_rows(ranking: gpd.GeoDataFrame, site_ids: Sequence[str] | None, top_
         known = ranking["site_id"].astype(str)
         unknown = [s for s in ids if s not in set(known)]
         if unknown:
-            raise LayerError(
-                f"site_ids {unknown} are not in the ranking (column site_id); "
-                f"known ids include {sorted(known)[:5]}"
+            raise UnknownSiteError(
+                f"site id(s) {', '.join(unknown)} not among the candidates (column site_id); "
+                f"known ids look like {', '.join(sorted(known)[:3])}"
             )
         return ranking.set_index(known, drop=False).loc[ids]
     if top_n < 0:
-        raise OutputError(f"top_n={top_n} must be 0 or more")
+        raise OptionError(f"top_n: found {top_n}; allowed: 0 or more")
     kept = ranking[~ranking["excluded"].fillna(False).astype(bool)]
     kept = kept[kept["rank"].notna()].sort_values("rank")
     return kept.head(top_n)
@@ -630,7 +308,7 @@ def site_sheet_figures(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
     site_ids: Sequence[str] | None = None,
-    top_n: int = 5,
+    top_n: int = TOP_N_SITES,
     isochrones: gpd.GeoDataFrame | None = None,
     lang: str = "sv",
 ) -> list[tuple[pd.Series, Figure]]:
@@ -644,15 +322,13 @@ def site_sheet_figures(
     if missing:
         raise MissingFieldError(f"ranking lacks column(s) {', '.join(missing)} needed for site sheets")
     if ranking.crs is None:
-        from siteselect.errors import CRSError
-
         raise CRSError("ranking has no CRS; set the working CRS its coordinates are in "
                        "(ranking.set_crs(...)) before writing site sheets")
     crs = metric_crs(ranking)  # the working CRS (a ranking in lon/lat: its UTM zone)
     work = ranking.to_crs(crs)
     lays = {k: v.to_crs(crs) for k, v in layers.items() if v is not None and v.crs is not None}
     iso = isochrones.to_crs(crs) if isochrones is not None and isochrones.crs is not None else isochrones
-    factor_names = _factor_names(work)
+    factor_names = factor_names_of(work)
     n_ranked = int(work["rank"].notna().sum())
     return [(row, _draw_sheet(row, lays, iso, factor_names, lang=lang, n_ranked=n_ranked))
             for _, row in _select_rows(work, site_ids, top_n).iterrows()]
@@ -664,7 +340,7 @@ def write_site_sheets(
     *,
     out_dir: str | os.PathLike[str],
     site_ids: Sequence[str] | None = None,
-    top_n: int = 5,
+    top_n: int = TOP_N_SITES,
     isochrones: gpd.GeoDataFrame | None = None,
     lang: str = "sv",
 ) -> list[Path]:
@@ -701,17 +377,35 @@ def write_site_sheets(
     ------
     MissingFieldError
         When ``ranking`` lacks ``site_id``, ``excluded``, ``score`` or ``rank``.
-    LayerError
+    UnknownSiteError
         When a requested site id is not in the ranking.
+    OptionError
+        When ``top_n`` is negative.
     OutputError
         When a file cannot be written.
     """
-    factor_names = _factor_names(ranking)
+    sheets = site_sheet_figures(ranking, layers, site_ids=site_ids, top_n=top_n, isochrones=isochrones, lang=lang)
+    return save_site_sheets(sheets, ranking, out_dir=out_dir, lang=lang)
+
+
+def save_site_sheets(
+    sheets: Sequence[tuple[pd.Series, Figure]],
+    ranking: pd.DataFrame,
+    *,
+    out_dir: str | os.PathLike[str],
+    lang: str = "sv",
+) -> list[Path]:
+    """Write sheets drawn by :func:`site_sheet_figures` as ``out_dir/sites/<id>.pdf``, ``.png`` and ``.html``.
+
+    ``ranking`` is the table they were drawn from (its factors and number of
+    ranked sites go into the HTML page). Returns each site's PDF, PNG and
+    HTML path, in that order.
+    """
+    factor_names = factor_names_of(ranking)
     n_ranked = int(ranking["rank"].notna().sum()) if "rank" in ranking.columns else 0
     target = Path(out_dir) / "sites"
     written: list[Path] = []
-    for row, fig in site_sheet_figures(ranking, layers, site_ids=site_ids, top_n=top_n, isochrones=isochrones,
-                                       lang=lang):
+    for row, fig in sheets:
         stem = safe_site_filename(str(row["site_id"]))
         pdf = atomic_write(target / f"{stem}.pdf", partial(_save_figure, fig, fmt="pdf"))
         png = atomic_write(target / f"{stem}.png", partial(_save_figure, fig, fmt="png"))

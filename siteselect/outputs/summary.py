@@ -15,8 +15,6 @@ draft (:mod:`siteselect.outputs.offer`) all draw from it.
 from __future__ import annotations
 
 import html
-import math
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,10 +30,10 @@ from matplotlib.patches import Patch, Rectangle
 from siteselect.analysis.reasons import grid_note, number, site_reasons
 from siteselect.core.crs import metric_crs
 from siteselect.core.labels import label, labels_for
+from siteselect.outputs._text import A4_INCHES, factor_names_of, is_missing, mpl_text, wrap_text
 
 __all__ = ["draw_overview_map", "overview_figure", "summary_content", "summary_figures", "write_summary"]
 
-A4_INCHES = (8.27, 11.69)
 #: Request keys shown in the request table, in this order.
 ASK_KEYS = ("company", "contact", "received", "description", "activity", "housing_distance_m", "area_ha",
             "power_mw", "ready_by", "rail_siding", "max_rail_minutes", "max_port_minutes", "max_motorway_minutes",
@@ -44,16 +42,16 @@ ASK_KEYS = ("company", "contact", "received", "description", "activity", "housin
 WHY_NOT_N = 5
 #: Travel time of the zone drawn around the best site, minutes.
 ZONE_MINUTES = 45.0
-
-
-def _missing(v: Any) -> bool:
-    if v is None or v is pd.NA:
-        return True
-    return isinstance(v, float) and math.isnan(v)
+#: Point layers on the overview map: (role, marker, fill, edge, size in points², z-order).
+_POINT_STYLES: tuple[tuple[str, str, str, str, float, int], ...] = (
+    ("junctions", "o", "white", "#7f0000", 12, 5),
+    ("stations", "s", "white", "#252525", 10, 5),
+    ("ports", "D", "#2171b5", "black", 28, 6),
+)
 
 
 def _num(v: Any, digits: int = 0, *, lang: str) -> str:
-    return "–" if _missing(v) else number(v, digits, lang=lang)
+    return "–" if is_missing(v) else number(v, digits, lang=lang)
 
 
 def _ask_value(key: str, v: Any, *, lang: str) -> str:
@@ -70,7 +68,7 @@ def _ask_value(key: str, v: Any, *, lang: str) -> str:
 
 def _factor_value(name: str, raw: Any, *, lang: str) -> str:
     """A factor's raw value with its unit, for plain sentences."""
-    if _missing(raw):
+    if is_missing(raw):
         return label("not_known", lang=lang)
     if isinstance(raw, str):
         return label(raw, lang=lang)
@@ -85,10 +83,6 @@ def _factor_value(name: str, raw: Any, *, lang: str) -> str:
     return number(raw, 2, lang=lang)
 
 
-def _factor_names(ranking: pd.DataFrame) -> list[str]:
-    return [c[: -len("_contrib")] for c in ranking.columns if c.endswith("_contrib")]
-
-
 def _factor_label(name: str, *, lang: str) -> str:
     """A factor's label without its unit in brackets (the value carries the unit)."""
     text = label(name, lang=lang)
@@ -97,12 +91,12 @@ def _factor_label(name: str, *, lang: str) -> str:
 
 def _grid_cell(row: Mapping[str, Any], *, lang: str) -> str:
     status = row.get("grid_status")
-    if _missing(status) or status is None:
+    if is_missing(status) or status is None:
         return "–"
-    if status in ("sufficient", "insufficient") and not _missing(row.get("grid_available_mw")):
+    if status in ("sufficient", "insufficient") and not is_missing(row.get("grid_available_mw")):
         year: Any = row.get("grid_available_year")
         text = f"{number(row['grid_available_mw'], 0, lang=lang)} MW"
-        if not _missing(year):
+        if not is_missing(year):
             text = label("grid_mw_by", lang=lang).format(mw=number(row["grid_available_mw"], 0, lang=lang),
                                                          year=int(float(year)))
         return text
@@ -119,7 +113,7 @@ def _strengths(row: Mapping[str, Any], factors: Sequence[str], *, lang: str) -> 
         c: Any = row.get(f"{n}_contrib")
         if n == "grid_capacity" and row.get("grid_status") == "unknown":
             continue  # an assumed score is no strength
-        if not _missing(c) and float(c) > 0:
+        if not is_missing(c) and float(c) > 0:
             contribs.append((float(c), n))
     contribs.sort(key=lambda t: -t[0])
     return [label("strength", lang=lang).format(
@@ -137,13 +131,13 @@ def _risk(row: Mapping[str, Any], factors: Sequence[str], *, lang: str) -> str:
     if status in ("insufficient", "none_within"):
         return label("risk_grid_short", lang=lang).format(note=grid_note(row, lang=lang) or "–")
     weakest = [(float(row[f"{n}_std"]), n) for n in factors
-               if n != "grid_capacity" and not _missing(row.get(f"{n}_std"))]
+               if n != "grid_capacity" and not is_missing(row.get(f"{n}_std"))]
     years: Any = row.get("years_to_build_ready")
     if weakest and min(weakest)[0] < 0.5:
         n = min(weakest)[1]
         return label("risk_factor", lang=lang).format(factor=_factor_label(n, lang=lang),
                                                       value=_factor_value(n, row.get(f"{n}_raw"), lang=lang))
-    if not _missing(years) and float(years) >= 2 and not _missing(row.get("readiness_class")):
+    if not is_missing(years) and float(years) >= 2 and not is_missing(row.get("readiness_class")):
         return label("risk_readiness", lang=lang).format(
             cls=row["readiness_class"], label=label(str(row.get("readiness_label", "")), lang=lang),
             years=number(years, 0, lang=lang))
@@ -193,12 +187,12 @@ def summary_content(
 
     Raises
     ------
-    siteselect.core.labels.LanguageError
+    siteselect.errors.LanguageError
         ``lang`` is not an output language.
     """
     lab = labels_for(lang)
     by_id = ranking.set_index(ranking["site_id"].astype(str), drop=False)
-    factors = _factor_names(ranking)
+    factors = factor_names_of(ranking)
     company = str((request or {}).get("company") or "")
     title = f"{lab['sum_title']}: {company}" if company else f"{lab['sum_title']}: {scenario_name}"
     asked = [(label(f"req_{k}", lang=lang), _ask_value(k, request[k], lang=lang))
@@ -213,14 +207,14 @@ def summary_content(
     for i, sid in enumerate(site_ids, start=1):
         r = by_id.loc[str(sid)]
         g = r.get
-        name = str(g("name")) if not _missing(g("name")) else str(sid)
-        plan = label(str(g("plan_status")), lang=lang) if not _missing(g("plan_status")) else "–"
-        if not _missing(g("readiness_class")):
+        name = str(g("name")) if not is_missing(g("name")) else str(sid)
+        plan = label(str(g("plan_status")), lang=lang) if not is_missing(g("plan_status")) else "–"
+        if not is_missing(g("readiness_class")):
             plan += f" / {g('readiness_class')} {label(str(g('readiness_label', '')), lang=lang)}"
-            if not _missing(g("years_to_build_ready")):
+            if not is_missing(g("years_to_build_ready")):
                 plan += f" ({number(g('years_to_build_ready'), 0, lang=lang)} {lab['years_to_ready']})"
         rank = _num(g("rank"), lang=lang)
-        if "rank_min" in r.index and not _missing(g("rank_min")):
+        if "rank_min" in r.index and not is_missing(g("rank_min")):
             rank = f"{rank} ({_num(g('rank_min'), lang=lang)}–{_num(g('rank_max'), lang=lang)})"
         rail = g(rail_column) if rail_column in r.index else g("rail_minutes")
         rows.append([str(i), f"{name} ({sid})", _num(g("usable_area_ha"), 0, lang=lang), plan,
@@ -229,7 +223,7 @@ def summary_content(
                      _num(g("pop_60min"), lang=lang), _grid_cell(r, lang=lang), _num(g("score"), 2, lang=lang),
                      rank])
         sites.append({"no": i, "site_id": str(sid), "name": name,
-                      "municipality": "" if _missing(g("municipality")) else str(g("municipality")),
+                      "municipality": "" if is_missing(g("municipality")) else str(g("municipality")),
                       "strengths": _strengths(r, factors, lang=lang), "risk": _risk(r, factors, lang=lang)})
     # a fact no shortlisted site has (no grid asked for, no rail measured) is left out
     keep = [j for j in range(len(header)) if j < 2 or not rows or any(r[j] != "–" for r in rows)]
@@ -238,7 +232,7 @@ def summary_content(
     why_not = []
     for sid in why_not_ids:
         r = by_id.loc[str(sid)]
-        name = str(r.get("name")) if not _missing(r.get("name")) else str(sid)
+        name = str(r.get("name")) if not is_missing(r.get("name")) else str(sid)
         why_not.append({"site_id": str(sid), "name": name,
                         "heading": lab["sum_why_not"].format(site=f"{name} ({sid})"),
                         "reasons": site_reasons(r, lang=lang)})
@@ -319,21 +313,12 @@ def draw_overview_map(
     if rail is not None:
         rail.plot(ax=ax, color="#252525", lw=0.8, zorder=4)
         handles.append(Line2D([], [], color="#252525", lw=0.8, label=lab["rail"]))
-    junctions = lay("junctions")
-    if junctions is not None:
-        junctions.plot(ax=ax, marker="o", color="white", edgecolor="#7f0000", markersize=12, lw=0.8, zorder=5)
-        handles.append(Line2D([], [], marker="o", color="white", markeredgecolor="#7f0000", lw=0,
-                              label=lab["junctions"]))
-    stations = lay("stations")
-    if stations is not None:
-        stations.plot(ax=ax, marker="s", color="white", edgecolor="#252525", markersize=10, zorder=5)
-        handles.append(Line2D([], [], marker="s", color="white", markeredgecolor="#252525", lw=0,
-                              label=lab["stations"]))
-    ports = lay("ports")
-    if ports is not None:
-        ports.plot(ax=ax, marker="D", color="#2171b5", edgecolor="black", markersize=28, zorder=6)
-        handles.append(Line2D([], [], marker="D", color="#2171b5", markeredgecolor="black", lw=0,
-                              label=lab["ports"]))
+    for role, marker, colour, edge, size, z in _POINT_STYLES:
+        points = lay(role)
+        if points is not None:
+            points.plot(ax=ax, marker=marker, color=colour, edgecolor=edge, markersize=size, zorder=z,
+                        **({"lw": 0.8} if role == "junctions" else {}))
+            handles.append(Line2D([], [], marker=marker, color=colour, markeredgecolor=edge, lw=0, label=lab[role]))
     for i, (_, r) in enumerate(chosen.iterrows(), start=1):
         p = r.geometry.representative_point()
         ax.scatter([p.x], [p.y], s=170, c="#ffd92f", edgecolors="black", linewidths=0.9, zorder=8)
@@ -369,15 +354,6 @@ def overview_figure(
 # ---------------------------------------------------------------- pages
 
 
-def _mpl(text: Any) -> str:
-    """Text for matplotlib as is: ``$`` is no mathtext, control characters are dropped."""
-    return re.sub("[\x00-\x08\x0b-\x1f\x7f]", "", str(text)).replace("$", r"\$")
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=True)) or str(text)
-
-
 def summary_figures(
     content: Mapping[str, Any],
     ranking: gpd.GeoDataFrame,
@@ -389,30 +365,30 @@ def summary_figures(
     lang = str(content["lang"])
     lab = labels_for(lang)
     fig = Figure(figsize=A4_INCHES)
-    fig.text(0.06, 0.965, _mpl(_wrap(content["title"], 60)), fontsize=16, fontweight="bold", va="top")
+    fig.text(0.06, 0.965, mpl_text(wrap_text(content["title"], 60)), fontsize=16, fontweight="bold", va="top")
     y = 0.915
     if content["asked"]:
-        fig.text(0.06, y, _mpl(lab["sum_asked"]), fontsize=12, fontweight="bold", va="top")
+        fig.text(0.06, y, mpl_text(lab["sum_asked"]), fontsize=12, fontweight="bold", va="top")
         y -= 0.025
         for k, v in content["asked"]:
-            wrapped = _wrap(v, 70)
-            fig.text(0.06, y, _mpl(k), fontsize=8.5, color="#444444", va="top")
-            fig.text(0.40, y, _mpl(wrapped), fontsize=8.5, va="top")
+            wrapped = wrap_text(v, 70)
+            fig.text(0.06, y, mpl_text(k), fontsize=8.5, color="#444444", va="top")
+            fig.text(0.40, y, mpl_text(wrapped), fontsize=8.5, va="top")
             y -= 0.0165 * (wrapped.count("\n") + 1)
         y -= 0.01
-    fig.text(0.06, y, _mpl(lab["sum_map"]), fontsize=12, fontweight="bold", va="top")
+    fig.text(0.06, y, mpl_text(lab["sum_map"]), fontsize=12, fontweight="bold", va="top")
     ax = fig.add_axes((0.06, 0.06, 0.88, max(0.2, y - 0.08)))
     draw_overview_map(ax, ranking, layers, isochrones, site_ids, lang=lang)
     pages = [fig]
 
     fig2 = Figure(figsize=A4_INCHES)
     pages.append(fig2)
-    fig2.text(0.06, 0.965, _mpl(lab["sum_compare"]), fontsize=14, fontweight="bold", va="top")
+    fig2.text(0.06, 0.965, mpl_text(lab["sum_compare"]), fontsize=14, fontweight="bold", va="top")
     y = 0.93
     if content["rows"]:
         y = _draw_table(fig2, content["header"], content["rows"], top=y)
     else:
-        fig2.text(0.06, y, _mpl(lab["sum_none"]), fontsize=10, va="top")
+        fig2.text(0.06, y, mpl_text(lab["sum_none"]), fontsize=10, va="top")
         y -= 0.03
     y -= 0.02
     page = fig2
@@ -424,7 +400,7 @@ def summary_figures(
                 page = Figure(figsize=A4_INCHES)
                 pages.append(page)
                 y = 0.95
-            page.text(indent, y, _mpl(chunk), fontsize=size, fontweight="bold" if bold else "normal", va="top")
+            page.text(indent, y, mpl_text(chunk), fontsize=size, fontweight="bold" if bold else "normal", va="top")
             y -= size * 0.0015 + 0.0035
 
     for s in content["sites"]:
@@ -453,7 +429,7 @@ def _draw_table(fig: Figure, header: Sequence[str], rows: Sequence[Sequence[str]
     line_h, pad = 0.0118, 0.006
     y = top
     for j, h in enumerate(header):
-        cells = [_wrap(h, 30)] + [_wrap(r[j], chars) for r in rows]
+        cells = [wrap_text(h, 30)] + [wrap_text(r[j], chars) for r in rows]
         n_lines = max(c.count("\n") + 1 for c in cells)
         height = n_lines * line_h + pad
         if j == 0:
@@ -461,7 +437,7 @@ def _draw_table(fig: Figure, header: Sequence[str], rows: Sequence[Sequence[str]
                                      edgecolor="none", zorder=0))
         for k, c in enumerate(cells):
             x = left if k == 0 else left + label_w + (k - 1) * col_w
-            fig.text(x + 0.004, y - pad / 2, _mpl(c), fontsize=7, va="top", linespacing=1.1,
+            fig.text(x + 0.004, y - pad / 2, mpl_text(c), fontsize=7, va="top", linespacing=1.1,
                      color="#444444" if k == 0 else "black", fontweight="bold" if j == 0 else "normal")
         y -= height
         fig.add_artist(Line2D([left, right], [y, y], color="#cccccc", lw=0.6))
