@@ -38,8 +38,9 @@ from siteselect.errors import (
     WeightsError,
 )
 from siteselect.io.catalog import check_catalog, format_report
-from siteselect.io.layers import load_layers, validate_layer
+from siteselect.io.layers import load_layers
 from siteselect.io.population import population_from_region_vastmanland, population_from_scb_grid
+from siteselect.io.validate import validate_layer
 from siteselect.network.graph import GraphCache, RoadGraph
 from siteselect.outputs.gpkg import write_geopackage as to_geopackage
 from siteselect.outputs.mapview import write_map as to_map

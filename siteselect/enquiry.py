@@ -128,7 +128,7 @@ shortlist: 5                        # how many sites to propose
 #   min_voltage_kv: 130
 #   capacity_csv: my_grid_capacity.csv     # the municipality's table (layers/grid/grid_capacity_template.csv)
 #   projects_csv: my_grid_projects.csv
-# readiness: {classes: [...]}       # land-readiness class map (see siteselect/readiness.py)
+# readiness: {classes: [...]}       # land-readiness class map (see siteselect/scenario/readiness.py)
 """
 
 

@@ -23,10 +23,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siteselect.analysis.capacity import GRID_FACTOR, grid_data_dir, grid_offer_from_spec, grid_raw_text
+from siteselect.analysis.capacity import GRID_FACTOR, grid_offer_from_spec, grid_raw_text
 from siteselect.analysis.constraints import apply_constraints, limit_reasons
 from siteselect.analysis.factors import standardise_table
-from siteselect.analysis.measures import MeasureRequest, site_measures, standard_requests
+from siteselect.analysis.measures import FREIGHT_MEASURES, MeasureRequest, freight_graph, site_measures, standard_requests
 from siteselect.analysis.overlay import rank_scores, score_table
 from siteselect.analysis.readiness import land_readiness
 from siteselect.analysis.reasons import Reason, reasons_from_json, reasons_to_json
@@ -36,7 +36,11 @@ from siteselect.core.crs import DEFAULT_CRS, common_crs, crs_text
 from siteselect.core.embedded import data_file, shipped_or_path
 from siteselect.core.version import __version__
 from siteselect.errors import ScenarioError, UnknownSiteError
-from siteselect.io.layers import embedded_path, load_layers, to_work_layers
+from siteselect.io.catalog_file import catalog_inputs
+from siteselect.io.grid_tables import grid_data_dir
+from siteselect.io.layers import load_layers
+from siteselect.io.read import embedded_path
+from siteselect.io.work_crs import to_work_layers
 from siteselect.network.graph import GraphCache, RoadGraph
 from siteselect.scenario import Scenario, load_scenario
 
@@ -334,16 +338,7 @@ def _ordered(ranking: gpd.GeoDataFrame, factor_names: list[str]) -> gpd.GeoDataF
 
 
 #: Measures travelled by the scenario's ``vehicle``; the others (commuting) stay by car.
-FREIGHT_MEASURES: tuple[str, ...] = ("motorway_minutes", "port_minutes", "rail_minutes")
 
-
-def freight_graph(scenario: Scenario, roads: gpd.GeoDataFrame, cache: GraphCache | None
-                   ) -> RoadGraph | None:
-    """The graph of the scenario's vehicle, or None when it is the car (the main graph serves)."""
-    v = scenario.vehicle
-    if v is None or v.profile == "car":
-        return None
-    return RoadGraph.from_roads(roads, cache=cache, vehicle=v.profile, gross_weight_t=v.gross_weight_t)
 
 
 def run_provenance(
@@ -401,33 +396,16 @@ def run_inputs(
     elif scenario.layers is None:
         found.append(embedded_path())
     else:
-        found += _catalog_inputs(Path(scenario.layers))
+        found += catalog_inputs(Path(scenario.layers))
     if scenario.grid is not None:
         found += [Path(p) for p in (scenario.grid.capacity_csv, scenario.grid.projects_csv) if p]
         found.append(grid_data_dir())
     return _with_side_files(found)
 
 
-def _catalog_inputs(catalog: Path) -> list[Path]:
-    """The catalog file and everything it names (errors are left to the layer loading to report)."""
-    from siteselect.errors import SiteSelectError
-    from siteselect.io.catalog import _PATH_OPTIONS, read_catalog
-
-    found = [catalog]
-    try:
-        cat = read_catalog(catalog)
-    except (SiteSelectError, OSError):
-        return found
-    found.append(cat.embedded_file)
-    for src in cat.sources.values():
-        if src.path is not None:
-            found.append(src.path)
-        found += [Path(str(v)) for k, v in src.options.items() if k in _PATH_OPTIONS and v]
-    return found
-
 
 def _source_paths(frame: gpd.GeoDataFrame) -> list[Path]:
-    """The file a loaded layer came from, parsed from its ``source`` label (see :func:`layers.source_label`)."""
+    """The file a loaded layer came from, parsed from its ``source`` label (see :func:`siteselect.io.read.source_label`)."""
     text = str(frame.attrs.get("source", ""))
     for cut in (" (format ", " (layer '"):
         text = text.split(cut)[0]

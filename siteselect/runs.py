@@ -23,14 +23,13 @@ from siteselect.analysis.result import Result
 from siteselect.core.defaults import TOP_N_SITES
 from siteselect.core.output import OutputFolder, atomic_write, check_outputs, write_csv
 from siteselect.errors import OutputError
-from siteselect.io.layers import load_layers, to_work_layers
+from siteselect.io.layers import load_layers
+from siteselect.io.work_crs import to_work_layers
 from siteselect.network.graph import RoadGraph
 from siteselect.pipeline import (
-    FREIGHT_MEASURES,
     Progress,
     analyse,
     catalog_path,
-    freight_graph,
     quiet,
     require_roles,
     resolve_scenario,
@@ -368,9 +367,8 @@ def _suitability_files(
     progress: Progress | None,
 ) -> dict[str, Path]:
     """Write the files of :func:`run_suitability` into the folder ``out``."""
-    from siteselect.analysis.measures import node_measures
     from siteselect.outputs.mapview import render_suitability_png, write_map
-    from siteselect.raster.suitability import extract_zones, suitability_surface
+    from siteselect.raster.suitability import extract_zones, scenario_surface
 
     step = progress or quiet
     started = _dt.datetime.now(_dt.timezone.utc)
@@ -382,27 +380,8 @@ def _suitability_files(
     require_roles(layers, ("roads",))
     step("building the road graph and per-node reach")
     graph = RoadGraph.from_roads(layers["roads"])
-    tables = node_measures(sc.factors, layers, graph)
-    freight = freight_graph(sc, layers["roads"], None)
-    if freight is not None:  # freight minutes by the scenario's vehicle, the rest by car
-        tables.update(node_measures({n: f for n, f in sc.factors.items() if f.measure in FREIGHT_MEASURES},
-                                    layers, freight))
-    if eng.kind == "dask":
-        from siteselect.raster.scale import dask_client, suitability_surface_dask
-
-        step(f"suitability surface at {resolution_m:g} m on Dask ({eng.scheduler or 'LocalCluster'})")
-        with dask_client(eng.scheduler, n_workers=eng.workers) as client:
-            lazy = suitability_surface_dask(
-                sc, layers, resolution_m=resolution_m, bbox=bbox, chunk_size=eng.chunk_size, node_tables=tables,
-                skip_unavailable=True, client=client, out_path=out / "suitability.tif",
-            )
-            surface = lazy.compute()
-    else:
-        step(f"suitability surface at {resolution_m:g} m in memory")
-        surface = suitability_surface(
-            sc, layers, resolution_m=resolution_m, bbox=bbox, node_tables=tables,
-            skip_unavailable=True, out_path=out / "suitability.tif",
-        )
+    surface = scenario_surface(sc, layers, resolution_m=resolution_m, bbox=bbox, graph=graph, engine=eng,
+                               out_path=out / "suitability.tif", progress=step)
     step("extracting zones and writing the map")
     zones = extract_zones(surface, min_area_ha=sc.site.min_area_ha, top_share=top_share,
                           municipalities=layers.get("municipalities"))

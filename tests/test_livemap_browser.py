@@ -340,7 +340,7 @@ def test_default_run_exported_yaml_reruns_to_the_same_ranking(driver, tmp_path):
     from siteselect.cli import main
 
     first = tmp_path / "run"
-    res = CliRunner().invoke(main, ["run", "--out", str(first), "--sheets", "0", "--no-sensitivity", "-q"])
+    res = CliRunner().invoke(main, ["-q", "run", "--out", str(first), "--sheets", "0", "--no-sensitivity"])
     assert res.exit_code == 0, res.output
     page = _open(driver, first / "map.html")
     page.execute_script(
@@ -351,8 +351,8 @@ def test_default_run_exported_yaml_reruns_to_the_same_ranking(driver, tmp_path):
     assert any(r["rank"] != r["run_rank"] for r in rows)
     exported = tmp_path / "adjusted.yaml"
     exported.write_text(page.execute_script("return window.siteselect.exportYaml()"), encoding="utf-8")
-    res = CliRunner().invoke(main, ["run", str(exported), "--out", str(tmp_path / "again"), "--sheets", "0",
-                                    "--no-sensitivity", "-q"])
+    res = CliRunner().invoke(main, ["-q", "run", str(exported), "--out", str(tmp_path / "again"),
+                                    "--sheets", "0", "--no-sensitivity"])
     assert res.exit_code == 0, res.output
     py = pd.read_csv(tmp_path / "again" / "ranking.csv", keep_default_na=False, na_values=[""])
     py["exclusion_reason"] = py["exclusion_reason"].fillna("")

@@ -320,7 +320,7 @@ def test_mixed_catalog_checks_and_runs_like_the_embedded_data(pg_env: PostGIS, o
     ref = pd.read_csv(tmp_path / "ref" / "ranking.csv")
     assert list(got["site_id"]) == list(ref["site_id"])  # same data, other sources: same ranking
     assert (got["score"] - ref["score"]).abs().max() < 1e-6
-    res_gpkg = runner.invoke(main, ["export", "--scenario", str(scen), "--gpkg", str(tmp_path / "mixed.gpkg")])
+    res_gpkg = runner.invoke(main, ["export", str(scen), "--gpkg", str(tmp_path / "mixed.gpkg")])
     assert res_gpkg.exit_code == 0, res_gpkg.output
 
     prov = (tmp_path / "mixed" / "scenario.yaml").read_text(encoding="utf-8")

@@ -58,7 +58,6 @@ import shapely
 from siteselect.core.labels import labels_for
 from siteselect.errors import LayerError
 from siteselect.io.grid_tables import GridProject, load_grid_tables
-from siteselect.io.grid_tables import grid_data_dir as grid_data_dir  # for pipeline; home: io.grid_tables
 
 __all__ = [
     "GRID_COLUMNS",

@@ -31,11 +31,11 @@ from siteselect.analysis.measure_kinds import (
     MeasureKind,
     measure_kind,
 )
-from siteselect.network.graph import RoadGraph
-from siteselect.scenario import FactorSpec
+from siteselect.network.graph import GraphCache, RoadGraph
+from siteselect.scenario import FactorSpec, Scenario
 
 __all__ = ["DEFAULT_COMMUTE_MINUTES", "DEFAULT_MIN_VOLTAGE_KV", "FREIGHT_MEASURES", "MEASURE_KINDS",
-           "MEASURE_ROLES", "MeasureRequest", "measure_column", "node_measures", "reach_table", "site_measures",
+           "MEASURE_ROLES", "MeasureRequest", "freight_graph", "measure_column", "node_measures", "reach_table", "site_measures",
            "standard_requests"]
 
 
@@ -77,6 +77,24 @@ MEASURE_ROLES: dict[str, str] = {k.name: k.role for k in MEASURE_KINDS.values() 
 
 #: Measures a scenario's freight vehicle drives (the rest go by car).
 FREIGHT_MEASURES: tuple[str, ...] = tuple(k.name for k in MEASURE_KINDS.values() if k.freight)
+
+
+def freight_graph(scenario: Scenario, roads: gpd.GeoDataFrame, cache: GraphCache | None = None) -> RoadGraph | None:
+    """The road graph of the scenario's vehicle, or None when it is the car (the car graph serves).
+
+    Parameters
+    ----------
+    scenario
+        Its ``vehicle`` block names the profile and gross weight.
+    roads
+        The road layer (working CRS).
+    cache
+        Where the graph is cached (None: built afresh).
+    """
+    v = scenario.vehicle
+    if v is None or v.profile == "car":
+        return None
+    return RoadGraph.from_roads(roads, cache=cache, vehicle=v.profile, gross_weight_t=v.gross_weight_t)
 
 
 def standard_requests(

@@ -100,7 +100,7 @@ def render_reason(reason: Reason, *, lang: str) -> str:
 
     Raises
     ------
-    siteselect.core.labels.LanguageError
+    siteselect.errors.LanguageError
         ``lang`` is not an output language.
     """
     lab = labels_for(lang)

@@ -23,7 +23,6 @@ import pandas as pd
 from siteselect.core.crs import crs_label
 from siteselect.core.roles import ROLES
 from siteselect.errors import LayerError, SiteSelectError
-from siteselect.io.catalog_file import PATH_OPTIONS as _PATH_OPTIONS  # noqa: F401  for pipeline._catalog_inputs
 from siteselect.io.catalog_file import read_catalog
 from siteselect.io.catalog_load import read_entries, region_crs_spec
 from siteselect.io.read import LayerWarning, list_layers, read_layer

@@ -23,14 +23,10 @@ from typing import Any
 from siteselect.core.crs import lonlat_bounds, resolve_work_crs
 from siteselect.io.catalog_load import load_catalog_layers
 from siteselect.io.file_layers import load_embedded
-from siteselect.io.read import Layers, LayerWarning, embedded_path
-from siteselect.io.validate import validate_layer
-from siteselect.io.work_crs import to_work_crs, to_work_layers
+from siteselect.io.read import Layers
+from siteselect.io.work_crs import to_work_crs
 
-# Imported here by callers outside the io stage (siteselect/__init__.py, pipeline.py, bench/);
-# their home modules are named above. Drop a name once its callers import it from there.
-__all__ = ["Layers", "LayerWarning", "embedded_path", "load_embedded", "load_layers", "to_work_layers",
-           "validate_layer"]
+__all__ = ["load_layers"]
 
 
 def load_layers(catalog_path: str | Path | None = None, *,

@@ -75,7 +75,7 @@ import shapely
 from scipy import ndimage
 
 from siteselect.analysis.measure_kinds import measure_kind
-from siteselect.analysis.measures import node_measures
+from siteselect.analysis.measures import freight_graph, node_measures
 from siteselect.core.output import atomic_write
 from siteselect.errors import OutputError
 from siteselect.network.graph import GraphCache, RoadGraph
@@ -176,10 +176,8 @@ def scenario_node_tables(
         Where a vehicle's graph is cached (None: built afresh).
     """
     tables: dict[str, Any] = dict(node_measures(scenario.factors, layers, graph))
-    v = scenario.vehicle
-    if v is not None and v.profile != "car":  # freight minutes by the scenario's vehicle, the rest by car
-        freight = RoadGraph.from_roads(layers["roads"], cache=cache, vehicle=v.profile,
-                                       gross_weight_t=v.gross_weight_t)
+    freight = freight_graph(scenario, layers["roads"], cache)
+    if freight is not None:  # freight minutes by the scenario's vehicle, the rest by car
         picked = {n: f for n, f in scenario.factors.items() if measure_kind(f.measure).freight}
         tables.update(node_measures(picked, layers, freight))
     return tables

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from siteselect.core.defaults import TOP_N_SITES
 from siteselect.scenario._base import Problem, SchemaModel, with_problems
 from siteselect.scenario.checks import scenario_problems
 from siteselect.scenario.constraints import Constraint
@@ -171,7 +172,7 @@ class SensitivitySpec(SchemaModel):
 class OutputSpec(SchemaModel):
     """Output options."""
 
-    sheets_top_n: int = Field(default=5, ge=0, le=1000)
+    sheets_top_n: int = Field(default=TOP_N_SITES, ge=0, le=1000)
 
 
 class GridSpec(SchemaModel):

@@ -1,7 +1,7 @@
 """Generate the bad-input corpus into a folder (run at test time; nothing is committed).
 
 Each case is a file (plus side-car files) that users really send, with the role
-it is loaded as, the keyword arguments of :func:`siteselect.io.layers.load_layer`,
+it is loaded as, the keyword arguments of :func:`siteselect.io.file_layers.load_layer`,
 and what the user must see: an error class and message pattern, or a repaired
 result with a warning.
 
