@@ -1,4 +1,4 @@
-"""Tests for siteselect.network.graph: hand-checkable minutes, snapping, one-way,
+"""Tests for siteselect.network (graph, reach, snapping, isochrones, cache): hand-checkable minutes, snapping, one-way,
 commute reach, isochrones, caching, and the fast path against networkx."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from _network_reference import isochrones_reference
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from siteselect.errors import CRSError, MissingFieldError, NetworkError
@@ -338,7 +339,7 @@ def test_fast_distances_equal_networkx_dijkstra(n_nodes: int, seed: int) -> None
     G = g.to_networkx()
     rng = np.random.default_rng(seed)
     src = rng.integers(0, g.n_nodes, 5)
-    indptr, indices, w = g._fwd
+    indptr, indices, w = g._reach.fwd
     ptr = np.arange(len(src) + 1, dtype=np.int64)
     for cutoff in (np.inf, 2.5):
         rows = _dijkstra.batch_distances(indptr, indices, w, ptr, src.astype(np.int64),
@@ -363,7 +364,7 @@ def test_bucket_queue_equals_heap_and_networkx(n_nodes: int, seed: int) -> None:
     width, nb = _dijkstra.bucket_width(g._w)
     assert width > 0 and nb > 0
     rng = np.random.default_rng(seed)
-    indptr, indices, w = g._fwd
+    indptr, indices, w = g._reach.fwd
     for cutoff in (np.inf, 2.5):
         seeds = rng.integers(0, g.n_nodes, 4).astype(np.int64)
         offs = np.array([0.0, 0.3, 0.3, 1.0])
@@ -513,7 +514,7 @@ def test_isochrones_match_reference_on_grid(max_access_m: float | None) -> None:
     sites = points([(2300, 2400), (0, 0)], sid=["a", "b"])
     opts = {"origin_id": "sid", "minutes": (1.5, 4, 8), "max_access_m": max_access_m}
     fast = g.isochrones(sites, **opts)
-    ref = g._isochrones_reference(sites, **opts)
+    ref = isochrones_reference(g, sites, **opts)
     assert list(fast["site_id"]) == ["a"] * 3 + ["b"] * 3
     assert list(fast["minutes"]) == list(ref["minutes"]) == [1.5, 4.0, 8.0] * 2
     for m, a, b in zip(ref["minutes"], ref.geometry, fast.geometry):
@@ -535,7 +536,7 @@ def test_isochrones_match_reference_on_embedded_network() -> None:
     sites = layers["candidates"].iloc[[0, len(layers["candidates"]) // 2]]
     opts = {"origin_id": "site_id", "minutes": (15, 45)}
     fast = g.isochrones(sites, **opts)
-    ref = g._isochrones_reference(sites, **opts)
+    ref = isochrones_reference(g, sites, **opts)
     for a, b in zip(ref.geometry, fast.geometry):
         assert b.is_valid and a.area > 1e7
         assert a.difference(b).area <= 1e-6 * a.area
@@ -558,7 +559,7 @@ def test_isochrone_empty_when_nothing_reached(method: str) -> None:
     g = RoadGraph.from_roads(grid_roads(3))
     sites = points([(100_000, 0), (1000, 1000)], sid=["far", "near"])
     fast = g.isochrones(sites, origin_id="sid", minutes=(5,), method=method)
-    ref = g._isochrones_reference(sites, origin_id="sid", minutes=(5,), method=method)
+    ref = isochrones_reference(g, sites, origin_id="sid", minutes=(5,), method=method)
     assert list(fast["site_id"]) == ["far", "near"]
     assert fast.geometry.iloc[0].is_empty and ref.geometry.iloc[0].is_empty
     assert not fast.geometry.iloc[1].is_empty
@@ -572,7 +573,7 @@ def test_isochrone_keeps_entry_nodes_reached_exactly_at_the_limit() -> None:
                                           ("b", [(1000, 0), (2000, 0)], "local", 60.0, False)]))
     site = points([(500, 0)], sid=["s"])
     shape = g.isochrones(site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
-    ref = g._isochrones_reference(site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
+    ref = isochrones_reference(g, site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
     assert shape.contains(Point(0, 0)) and shape.contains(Point(1000, 0))
     assert not shape.contains(Point(500, 0)) and not shape.contains(Point(1060, 0))
     assert shape.symmetric_difference(ref).area <= 1e-6 * ref.area
