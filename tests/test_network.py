@@ -370,13 +370,12 @@ def test_bucket_queue_equals_heap_and_networkx(n_nodes: int, seed: int) -> None:
         offs = np.array([0.0, 0.3, 0.3, 1.0])
         labs = np.array([3, 1, 2, 0], dtype=np.int64)
         d_h, l_h = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, cutoff)
-        d_b, l_b = _dijkstra.multi_source_buckets(indptr, indices, w, seeds, offs, labs, cutoff,
-                                                  width, nb)
+        d_b, l_b = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, cutoff, width, nb)
         assert np.array_equal(d_h, d_b) and np.array_equal(l_h, l_b)
         ref = nx.single_source_dijkstra_path_length(
             G, int(seeds[0]), cutoff=None if np.isinf(cutoff) else cutoff, weight="minutes")
-        one, _ = _dijkstra.multi_source_buckets(indptr, indices, w, seeds[:1], offs[:1],
-                                                labs[:1], cutoff, width, nb)
+        one, _ = _dijkstra.multi_source(indptr, indices, w, seeds[:1], offs[:1], labs[:1], cutoff,
+                                        width, nb)
         assert {int(v): float(one[v]) for v in np.flatnonzero(np.isfinite(one))} == ref
 
 

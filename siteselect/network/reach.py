@@ -194,15 +194,9 @@ class Reach:
                     ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         """:meth:`nx_seeded` with labels, by the numba kernel (same minutes and labels)."""
         indptr, indices, w = self.rev
-        width, nb = self.buckets
-        if nb > 0:
-            return _dijkstra.multi_source_buckets(indptr, indices, w, seed_nodes.astype(np.int64),
-                                                  seed_minutes.astype(float),
-                                                  seed_groups.astype(np.int64), float(cutoff),
-                                                  width, nb)
         return _dijkstra.multi_source(indptr, indices, w, seed_nodes.astype(np.int64),
                                       seed_minutes.astype(float), seed_groups.astype(np.int64),
-                                      float(cutoff))
+                                      float(cutoff), *self.buckets)
 
     def distance_rows(self, seeds: Seeds, cutoff: float, *, fast: bool) -> NDArray[np.float64]:
         """(features, nodes) minutes from every node to each feature (inbound seeds) up to ``cutoff``."""
