@@ -69,8 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reach import node_points, synthetic_population, synthetic_roads  # noqa: E402
 
-from siteselect.network import _dijkstra  # noqa: E402
-from siteselect.network.graph import RoadGraph  # noqa: E402
+from siteselect.network import RoadGraph, _dijkstra  # noqa: E402
 from siteselect.network.reach import (  # noqa: E402
     TIME_TOLERANCE_MIN,
     Seeds,

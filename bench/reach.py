@@ -40,8 +40,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from siteselect.network import _dijkstra
-from siteselect.network.graph import RoadGraph
+from siteselect.network import RoadGraph, _dijkstra
 from siteselect.network.reach import flatten_seeds
 
 CRS = "EPSG:3006"

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from siteselect.network.graph import TIME_TOLERANCE_MIN, RoadGraph
+from siteselect.network import TIME_TOLERANCE_MIN, RoadGraph
 from siteselect.network.isochrones import floor_m, frame, step_m
 
 

@@ -1,5 +1,6 @@
-"""Tests for siteselect.network (graph, reach, snapping, isochrones, cache): hand-checkable minutes, snapping, one-way,
-commute reach, isochrones, caching, and the fast path against networkx."""
+"""Tests for siteselect.network (graph, reach, snapping, isochrones, cache, _dijkstra):
+hand-checkable minutes, snapping, one-way, commute reach, isochrones, caching, and the fast
+path (both queues) against networkx."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from _network_reference import isochrones_reference
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from siteselect.errors import CRSError, MissingFieldError, NetworkError
-from siteselect.network.graph import GraphCache, RoadGraph
+from siteselect.network import GraphCache, RoadGraph
 
 CRS = "EPSG:3006"
 

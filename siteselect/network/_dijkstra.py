@@ -61,27 +61,39 @@ class BucketQueue(NamedTuple):
     inv_width: float
 
 
-def _is_heap(q: Any) -> bool:
-    return isinstance(q, types.BaseNamedTuple) and getattr(q, "instance_class", None) is HeapQueue
+class _Heap(NamedTuple):  # type tags choosing the queue operations (no arrays to refcount)
+    tag: int
 
 
-# The queue interface, used only inside numba-compiled code: state = _q_init(q);
-# state = _q_push(q, state, minutes, node); u, minutes, state = _q_pop(q, state, dist) gives
-# the next settled node (u = -1 when empty), skipping stale entries. The state is a value
-# (the heap's size; the buckets' (current bucket, next entry, live entries, entries used)),
-# so it stays in registers. The overloads' parameters carry no annotations: numba requires
-# them to match their implementations'.
+class _Buckets(NamedTuple):
+    tag: int
 
 
-def _q_init(q: Any) -> Any:
+def _is_heap(t: Any) -> bool:
+    cls = getattr(t, "instance_class", None) if isinstance(t, types.BaseNamedTuple) else None
+    return cls is HeapQueue or cls is _Heap
+
+
+# The queue interface, used only inside numba-compiled code. A search opens its queue once:
+# kind, f0, f1, f2, x, state = _q_open(q) (a tag, the queue's arrays and scalar, and its
+# empty state), so the hot loop passes plain arrays, not a tuple holding them (no reference
+# counting per operation); then state = _q_push(kind, f0, f1, f2, x, state, minutes, node)
+# and u, minutes, state = _q_pop(kind, f0, f1, f2, x, state, dist), the next entry (u = -1
+# when empty; the heap's may be stale, minutes > dist[u]). The state is a value (heap: size;
+# buckets: current bucket, next entry, live entries, entries used), kept in registers. The
+# implementations use f0 ... x directly: rebinding them by tuple assignment lost array
+# writes in numba 0.68's inlining. Overload parameters are unannotated, as numba requires.
+
+
+def _q_open(q: Any) -> Any:
     raise NotImplementedError("numba only")
 
 
-def _q_push(q: Any, state: Any, d: float, v: int) -> Any:
+def _q_push(kind: Any, f0: Any, f1: Any, f2: Any, x: float, state: Any, d: float, v: int) -> Any:
     raise NotImplementedError("numba only")
 
 
-def _q_pop(q: Any, state: Any, dist: Any) -> Any:
+def _q_pop(kind: Any, f0: Any, f1: Any, f2: Any, x: float, state: Any, dist: Any) -> Any:
     raise NotImplementedError("numba only")
 
 
@@ -185,25 +197,27 @@ def bucket_width(weights: NDArray[np.float64]) -> tuple[float, int]:
     return width, nb
 
 
-@overload(_q_init, inline="always")
-def _ov_init(q):  # type: ignore[no-untyped-def]
+@overload(_q_open, inline="always")
+def _ov_open(q):  # type: ignore[no-untyped-def]
     if _is_heap(q):
-        return lambda q: np.int64(0)
-    return lambda q: (np.int64(2**62), np.int64(-1), np.int64(0), np.int64(0))
+        return lambda q: (_Heap(0), q.keys, q.nodes, q.nodes, 0.0, np.int64(0))
+    return lambda q: (_Buckets(0), q.head, q.nodes, q.link, q.inv_width,
+                      (np.int64(2**62), np.int64(-1), np.int64(0), np.int64(0)))
 
 
 @overload(_q_push, inline="always")
-def _ov_push(q, state, d, v):  # type: ignore[no-untyped-def]
-    if _is_heap(q):
-        return lambda q, state, d, v: np.int64(_push(q.keys, q.nodes, state, d, v))
+def _ov_push(kind, f0, f1, f2, x, state, d, v):  # type: ignore[no-untyped-def]
+    if _is_heap(kind):  # f0, f1: keys, nodes
+        return lambda kind, f0, f1, f2, x, state, d, v: np.int64(_push(f0, f1, state, d, v))
 
-    def buckets(q, state, d, v):  # type: ignore[no-untyped-def]
+    def buckets(kind, f0, f1, f2, x, state, d, v):  # type: ignore[no-untyped-def]
+        # f0: head, f1: nodes, f2: link, x: inv_width
         cur, e0, active, ne = state
-        b = np.int64(d * q.inv_width)
-        j = b % q.head.shape[0]
-        q.nodes[ne] = v
-        q.link[ne] = q.head[j]
-        q.head[j] = ne
+        b = np.int64(d * x)
+        j = b % f0.shape[0]
+        f1[ne] = v
+        f2[ne] = f0[j]
+        f0[j] = ne
         # before the first pop, cur is one below the lowest seed's bucket (the pop moves up
         # first); later pushes land at least one bucket above cur and leave it
         return (min(cur, b - 1), e0, active + 1, ne + 1)
@@ -211,34 +225,32 @@ def _ov_push(q, state, d, v):  # type: ignore[no-untyped-def]
 
 
 @overload(_q_pop, inline="always")
-def _ov_pop(q, state, dist):  # type: ignore[no-untyped-def]
-    if _is_heap(q):
-        def heap(q, state, dist):  # type: ignore[no-untyped-def]
-            size = state
-            while size > 0:
-                d = q.keys[0]
-                u = np.int64(q.nodes[0])
-                size = np.int64(_pop(q.keys, q.nodes, size))
-                if d > dist[u]:  # stale: pushed again since with fewer minutes
-                    continue
-                return u, d, size
-            return np.int64(-1), 0.0, size
+def _ov_pop(kind, f0, f1, f2, x, state, dist):  # type: ignore[no-untyped-def]
+    if _is_heap(kind):
+        def heap(kind, f0, f1, f2, x, state, dist):  # type: ignore[no-untyped-def]
+            size = state  # f0: keys, f1: nodes
+            if size == 0:
+                return np.int64(-1), 0.0, size
+            d = f0[0]
+            u = np.int64(f1[0])
+            return u, d, np.int64(_pop(f0, f1, size))  # may be stale: see _search
         return heap
 
-    def buckets(q, state, dist):  # type: ignore[no-untyped-def]
+    def buckets(kind, f0, f1, f2, x, state, dist):  # type: ignore[no-untyped-def]
+        # f0: head, f1: nodes, f2: link, x: inv_width
         cur, e0, active, ne = state
-        nb = q.head.shape[0]
+        nb = f0.shape[0]
         while True:
             while e0 >= 0:
-                u = np.int64(q.nodes[e0])
+                u = np.int64(f1[e0])
                 e_here = e0
-                e0 = np.int64(q.link[e0])
+                e0 = np.int64(f2[e0])
                 d = dist[u]
-                b = np.int64(d * q.inv_width)
+                b = np.int64(d * x)
                 if b > cur:  # a seed a whole circle ahead: keep it for its turn
                     j = cur % nb
-                    q.link[e_here] = q.head[j]
-                    q.head[j] = e_here
+                    f2[e_here] = f0[j]
+                    f0[j] = e_here
                     continue
                 active -= 1
                 if b == cur:  # else stale: settled in an earlier bucket
@@ -247,8 +259,8 @@ def _ov_pop(q, state, dist):  # type: ignore[no-untyped-def]
                 return np.int64(-1), 0.0, (cur, e0, active, ne)
             cur += 1
             j = cur % nb
-            e0 = np.int64(q.head[j])
-            q.head[j] = -1
+            e0 = np.int64(f0[j])
+            f0[j] = -1
     return buckets
 
 
@@ -268,7 +280,7 @@ def _search(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDAr
     its reach, not the graph's size. Without ``touched`` the count is 0.
     ``seed_labels`` is read only with ``label``.
     """
-    state = _q_init(q)
+    kind, f0, f1, f2, x, state = _q_open(q)
     cnt = 0
     for k in range(seed_nodes.shape[0]):
         s = seed_nodes[k]
@@ -284,14 +296,16 @@ def _search(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDAr
             dist[s] = o
             if label is not None:
                 label[s] = seed_labels[k]
-            state = _q_push(q, state, o, s)
+            state = _q_push(kind, f0, f1, f2, x, state, o, s)
         elif label is not None:
             if o == ds and seed_labels[k] < label[s]:
                 label[s] = seed_labels[k]
     while True:
-        u, d, state = _q_pop(q, state, dist)
+        u, d, state = _q_pop(kind, f0, f1, f2, x, state, dist)
         if u < 0:
             break
+        if d > dist[u]:  # a stale heap entry: pushed again since with fewer minutes
+            continue
         if label is not None:
             lu = label[u]
         for e in range(indptr[u], indptr[u + 1]):
@@ -308,11 +322,38 @@ def _search(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDAr
                 dist[v] = nd
                 if label is not None:
                     label[v] = lu
-                state = _q_push(q, state, nd, v)
+                state = _q_push(kind, f0, f1, f2, x, state, nd, v)
             elif label is not None:
                 if nd == dv and lu < label[v]:
                     label[v] = lu
     return cnt
+
+
+@njit(cache=True, nogil=True)
+def _reach_arrays(n: int, cap: int, width: float, n_buckets: int
+                  ) -> tuple[NDArray[np.float64], NDArray[np.int32], HeapQueue, BucketQueue]:
+    """Work arrays of one thread's run of :func:`_reach` searches: ``dist`` (all inf),
+    ``touched`` and both queues, the one not used (by ``n_buckets``) of minimal size."""
+    nodes = np.empty(cap, dtype=np.int32)
+    heap = HeapQueue(np.empty(cap if n_buckets == 0 else 1, dtype=np.float64), nodes)
+    buckets = BucketQueue(np.full(max(n_buckets, 1), -1, dtype=np.int32), nodes,
+                          np.empty(cap if n_buckets > 0 else 1, dtype=np.int32),
+                          1.0 / width if n_buckets > 0 else 0.0)
+    return np.full(n, np.inf), np.empty(n, dtype=np.int32), heap, buckets
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _reach(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDArray[np.float64],
+           seed_nodes: NDArray[np.int64], seed_offsets: NDArray[np.float64],
+           seed_labels: NDArray[np.int64], cutoff: float, dist: NDArray[np.float64],
+           label: NDArray[np.int64] | None, touched: NDArray[np.int32] | None, heap: HeapQueue,
+           buckets: BucketQueue) -> int:
+    """:func:`_search` on the buckets if they have a width, else on the heap."""
+    if buckets.inv_width > 0:
+        return _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff,
+                       dist, label, touched, buckets)
+    return _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff, dist,
+                   label, touched, heap)
 
 
 @njit(cache=True, nogil=True)
@@ -327,18 +368,11 @@ def multi_source(indptr: NDArray[np.int64], indices: NDArray[np.int32],
     bucket queue (``width``, ``n_buckets`` from :func:`bucket_width`); else the heap.
     """
     n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
+    dist, _, heap, buckets = _reach_arrays(n, indices.shape[0] + seed_nodes.shape[0] + 1, width,
+                                           n_buckets)
     label = np.full(n, -1, dtype=np.int64)
-    cap = indices.shape[0] + seed_nodes.shape[0] + 1
-    if n_buckets > 0:
-        q = BucketQueue(np.full(n_buckets, -1, dtype=np.int32), np.empty(cap, dtype=np.int32),
-                        np.empty(cap, dtype=np.int32), 1.0 / width)
-        _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff, dist,
-                label, None, q)
-    else:
-        _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff, dist,
-                label, None, HeapQueue(np.empty(cap, dtype=np.float64),
-                                       np.empty(cap, dtype=np.int32)))
+    _reach(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff, dist, label,
+           None, heap, buckets)
     return dist, label
 
 
@@ -468,32 +502,6 @@ def batch_catchment_scatter(indptr: NDArray[np.int64], indices: NDArray[np.int32
     return out
 
 
-@njit(cache=True, nogil=True)
-def _reach_arrays(n: int, cap: int, width: float, n_buckets: int
-                  ) -> tuple[NDArray[np.float64], NDArray[np.int32], HeapQueue, BucketQueue]:
-    """Work arrays of one thread's run of :func:`_reach` searches: ``dist`` (all inf),
-    ``touched`` and both queues, the one not used (by ``n_buckets``) of minimal size."""
-    nodes = np.empty(cap, dtype=np.int32)
-    heap = HeapQueue(np.empty(cap if n_buckets == 0 else 1, dtype=np.float64), nodes)
-    buckets = BucketQueue(np.full(max(n_buckets, 1), -1, dtype=np.int32), nodes,
-                          np.empty(cap if n_buckets > 0 else 1, dtype=np.int32),
-                          1.0 / width if n_buckets > 0 else 0.0)
-    return np.full(n, np.inf), np.empty(n, dtype=np.int32), heap, buckets
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _reach(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDArray[np.float64],
-           seed_nodes: NDArray[np.int64], seed_offsets: NDArray[np.float64], cutoff: float,
-           dist: NDArray[np.float64], touched: NDArray[np.int32], heap: HeapQueue,
-           buckets: BucketQueue) -> int:
-    """:func:`_search` listing the reached nodes, on the buckets if they have a width, else the heap."""
-    if buckets.inv_width > 0:
-        return _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_nodes, cutoff,
-                       dist, None, touched, buckets)
-    return _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_nodes, cutoff, dist,
-                   None, touched, heap)
-
-
 @njit(cache=True, parallel=True)
 def scatter_to_nodes(indptr: NDArray[np.int64], indices: NDArray[np.int32],
                      weights: NDArray[np.float64], src_ptr: NDArray[np.int64],
@@ -536,8 +544,8 @@ def scatter_to_nodes(indptr: NDArray[np.int64], indices: NDArray[np.int32],
                 continue
             lo = src_ptr[i]
             hi = src_ptr[i + 1]
-            cnt = _reach(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi], cutoff,
-                         dist, touched, heap, buckets)
+            cnt = _reach(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
+                         src_nodes[lo:hi], cutoff, dist, None, touched, heap, buckets)
             settled[ch] += cnt
             for j in range(cnt):
                 v = touched[j]
@@ -579,7 +587,8 @@ def gather_sum(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: N
         off = np.zeros(1)
         for v in range(ch, n, nchunks):
             seed[0] = v
-            cnt = _reach(indptr, indices, weights, seed, off, cutoff, dist, touched, heap, buckets)
+            cnt = _reach(indptr, indices, weights, seed, off, seed, cutoff, dist, None, touched,
+                         heap, buckets)
             settled[ch] += cnt
             s = 0.0
             for j in range(cnt):
