@@ -5,6 +5,7 @@ path (both queues) against networkx."""
 from __future__ import annotations
 
 import itertools
+import pickle
 from pathlib import Path
 
 import geopandas as gpd
@@ -278,6 +279,18 @@ def test_cache_same_object_and_new_on_speed_change(tmp_path) -> None:
     assert got["minutes"].iloc[0] == pytest.approx(3.0)  # A-E-D
 
 
+def test_cache_treats_a_foreign_pickle_as_a_miss(tmp_path) -> None:
+    roads = roads_frame(FIVE)
+    built = RoadGraph.from_roads(roads, cache=GraphCache(cache_dir=tmp_path))
+    (path,) = tmp_path.glob("roadgraph-*.pkl")
+    path.write_bytes(pickle.dumps({"not": "a graph"}))
+    rebuilt = RoadGraph.from_roads(roads, cache=GraphCache(cache_dir=tmp_path))
+    assert rebuilt is not built and np.array_equal(rebuilt.node_xy, built.node_xy)
+    # the rebuild replaced the foreign file with the graph
+    assert isinstance(GraphCache(cache_dir=tmp_path).get(path.stem[len("roadgraph-"):], RoadGraph),
+                      RoadGraph)
+
+
 def random_roads(n_nodes: int, seed: int) -> gpd.GeoDataFrame:
     """A random planar-ish road layer on an integer lattice (many exact ties)."""
     rng = np.random.default_rng(seed)
@@ -378,6 +391,26 @@ def test_bucket_queue_equals_heap_and_networkx(n_nodes: int, seed: int) -> None:
         one, _ = _dijkstra.multi_source(indptr, indices, w, seeds[:1], offs[:1], labs[:1], cutoff,
                                         width, nb)
         assert {int(v): float(one[v]) for v in np.flatnonzero(np.isfinite(one))} == ref
+
+
+def test_bucket_queue_seed_whole_circles_ahead() -> None:
+    """A seed whose offset lies several circles of buckets ahead waits for its turn."""
+    from siteselect.network import _dijkstra
+
+    g = RoadGraph.from_roads(random_roads(400, 2))
+    width, nb = _dijkstra.bucket_width(g._w)
+    indptr, indices, w = g._reach.fwd
+    circle = nb * width  # minutes around the ring of buckets
+    far = 3.5 * circle
+    # the last seed is 1.5 circles behind the first: its bucket comes round once before its turn
+    seeds = np.array([0, 7, g.n_nodes - 1], dtype=np.int64)
+    offs = np.array([far, far + 0.25, far + 1.5 * circle])
+    labs = np.array([2, 0, 1], dtype=np.int64)
+    d_h, l_h = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, np.inf)
+    d_b, l_b = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, np.inf, width, nb)
+    assert np.isfinite(d_b).all() and d_b.min() == far
+    assert d_b[g.n_nodes - 1] == offs[2]  # not reached sooner: it waited a whole circle
+    assert np.array_equal(d_h, d_b) and np.array_equal(l_h, l_b)
 
 
 def test_bucket_width_falls_back_to_heap() -> None:
