@@ -69,13 +69,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reach import node_points, synthetic_population, synthetic_roads  # noqa: E402
 
-from siteselect.network.graph import (  # noqa: E402
+from siteselect.network import RoadGraph, _dijkstra  # noqa: E402
+from siteselect.network.reach import (  # noqa: E402
     TIME_TOLERANCE_MIN,
-    RoadGraph,
-    _dijkstra,  # noqa: E402
-    _flatten_seeds,
-    _Seeds,
-    _two_columns,
+    Seeds,
+    flatten_seeds,
+    two_columns,
 )
 
 TOP_SPEED_KMH = 110.0  # the synthetic network's fastest class (motorway)
@@ -86,8 +85,9 @@ def rss_mb() -> float:
 
 
 def graph_mem_mb(g: RoadGraph) -> float:
-    arrays = [g.node_xy, g._u, g._v, g._w, *g._fwd, *g._rev, g._seg_a, g._seg_b, g._seg_ab,
-              g._seg_ba]
+    seg = g._segments
+    arrays = [g.node_xy, g._u, g._v, g._w, *g._reach.fwd, *g._reach.rev, seg.a, seg.b, seg.ab,
+              seg.ba]
     return sum(a.nbytes for a in arrays) / 2**20
 
 
@@ -115,7 +115,7 @@ def nx_seeded(d: nx.DiGraph, seeds: list[tuple[int, float]], cutoff: float) -> d
 
 
 def check_distances(g: RoadGraph, sample: np.ndarray, minutes: float) -> bool:
-    ip, ix, w = g._fwd
+    ip, ix, w = g._reach.fwd
     ok = True
     for s in sample.tolist():
         dist, _ = _dijkstra.multi_source(ip, ix, w, np.array([s]), np.zeros(1),
@@ -141,7 +141,7 @@ def check_nearest(g: RoadGraph, near: np.ndarray, fac_seeds: list[tuple[int, flo
 
 def check_catchment(g: RoadGraph, pop_cells: Any, pop: np.ndarray, got: np.ndarray,
                     sample: np.ndarray, minutes: float) -> bool:
-    ca, coa, cb, cob = _two_columns(pop_cells)
+    ca, coa, cb, cob = two_columns(pop_cells)
     ok = True
     for s in sample.tolist():
         ref = nx_seeded(nx_disc(g, s, minutes, reverse=True), [(s, 0.0)], minutes)
@@ -164,7 +164,7 @@ def settle_rate(g: RoadGraph, starts: np.ndarray, *, heap: bool) -> tuple[float,
     ``heap=False``: the library's fast path (bucket queue where the weights allow);
     ``heap=True``: the 4-ary heap kernel, the baseline.
     """
-    ip, ix, w = g._rev
+    ip, ix, w = g._reach.rev
     old = numba.get_num_threads()
     numba.set_num_threads(1)
     best = best_wall = 0.0
@@ -179,7 +179,7 @@ def settle_rate(g: RoadGraph, starts: np.ndarray, *, heap: bool) -> tuple[float,
             if heap:
                 dist, _ = _dijkstra.multi_source(ip, ix, w, src, one, lab, np.inf)
             else:
-                dist, _ = g._fast_seeded(src, one, lab, np.inf)
+                dist, _ = g._reach.fast_seeded(src, one, lab, np.inf)
             cpu = time.thread_time() - c0
             dt = time.perf_counter() - t0
             settled = int(np.isfinite(dist).sum())
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
                    "settled_per_s_wall": round(wall),
                    "settled_per_s_per_core_heap": round(rate_heap),
                    "settled_per_s_wall_heap": round(wall_heap),
-                   "bucket_width_min": g._buckets[0]})
+                   "bucket_width_min": g._reach.buckets[0]})
     print(f"full search, 1 thread: {settled} settled, {rate / 1e6:.2f} M/s per CPU s "
           f"({wall / 1e6:.2f} M/s wall; heap {rate_heap / 1e6:.2f} / {wall_heap / 1e6:.2f})",
           flush=True)
@@ -292,13 +292,13 @@ def main(argv: list[str] | None = None) -> None:
     sub = np.arange(len(pop))
     if args.catchment_cells and args.catchment_cells < len(pop):
         sub = np.sort(rng.choice(len(pop), size=args.catchment_cells, replace=False))
-    sub_cells = _Seeds(cells.nodes[sub], cells.minutes[sub])
-    sn, sm, sp = _flatten_seeds(sub_cells.nodes, sub_cells.minutes)
+    sub_cells = Seeds(cells.nodes[sub], cells.minutes[sub])
+    sn, sm, sp = flatten_seeds(sub_cells.nodes, sub_cells.minutes)
     th = np.array([30.0, 45.0, 60.0]) + TIME_TOLERANCE_MIN
-    ip, ix, w = g._fwd
+    ip, ix, w = g._reach.fwd
     t0 = time.perf_counter()
     catch, catch_settled = _dijkstra.scatter_to_nodes(ip, ix, w, sp, sn, sm, pop[sub], th,
-                                                      numba.get_num_threads(), *g._buckets)
+                                                      numba.get_num_threads(), *g._reach.buckets)
     catch_s = time.perf_counter() - t0
     measured = len(sub) == len(pop)
     result.update({

@@ -40,7 +40,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from siteselect.network.graph import RoadGraph, _dijkstra
+from siteselect.network import RoadGraph, _dijkstra
+from siteselect.network.reach import flatten_seeds
 
 CRS = "EPSG:3006"
 
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     g.population_within(tiny, pop.iloc[:5], minutes=[1.0], method="fast")
     fac_tiny = tiny.assign(fid=["a", "b", "c"])
     g.node_minutes_to_nearest(fac_tiny, facility_id="fid", max_minutes=1.0, method="fast")
-    _ = g._nx_rev
+    _ = g._reach.nx_rev
     t_warm = time.perf_counter() - t0
 
     # ---- population within 45 min for S origins
@@ -153,14 +154,13 @@ def main(argv: list[str] | None = None) -> None:
     import networkx as nx
     t0 = time.perf_counter()
     for node in src[: len(sample)]:
-        nx.single_source_dijkstra_path_length(g._nx_rev, int(node), cutoff=args.minutes,
+        nx.single_source_dijkstra_path_length(g._reach.nx_rev, int(node), cutoff=args.minutes,
                                               weight="minutes")
     nx_raw_ms = (time.perf_counter() - t0) * 1000 / len(sample)
     # reach share on the sample (how much of the graph each search covers)
     seeds = g._seeds(np.asarray(sample.geometry.values, dtype=object), inbound=True)
-    from siteselect.network.graph import _flatten_seeds
-    sn, sm, sp = _flatten_seeds(seeds.nodes, seeds.minutes)
-    rows = _dijkstra.batch_distances(*g._rev, sp, sn, sm, args.minutes)
+    sn, sm, sp = flatten_seeds(seeds.nodes, seeds.minutes)
+    rows = _dijkstra.batch_distances(*g._reach.rev, sp, sn, sm, args.minutes)
     reach_share = float(np.isfinite(rows).mean())
     del rows
     t0 = time.perf_counter()

@@ -1,9 +1,11 @@
-"""Tests for siteselect.network.graph: hand-checkable minutes, snapping, one-way,
-commute reach, isochrones, caching, and the fast path against networkx."""
+"""Tests for siteselect.network (graph, reach, snapping, isochrones, cache, _dijkstra):
+hand-checkable minutes, snapping, one-way, commute reach, isochrones, caching, and the fast
+path (both queues) against networkx."""
 
 from __future__ import annotations
 
 import itertools
+import pickle
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,10 +13,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from _network_reference import isochrones_reference
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from siteselect.errors import CRSError, MissingFieldError, NetworkError
-from siteselect.network.graph import GraphCache, RoadGraph
+from siteselect.network import GraphCache, RoadGraph
 
 CRS = "EPSG:3006"
 
@@ -276,6 +279,18 @@ def test_cache_same_object_and_new_on_speed_change(tmp_path) -> None:
     assert got["minutes"].iloc[0] == pytest.approx(3.0)  # A-E-D
 
 
+def test_cache_treats_a_foreign_pickle_as_a_miss(tmp_path) -> None:
+    roads = roads_frame(FIVE)
+    built = RoadGraph.from_roads(roads, cache=GraphCache(cache_dir=tmp_path))
+    (path,) = tmp_path.glob("roadgraph-*.pkl")
+    path.write_bytes(pickle.dumps({"not": "a graph"}))
+    rebuilt = RoadGraph.from_roads(roads, cache=GraphCache(cache_dir=tmp_path))
+    assert rebuilt is not built and np.array_equal(rebuilt.node_xy, built.node_xy)
+    # the rebuild replaced the foreign file with the graph
+    assert isinstance(GraphCache(cache_dir=tmp_path).get(path.stem[len("roadgraph-"):], RoadGraph),
+                      RoadGraph)
+
+
 def random_roads(n_nodes: int, seed: int) -> gpd.GeoDataFrame:
     """A random planar-ish road layer on an integer lattice (many exact ties)."""
     rng = np.random.default_rng(seed)
@@ -338,7 +353,7 @@ def test_fast_distances_equal_networkx_dijkstra(n_nodes: int, seed: int) -> None
     G = g.to_networkx()
     rng = np.random.default_rng(seed)
     src = rng.integers(0, g.n_nodes, 5)
-    indptr, indices, w = g._fwd
+    indptr, indices, w = g._reach.fwd
     ptr = np.arange(len(src) + 1, dtype=np.int64)
     for cutoff in (np.inf, 2.5):
         rows = _dijkstra.batch_distances(indptr, indices, w, ptr, src.astype(np.int64),
@@ -363,20 +378,39 @@ def test_bucket_queue_equals_heap_and_networkx(n_nodes: int, seed: int) -> None:
     width, nb = _dijkstra.bucket_width(g._w)
     assert width > 0 and nb > 0
     rng = np.random.default_rng(seed)
-    indptr, indices, w = g._fwd
+    indptr, indices, w = g._reach.fwd
     for cutoff in (np.inf, 2.5):
         seeds = rng.integers(0, g.n_nodes, 4).astype(np.int64)
         offs = np.array([0.0, 0.3, 0.3, 1.0])
         labs = np.array([3, 1, 2, 0], dtype=np.int64)
         d_h, l_h = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, cutoff)
-        d_b, l_b = _dijkstra.multi_source_buckets(indptr, indices, w, seeds, offs, labs, cutoff,
-                                                  width, nb)
+        d_b, l_b = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, cutoff, width, nb)
         assert np.array_equal(d_h, d_b) and np.array_equal(l_h, l_b)
         ref = nx.single_source_dijkstra_path_length(
             G, int(seeds[0]), cutoff=None if np.isinf(cutoff) else cutoff, weight="minutes")
-        one, _ = _dijkstra.multi_source_buckets(indptr, indices, w, seeds[:1], offs[:1],
-                                                labs[:1], cutoff, width, nb)
+        one, _ = _dijkstra.multi_source(indptr, indices, w, seeds[:1], offs[:1], labs[:1], cutoff,
+                                        width, nb)
         assert {int(v): float(one[v]) for v in np.flatnonzero(np.isfinite(one))} == ref
+
+
+def test_bucket_queue_seed_whole_circles_ahead() -> None:
+    """A seed whose offset lies several circles of buckets ahead waits for its turn."""
+    from siteselect.network import _dijkstra
+
+    g = RoadGraph.from_roads(random_roads(400, 2))
+    width, nb = _dijkstra.bucket_width(g._w)
+    indptr, indices, w = g._reach.fwd
+    circle = nb * width  # minutes around the ring of buckets
+    far = 3.5 * circle
+    # the last seed is 1.5 circles behind the first: its bucket comes round once before its turn
+    seeds = np.array([0, 7, g.n_nodes - 1], dtype=np.int64)
+    offs = np.array([far, far + 0.25, far + 1.5 * circle])
+    labs = np.array([2, 0, 1], dtype=np.int64)
+    d_h, l_h = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, np.inf)
+    d_b, l_b = _dijkstra.multi_source(indptr, indices, w, seeds, offs, labs, np.inf, width, nb)
+    assert np.isfinite(d_b).all() and d_b.min() == far
+    assert d_b[g.n_nodes - 1] == offs[2]  # not reached sooner: it waited a whole circle
+    assert np.array_equal(d_h, d_b) and np.array_equal(l_h, l_b)
 
 
 def test_bucket_width_falls_back_to_heap() -> None:
@@ -513,7 +547,7 @@ def test_isochrones_match_reference_on_grid(max_access_m: float | None) -> None:
     sites = points([(2300, 2400), (0, 0)], sid=["a", "b"])
     opts = {"origin_id": "sid", "minutes": (1.5, 4, 8), "max_access_m": max_access_m}
     fast = g.isochrones(sites, **opts)
-    ref = g._isochrones_reference(sites, **opts)
+    ref = isochrones_reference(g, sites, **opts)
     assert list(fast["site_id"]) == ["a"] * 3 + ["b"] * 3
     assert list(fast["minutes"]) == list(ref["minutes"]) == [1.5, 4.0, 8.0] * 2
     for m, a, b in zip(ref["minutes"], ref.geometry, fast.geometry):
@@ -535,7 +569,7 @@ def test_isochrones_match_reference_on_embedded_network() -> None:
     sites = layers["candidates"].iloc[[0, len(layers["candidates"]) // 2]]
     opts = {"origin_id": "site_id", "minutes": (15, 45)}
     fast = g.isochrones(sites, **opts)
-    ref = g._isochrones_reference(sites, **opts)
+    ref = isochrones_reference(g, sites, **opts)
     for a, b in zip(ref.geometry, fast.geometry):
         assert b.is_valid and a.area > 1e7
         assert a.difference(b).area <= 1e-6 * a.area
@@ -558,7 +592,7 @@ def test_isochrone_empty_when_nothing_reached(method: str) -> None:
     g = RoadGraph.from_roads(grid_roads(3))
     sites = points([(100_000, 0), (1000, 1000)], sid=["far", "near"])
     fast = g.isochrones(sites, origin_id="sid", minutes=(5,), method=method)
-    ref = g._isochrones_reference(sites, origin_id="sid", minutes=(5,), method=method)
+    ref = isochrones_reference(g, sites, origin_id="sid", minutes=(5,), method=method)
     assert list(fast["site_id"]) == ["far", "near"]
     assert fast.geometry.iloc[0].is_empty and ref.geometry.iloc[0].is_empty
     assert not fast.geometry.iloc[1].is_empty
@@ -572,7 +606,7 @@ def test_isochrone_keeps_entry_nodes_reached_exactly_at_the_limit() -> None:
                                           ("b", [(1000, 0), (2000, 0)], "local", 60.0, False)]))
     site = points([(500, 0)], sid=["s"])
     shape = g.isochrones(site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
-    ref = g._isochrones_reference(site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
+    ref = isochrones_reference(g, site, origin_id="sid", minutes=(0.5,)).geometry.iloc[0]
     assert shape.contains(Point(0, 0)) and shape.contains(Point(1000, 0))
     assert not shape.contains(Point(500, 0)) and not shape.contains(Point(1060, 0))
     assert shape.symmetric_difference(ref).area <= 1e-6 * ref.area

@@ -1,5 +1,5 @@
 """Numba kernels for exact shortest paths over CSR arrays (the fast path of
-:mod:`siteselect.network.graph`).
+:mod:`siteselect.network.reach`).
 
 The graph is a directed CSR structure: the out-edges of node ``u`` are
 ``indices[indptr[u]:indptr[u + 1]]`` (int32 node numbers, so fewer than 2**31
@@ -14,19 +14,87 @@ edge of weight ``offset``). Results are therefore identical to networkx, not
 merely close; the tests still compare with a tolerance of 1e-9 minutes.
 
 Labels (which seed group a node's shortest path starts from) break exact ties
-towards the smallest label, the same rule :mod:`siteselect.network.graph` applies to
+towards the smallest label, the same rule :mod:`siteselect.network.reach` applies to
 networkx's predecessor lists.
+
+Every kernel runs one search loop, :func:`_search`, over one of two priority
+queues: a 4-ary heap (:class:`HeapQueue`) or a bucket queue
+(:class:`BucketQueue`, where the weights allow it; see :func:`bucket_width`).
+The queue's operations are numba overloads chosen by the queue's type, and the
+optional per-node labels and list of reached nodes are arguments that are
+``None`` when not wanted, so numba compiles one specialised loop per
+combination with no run-time test of which queue or which options. Keep the
+queues here, beside the loop: numba's disk cache is invalidated by changes to
+this file only.
 """
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 from numpy.typing import NDArray
 
-__all__ = ["batch_catchment", "batch_catchment_scatter", "batch_distances", "multi_source",
-           "bucket_width", "gather_sum",
-           "multi_source_buckets", "scatter_to_nodes"]
+__all__ = ["BucketQueue", "HeapQueue", "batch_catchment", "batch_catchment_scatter",
+           "batch_distances", "bucket_width", "gather_sum", "multi_source", "scatter_to_nodes"]
+
+
+class HeapQueue(NamedTuple):
+    """A 4-ary min-heap of (minutes, node) entries; room for edges + seeds entries."""
+
+    keys: NDArray[np.float64]
+    nodes: NDArray[np.int32]
+
+
+class BucketQueue(NamedTuple):
+    """Circular buckets of width ``1 / inv_width`` minutes as linked lists of entries.
+
+    ``head`` (one per bucket) must be all -1 on entry to a search and is left so;
+    ``nodes`` and ``link`` have room for edges + seeds entries.
+    """
+
+    head: NDArray[np.int32]
+    nodes: NDArray[np.int32]
+    link: NDArray[np.int32]
+    inv_width: float
+
+
+class _Heap(NamedTuple):  # type tags choosing the queue operations (no arrays to refcount)
+    tag: int
+
+
+class _Buckets(NamedTuple):
+    tag: int
+
+
+def _is_heap(t: Any) -> bool:
+    cls = getattr(t, "instance_class", None) if isinstance(t, types.BaseNamedTuple) else None
+    return cls is HeapQueue or cls is _Heap
+
+
+# The queue interface, used only inside numba-compiled code. A search opens its queue once:
+# kind, f0, f1, f2, x, state = _q_open(q) (a tag, the queue's arrays and scalar, and its
+# empty state), so the hot loop passes plain arrays, not a tuple holding them (no reference
+# counting per operation); then state = _q_push(kind, f0, f1, f2, x, state, minutes, node)
+# and u, minutes, state = _q_pop(kind, f0, f1, f2, x, state, dist), the next entry (u = -1
+# when empty; the heap's may be stale, minutes > dist[u]). The state is a value (heap: size;
+# buckets: current bucket, next entry, live entries, entries used), kept in registers. The
+# implementations use f0 ... x directly: rebinding them by tuple assignment lost array
+# writes in numba 0.68's inlining. Overload parameters are unannotated, as numba requires.
+
+
+def _q_open(q: Any) -> Any:
+    raise NotImplementedError("numba only")
+
+
+def _q_push(kind: Any, f0: Any, f1: Any, f2: Any, x: float, state: Any, d: float, v: int) -> Any:
+    raise NotImplementedError("numba only")
+
+
+def _q_pop(kind: Any, f0: Any, f1: Any, f2: Any, x: float, state: Any, dist: Any) -> Any:
+    raise NotImplementedError("numba only")
 
 
 # A 4-ary min-heap of (minutes, node) with lazy deletion: a node may be pushed
@@ -95,45 +163,151 @@ def _pop(hd: NDArray[np.float64], hn: NDArray[np.int32], size: int) -> int:
     return size
 
 
-@njit(cache=True, nogil=True)
-def _dijkstra(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    seed_nodes: NDArray[np.int64],
-    seed_offsets: NDArray[np.float64],
-    seed_labels: NDArray[np.int64],
-    cutoff: float,
-    dist: NDArray[np.float64],
-    label: NDArray[np.int64],
-    hd: NDArray[np.float64],
-    hn: NDArray[np.int32],
-) -> None:
-    """Seeded, labelled Dijkstra into preallocated arrays (dist=inf, label=-1 on entry).
+# Dial-style buckets of width ``width`` <= half the smallest edge weight. Every
+# node in the lowest non-empty bucket already has its final distance: any path
+# through a node not yet settled is at least the bucket's floor plus one edge,
+# i.e. two bucket widths more (the factor 2 leaves room for float rounding of
+# the bucket index). So a bucket is emptied in any order without comparisons,
+# and relaxations from it only land in later buckets. A node's distance is
+# still ``min(dist[u] + w)`` over its predecessors, the very float64 sums of
+# the heap and networkx. Buckets are circular (``n_buckets`` > largest
+# weight / width + 2) singly linked lists of entries with lazy deletion: an
+# entry is stale when its node's distance now falls in a lower (already
+# emptied) bucket; an entry a whole circle ahead (a seed with a large offset)
+# is put back; a node entered twice in the same bucket is expanded
+# twice with the same distance, which changes nothing the second time.
 
-    A popped entry is stale when its minutes exceed the node's current
-    distance; pushes happen only on strict improvement, so each node is
-    settled exactly once.
+
+def bucket_width(weights: NDArray[np.float64]) -> tuple[float, int]:
+    """(width, number of circular buckets) for a :class:`BucketQueue`; (0, 0) = use the heap.
+
+    The bucket queue is used when it needs at most 2**22 buckets (largest / smallest weight up
+    to about two million); otherwise the heap serves.
     """
-    size = 0
+    if weights.shape[0] == 0:
+        return 0.0, 0
+    lo = float(weights.min())
+    hi = float(weights.max())
+    if not lo > 0:
+        return 0.0, 0
+    width = lo / 2.0
+    nb = int(np.ceil(hi / width)) + 3
+    if nb > 2**22:
+        return 0.0, 0
+    return width, nb
+
+
+@overload(_q_open, inline="always")
+def _ov_open(q):  # type: ignore[no-untyped-def]
+    if _is_heap(q):
+        return lambda q: (_Heap(0), q.keys, q.nodes, q.nodes, 0.0, np.int64(0))
+    return lambda q: (_Buckets(0), q.head, q.nodes, q.link, q.inv_width,
+                      (np.int64(2**62), np.int64(-1), np.int64(0), np.int64(0)))
+
+
+@overload(_q_push, inline="always")
+def _ov_push(kind, f0, f1, f2, x, state, d, v):  # type: ignore[no-untyped-def]
+    if _is_heap(kind):  # f0, f1: keys, nodes
+        return lambda kind, f0, f1, f2, x, state, d, v: np.int64(_push(f0, f1, state, d, v))
+
+    def buckets(kind, f0, f1, f2, x, state, d, v):  # type: ignore[no-untyped-def]
+        # f0: head, f1: nodes, f2: link, x: inv_width
+        cur, e0, active, ne = state
+        b = np.int64(d * x)
+        j = b % f0.shape[0]
+        f1[ne] = v
+        f2[ne] = f0[j]
+        f0[j] = ne
+        # before the first pop, cur is one below the lowest seed's bucket (the pop moves up
+        # first); later pushes land at least one bucket above cur and leave it
+        return (min(cur, b - 1), e0, active + 1, ne + 1)
+    return buckets
+
+
+@overload(_q_pop, inline="always")
+def _ov_pop(kind, f0, f1, f2, x, state, dist):  # type: ignore[no-untyped-def]
+    if _is_heap(kind):
+        def heap(kind, f0, f1, f2, x, state, dist):  # type: ignore[no-untyped-def]
+            size = state  # f0: keys, f1: nodes
+            if size == 0:
+                return np.int64(-1), 0.0, size
+            d = f0[0]
+            u = np.int64(f1[0])
+            return u, d, np.int64(_pop(f0, f1, size))  # may be stale: see _search
+        return heap
+
+    def buckets(kind, f0, f1, f2, x, state, dist):  # type: ignore[no-untyped-def]
+        # f0: head, f1: nodes, f2: link, x: inv_width
+        cur, e0, active, ne = state
+        nb = f0.shape[0]
+        while True:
+            while e0 >= 0:
+                u = np.int64(f1[e0])
+                e_here = e0
+                e0 = np.int64(f2[e0])
+                d = dist[u]
+                b = np.int64(d * x)
+                if b > cur:  # a seed a whole circle ahead: keep it for its turn
+                    j = cur % nb
+                    f2[e_here] = f0[j]
+                    f0[j] = e_here
+                    continue
+                active -= 1
+                if b == cur:  # else stale: settled in an earlier bucket
+                    return u, d, (cur, e0, active, ne)
+            if active == 0:
+                return np.int64(-1), 0.0, (cur, e0, active, ne)
+            cur += 1
+            j = cur % nb
+            e0 = np.int64(f0[j])
+            f0[j] = -1
+    return buckets
+
+
+@njit(cache=True, nogil=True)
+def _search(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDArray[np.float64],
+            seed_nodes: NDArray[np.int64], seed_offsets: NDArray[np.float64],
+            seed_labels: NDArray[np.int64], cutoff: float, dist: NDArray[np.float64],
+            label: NDArray[np.int64] | None, touched: NDArray[np.int32] | None,
+            q: HeapQueue | BucketQueue) -> int:
+    """Seeded Dijkstra into ``dist`` (all inf on entry) on queue ``q``; return the reached count.
+
+    With ``label`` (all -1 on entry) each node gets the label of the seed its
+    shortest path starts from, exact ties to the smallest. With ``touched``
+    (room for every node) the reached nodes are listed there, each ending with
+    its final (finite, ``<= cutoff``) distance, so the caller can use them and
+    reset ``dist`` to ``inf`` on just those nodes — the cost of a search is then
+    its reach, not the graph's size. Without ``touched`` the count is 0.
+    ``seed_labels`` is read only with ``label``.
+    """
+    kind, f0, f1, f2, x, state = _q_open(q)
+    cnt = 0
     for k in range(seed_nodes.shape[0]):
         s = seed_nodes[k]
         o = seed_offsets[k]
         if o > cutoff:
             continue
-        if o < dist[s]:
+        ds = dist[s]
+        if o < ds:
+            if touched is not None:
+                if ds == np.inf:
+                    touched[cnt] = s
+                    cnt += 1
             dist[s] = o
-            label[s] = seed_labels[k]
-            size = _push(hd, hn, size, o, s)
-        elif o == dist[s] and seed_labels[k] < label[s]:
-            label[s] = seed_labels[k]
-    while size > 0:
-        d = hd[0]
-        u = hn[0]
-        size = _pop(hd, hn, size)
-        if d > dist[u]:
+            if label is not None:
+                label[s] = seed_labels[k]
+            state = _q_push(kind, f0, f1, f2, x, state, o, s)
+        elif label is not None:
+            if o == ds and seed_labels[k] < label[s]:
+                label[s] = seed_labels[k]
+    while True:
+        u, d, state = _q_pop(kind, f0, f1, f2, x, state, dist)
+        if u < 0:
+            break
+        if d > dist[u]:  # a stale heap entry: pushed again since with fewer minutes
             continue
-        lu = label[u]
+        if label is not None:
+            lu = label[u]
         for e in range(indptr[u], indptr[u + 1]):
             v = indices[e]
             nd = d + weights[e]
@@ -141,89 +315,75 @@ def _dijkstra(
                 continue
             dv = dist[v]
             if nd < dv:
+                if touched is not None:
+                    if dv == np.inf:
+                        touched[cnt] = v
+                        cnt += 1
                 dist[v] = nd
-                label[v] = lu
-                size = _push(hd, hn, size, nd, v)
-            elif nd == dv and lu < label[v]:
-                label[v] = lu
+                if label is not None:
+                    label[v] = lu
+                state = _q_push(kind, f0, f1, f2, x, state, nd, v)
+            elif label is not None:
+                if nd == dv and lu < label[v]:
+                    label[v] = lu
+    return cnt
 
 
 @njit(cache=True, nogil=True)
-def _dijkstra_plain(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    seed_nodes: NDArray[np.int64],
-    seed_offsets: NDArray[np.float64],
-    cutoff: float,
-    dist: NDArray[np.float64],
-    hd: NDArray[np.float64],
-    hn: NDArray[np.int32],
-) -> None:
-    """Seeded Dijkstra without labels (dist=inf on entry)."""
-    size = 0
-    for k in range(seed_nodes.shape[0]):
-        s = seed_nodes[k]
-        o = seed_offsets[k]
-        if o <= cutoff and o < dist[s]:
-            dist[s] = o
-            size = _push(hd, hn, size, o, s)
-    while size > 0:
-        d = hd[0]
-        u = hn[0]
-        size = _pop(hd, hn, size)
-        if d > dist[u]:
-            continue
-        for e in range(indptr[u], indptr[u + 1]):
-            v = indices[e]
-            nd = d + weights[e]
-            if nd <= cutoff and nd < dist[v]:
-                dist[v] = nd
-                size = _push(hd, hn, size, nd, v)
+def _reach_arrays(n: int, cap: int, width: float, n_buckets: int
+                  ) -> tuple[NDArray[np.float64], NDArray[np.int32], HeapQueue, BucketQueue]:
+    """Work arrays of one thread's run of :func:`_reach` searches: ``dist`` (all inf),
+    ``touched`` and both queues, the one not used (by ``n_buckets``) of minimal size."""
+    nodes = np.empty(cap, dtype=np.int32)
+    heap = HeapQueue(np.empty(cap if n_buckets == 0 else 1, dtype=np.float64), nodes)
+    buckets = BucketQueue(np.full(max(n_buckets, 1), -1, dtype=np.int32), nodes,
+                          np.empty(cap if n_buckets > 0 else 1, dtype=np.int32),
+                          1.0 / width if n_buckets > 0 else 0.0)
+    return np.full(n, np.inf), np.empty(n, dtype=np.int32), heap, buckets
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _reach(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDArray[np.float64],
+           seed_nodes: NDArray[np.int64], seed_offsets: NDArray[np.float64],
+           seed_labels: NDArray[np.int64], cutoff: float, dist: NDArray[np.float64],
+           label: NDArray[np.int64] | None, touched: NDArray[np.int32] | None, heap: HeapQueue,
+           buckets: BucketQueue) -> int:
+    """:func:`_search` on the buckets if they have a width, else on the heap."""
+    if buckets.inv_width > 0:
+        return _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff,
+                       dist, label, touched, buckets)
+    return _search(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff, dist,
+                   label, touched, heap)
 
 
 @njit(cache=True, nogil=True)
-def multi_source(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    seed_nodes: NDArray[np.int64],
-    seed_offsets: NDArray[np.float64],
-    seed_labels: NDArray[np.int64],
-    cutoff: float,
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+def multi_source(indptr: NDArray[np.int64], indices: NDArray[np.int32],
+                 weights: NDArray[np.float64], seed_nodes: NDArray[np.int64],
+                 seed_offsets: NDArray[np.float64], seed_labels: NDArray[np.int64], cutoff: float,
+                 width: float = 0.0, n_buckets: int = 0
+                ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """One Dijkstra from many seeds; return (minutes per node, label per node).
 
-    Unreached nodes have ``inf`` and label ``-1``.
+    Unreached nodes have ``inf`` and label ``-1``. ``n_buckets > 0``: on the
+    bucket queue (``width``, ``n_buckets`` from :func:`bucket_width`); else the heap.
     """
     n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
+    dist, _, heap, buckets = _reach_arrays(n, indices.shape[0] + seed_nodes.shape[0] + 1, width,
+                                           n_buckets)
     label = np.full(n, -1, dtype=np.int64)
-    cap = indices.shape[0] + seed_nodes.shape[0] + 1
-    hd = np.empty(cap, dtype=np.float64)
-    hn = np.empty(cap, dtype=np.int32)
-    _dijkstra(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff,
-              dist, label, hd, hn)
+    _reach(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, cutoff, dist, label,
+           None, heap, buckets)
     return dist, label
 
 
 @njit(cache=True, parallel=True)
-def batch_catchment(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    src_ptr: NDArray[np.int64],
-    src_nodes: NDArray[np.int64],
-    src_offsets: NDArray[np.float64],
-    cutoff: float,
-    cell_a: NDArray[np.int64],
-    cell_oa: NDArray[np.float64],
-    cell_b: NDArray[np.int64],
-    cell_ob: NDArray[np.float64],
-    cell_pop: NDArray[np.float64],
-    thresholds: NDArray[np.float64],
-    n_chunks: int,
-) -> NDArray[np.float64]:
+def batch_catchment(indptr: NDArray[np.int64], indices: NDArray[np.int32],
+                    weights: NDArray[np.float64], src_ptr: NDArray[np.int64],
+                    src_nodes: NDArray[np.int64], src_offsets: NDArray[np.float64], cutoff: float,
+                    cell_a: NDArray[np.int64], cell_oa: NDArray[np.float64],
+                    cell_b: NDArray[np.int64], cell_ob: NDArray[np.float64],
+                    cell_pop: NDArray[np.float64], thresholds: NDArray[np.float64], n_chunks: int
+                   ) -> NDArray[np.float64]:
     """Population reached from each source within each threshold (minutes).
 
     Source ``i`` is the seed set ``src_nodes[src_ptr[i]:src_ptr[i+1]]`` with
@@ -251,8 +411,8 @@ def batch_catchment(
             dist[:] = np.inf
             lo = src_ptr[i]
             hi = src_ptr[i + 1]
-            _dijkstra_plain(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
-                            cutoff, dist, hd, hn)
+            _search(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
+                    src_nodes[lo:hi], cutoff, dist, None, None, HeapQueue(hd, hn))
             for c in range(nc):
                 t = cell_oa[c] + dist[cell_a[c]]
                 b = cell_b[c]
@@ -268,15 +428,10 @@ def batch_catchment(
 
 
 @njit(cache=True, parallel=True)
-def batch_distances(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    src_ptr: NDArray[np.int64],
-    src_nodes: NDArray[np.int64],
-    src_offsets: NDArray[np.float64],
-    cutoff: float,
-) -> NDArray[np.float64]:
+def batch_distances(indptr: NDArray[np.int64], indices: NDArray[np.int32],
+                    weights: NDArray[np.float64], src_ptr: NDArray[np.int64],
+                    src_nodes: NDArray[np.int64], src_offsets: NDArray[np.float64], cutoff: float
+                   ) -> NDArray[np.float64]:
     """Full distance rows (sources × nodes, ``inf`` beyond cutoff) for a few sources."""
     n = indptr.shape[0] - 1
     ns = src_ptr.shape[0] - 1
@@ -287,28 +442,19 @@ def batch_distances(
         hn = np.empty(cap, dtype=np.int32)
         lo = src_ptr[i]
         hi = src_ptr[i + 1]
-        _dijkstra_plain(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
-                        cutoff, out[i], hd, hn)
+        _search(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi], src_nodes[lo:hi],
+                cutoff, out[i], None, None, HeapQueue(hd, hn))
     return out
 
 
 @njit(cache=True, parallel=True)
-def batch_catchment_scatter(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    src_ptr: NDArray[np.int64],
-    src_nodes: NDArray[np.int64],
-    src_offsets: NDArray[np.float64],
-    src_pop: NDArray[np.float64],
-    cutoff: float,
-    tgt_a: NDArray[np.int64],
-    tgt_oa: NDArray[np.float64],
-    tgt_b: NDArray[np.int64],
-    tgt_ob: NDArray[np.float64],
-    thresholds: NDArray[np.float64],
-    n_chunks: int,
-) -> NDArray[np.float64]:
+def batch_catchment_scatter(indptr: NDArray[np.int64], indices: NDArray[np.int32],
+                            weights: NDArray[np.float64], src_ptr: NDArray[np.int64],
+                            src_nodes: NDArray[np.int64], src_offsets: NDArray[np.float64],
+                            src_pop: NDArray[np.float64], cutoff: float, tgt_a: NDArray[np.int64],
+                            tgt_oa: NDArray[np.float64], tgt_b: NDArray[np.int64],
+                            tgt_ob: NDArray[np.float64], thresholds: NDArray[np.float64],
+                            n_chunks: int) -> NDArray[np.float64]:
     """Population reaching each target within each threshold, searching from the population.
 
     The transpose of :func:`batch_catchment`, for when there are fewer
@@ -338,8 +484,8 @@ def batch_catchment_scatter(
             dist[:] = np.inf
             lo = src_ptr[i]
             hi = src_ptr[i + 1]
-            _dijkstra_plain(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
-                            cutoff, dist, hd, hn)
+            _search(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
+                    src_nodes[lo:hi], cutoff, dist, None, None, HeapQueue(hd, hn))
             for j in range(ng):
                 t = dist[tgt_a[j]] + tgt_oa[j]
                 b = tgt_b[j]
@@ -356,70 +502,13 @@ def batch_catchment_scatter(
     return out
 
 
-@njit(cache=True, nogil=True)
-def _dijkstra_touched(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    seed_nodes: NDArray[np.int64],
-    seed_offsets: NDArray[np.float64],
-    cutoff: float,
-    dist: NDArray[np.float64],
-    touched: NDArray[np.int32],
-    hd: NDArray[np.float64],
-    hn: NDArray[np.int32],
-) -> int:
-    """:func:`_dijkstra_plain` that lists the nodes it reaches in ``touched``; return their count.
-
-    Every listed node ends with its final (finite, ``<= cutoff``) distance,
-    so the caller can use them and reset ``dist`` to ``inf`` on just those
-    nodes — the cost of a search is then its reach, not the graph's size.
-    """
-    size = 0
-    cnt = 0
-    for k in range(seed_nodes.shape[0]):
-        s = seed_nodes[k]
-        o = seed_offsets[k]
-        if o <= cutoff and o < dist[s]:
-            if dist[s] == np.inf:
-                touched[cnt] = s
-                cnt += 1
-            dist[s] = o
-            size = _push(hd, hn, size, o, s)
-    while size > 0:
-        d = hd[0]
-        u = hn[0]
-        size = _pop(hd, hn, size)
-        if d > dist[u]:
-            continue
-        for e in range(indptr[u], indptr[u + 1]):
-            v = indices[e]
-            nd = d + weights[e]
-            if nd <= cutoff:
-                dv = dist[v]
-                if nd < dv:
-                    if dv == np.inf:
-                        touched[cnt] = v
-                        cnt += 1
-                    dist[v] = nd
-                    size = _push(hd, hn, size, nd, v)
-    return cnt
-
-
 @njit(cache=True, parallel=True)
-def scatter_to_nodes(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    src_ptr: NDArray[np.int64],
-    src_nodes: NDArray[np.int64],
-    src_offsets: NDArray[np.float64],
-    src_weight: NDArray[np.float64],
-    thresholds: NDArray[np.float64],
-    n_chunks: int,
-    width: float = 0.0,
-    n_buckets: int = 0,
-) -> tuple[NDArray[np.float64], int]:
+def scatter_to_nodes(indptr: NDArray[np.int64], indices: NDArray[np.int32],
+                     weights: NDArray[np.float64], src_ptr: NDArray[np.int64],
+                     src_nodes: NDArray[np.int64], src_offsets: NDArray[np.float64],
+                     src_weight: NDArray[np.float64], thresholds: NDArray[np.float64],
+                     n_chunks: int, width: float = 0.0, n_buckets: int = 0
+                    ) -> tuple[NDArray[np.float64], int]:
     """Sum of ``src_weight`` over the sources that reach each node within each threshold.
 
     One bounded search per source ``i`` (seed set as in :func:`batch_catchment`)
@@ -448,26 +537,15 @@ def scatter_to_nodes(
     settled = np.zeros(nchunks, dtype=np.int64)
     cap = indices.shape[0] + (src_ptr[ns] - src_ptr[0]) + 1
     for ch in prange(nchunks):
-        dist = np.full(n, np.inf)
-        touched = np.empty(n, dtype=np.int32)
-        hd = np.empty(cap if n_buckets == 0 else 1, dtype=np.float64)
-        hn = np.empty(cap, dtype=np.int32)
-        head = np.full(max(n_buckets, 1), -1, dtype=np.int32)
-        nxt = np.empty(cap if n_buckets > 0 else 1, dtype=np.int32)
-        lab = np.empty(1, dtype=np.int64)
+        dist, touched, heap, buckets = _reach_arrays(n, cap, width, n_buckets)
         for i in range(ch, ns, nchunks):
             p = src_weight[i]
             if p == 0.0:
                 continue
             lo = src_ptr[i]
             hi = src_ptr[i + 1]
-            if n_buckets > 0:
-                cnt = _dial_touched(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
-                                    src_nodes[lo:hi], False, cutoff, width, dist, lab, touched,
-                                    head, hn, nxt)
-            else:
-                cnt = _dijkstra_touched(indptr, indices, weights, src_nodes[lo:hi],
-                                        src_offsets[lo:hi], cutoff, dist, touched, hd, hn)
+            cnt = _reach(indptr, indices, weights, src_nodes[lo:hi], src_offsets[lo:hi],
+                         src_nodes[lo:hi], cutoff, dist, None, touched, heap, buckets)
             settled[ch] += cnt
             for j in range(cnt):
                 v = touched[j]
@@ -483,16 +561,9 @@ def scatter_to_nodes(
 
 
 @njit(cache=True, parallel=True)
-def gather_sum(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    values: NDArray[np.float64],
-    cutoff: float,
-    n_chunks: int,
-    width: float = 0.0,
-    n_buckets: int = 0,
-) -> tuple[NDArray[np.float64], int]:
+def gather_sum(indptr: NDArray[np.int64], indices: NDArray[np.int32], weights: NDArray[np.float64],
+               values: NDArray[np.float64], cutoff: float, n_chunks: int, width: float = 0.0,
+               n_buckets: int = 0) -> tuple[NDArray[np.float64], int]:
     """For every node ``v``: the sum of ``values[u]`` over the nodes ``u`` with ``dist(v, u) <= cutoff``.
 
     One bounded search per node on the given graph (distances *from* ``v``),
@@ -511,23 +582,13 @@ def gather_sum(
     settled = np.zeros(nchunks, dtype=np.int64)
     cap = indices.shape[0] + 2
     for ch in prange(nchunks):
-        dist = np.full(n, np.inf)
-        touched = np.empty(n, dtype=np.int32)
-        hd = np.empty(cap if n_buckets == 0 else 1, dtype=np.float64)
-        hn = np.empty(cap, dtype=np.int32)
-        head = np.full(max(n_buckets, 1), -1, dtype=np.int32)
-        nxt = np.empty(cap if n_buckets > 0 else 1, dtype=np.int32)
-        lab = np.empty(1, dtype=np.int64)
+        dist, touched, heap, buckets = _reach_arrays(n, cap, width, n_buckets)
         seed = np.zeros(1, dtype=np.int64)
         off = np.zeros(1)
         for v in range(ch, n, nchunks):
             seed[0] = v
-            if n_buckets > 0:
-                cnt = _dial_touched(indptr, indices, weights, seed, off, seed, False, cutoff,
-                                    width, dist, lab, touched, head, hn, nxt)
-            else:
-                cnt = _dijkstra_touched(indptr, indices, weights, seed, off, cutoff, dist,
-                                        touched, hd, hn)
+            cnt = _reach(indptr, indices, weights, seed, off, seed, cutoff, dist, None, touched,
+                         heap, buckets)
             settled[ch] += cnt
             s = 0.0
             for j in range(cnt):
@@ -536,163 +597,3 @@ def gather_sum(
                 dist[u] = np.inf
             out[v] = s
     return out, int(settled.sum())
-
-
-# --------------------------------------------------------------------------- bucket queue
-#
-# Dial-style buckets of width ``width`` <= half the smallest edge weight. Every
-# node in the lowest non-empty bucket already has its final distance: any path
-# through a node not yet settled is at least the bucket's floor plus one edge,
-# i.e. two bucket widths more (the factor 2 leaves room for float rounding of
-# the bucket index). So a bucket is emptied in any order without comparisons,
-# and relaxations from it only land in later buckets. A node's distance is
-# still ``min(dist[u] + w)`` over its predecessors, the very float64 sums of
-# the heap kernels and networkx. Buckets are circular (``n_buckets`` > largest
-# weight / width + 2) singly linked lists of entries with lazy deletion: an
-# entry is stale when its node's distance now falls in a lower (already
-# emptied) bucket; an entry a whole circle ahead (a seed with a large offset)
-# is put back; a node entered twice in the same bucket is expanded
-# twice with the same distance, which changes nothing the second time.
-
-
-def bucket_width(weights: NDArray[np.float64]) -> tuple[float, int]:
-    """(width, number of circular buckets) for :func:`_dial_touched`; (0, 0) = use the heap.
-
-    The bucket queue is used when it needs at most 2**22 buckets (largest / smallest weight up
-    to about two million); otherwise the heap kernels serve.
-    """
-    if weights.shape[0] == 0:
-        return 0.0, 0
-    lo = float(weights.min())
-    hi = float(weights.max())
-    if not lo > 0:
-        return 0.0, 0
-    width = lo / 2.0
-    nb = int(np.ceil(hi / width)) + 3
-    if nb > 2**22:
-        return 0.0, 0
-    return width, nb
-
-
-@njit(cache=True, nogil=True)
-def _dial_touched(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    seed_nodes: NDArray[np.int64],
-    seed_offsets: NDArray[np.float64],
-    seed_labels: NDArray[np.int64],
-    use_labels: bool,
-    cutoff: float,
-    width: float,
-    dist: NDArray[np.float64],
-    label: NDArray[np.int64],
-    touched: NDArray[np.int32],
-    head: NDArray[np.int32],
-    ent_node: NDArray[np.int32],
-    ent_next: NDArray[np.int32],
-) -> int:
-    """Seeded (optionally labelled) search with the bucket queue; return the reached count.
-
-    Same contract as :func:`_dijkstra_touched` (and, with ``use_labels``, the
-    labels of :func:`_dijkstra`). ``head`` must be all -1 on entry and is left so. ``ent_*`` hold at least edges + seeds entries.
-    """
-    nb = head.shape[0]
-    inv = 1.0 / width
-    cnt = 0
-    ne = 0
-    active = 0
-    lowest = np.int64(2**62)
-    for k in range(seed_nodes.shape[0]):
-        s = seed_nodes[k]
-        o = seed_offsets[k]
-        if o > cutoff:
-            continue
-        if o < dist[s]:
-            if dist[s] == np.inf:
-                touched[cnt] = s
-                cnt += 1
-            dist[s] = o
-            if use_labels:
-                label[s] = seed_labels[k]
-            b = np.int64(o * inv)
-            lowest = min(lowest, b)
-            j = b % nb
-            ent_node[ne] = s
-            ent_next[ne] = head[j]
-            head[j] = ne
-            ne += 1
-            active += 1
-        elif use_labels and o == dist[s] and seed_labels[k] < label[s]:
-            label[s] = seed_labels[k]
-    cur = lowest
-    while active > 0:
-        j = cur % nb
-        e0 = head[j]
-        if e0 < 0:
-            cur += 1
-            continue
-        head[j] = -1
-        while e0 >= 0:
-            u = ent_node[e0]
-            e_here = e0
-            e0 = ent_next[e0]
-            d = dist[u]
-            b = np.int64(d * inv)
-            if b > cur:  # a seed a whole circle ahead: keep it for its turn
-                ent_next[e_here] = head[j]
-                head[j] = e_here
-                continue
-            active -= 1
-            if b != cur:
-                continue
-            lu = label[u] if use_labels else 0
-            for e in range(indptr[u], indptr[u + 1]):
-                v = indices[e]
-                nd = d + weights[e]
-                if nd > cutoff:
-                    continue
-                dv = dist[v]
-                if nd < dv:
-                    if dv == np.inf:
-                        touched[cnt] = v
-                        cnt += 1
-                    dist[v] = nd
-                    if use_labels:
-                        label[v] = lu
-                    jb = np.int64(nd * inv) % nb
-                    ent_node[ne] = v
-                    ent_next[ne] = head[jb]
-                    head[jb] = ne
-                    ne += 1
-                    active += 1
-                elif use_labels and nd == dv and lu < label[v]:
-                    label[v] = lu
-        cur += 1
-    return cnt
-
-
-@njit(cache=True)
-def multi_source_buckets(
-    indptr: NDArray[np.int64],
-    indices: NDArray[np.int32],
-    weights: NDArray[np.float64],
-    seed_nodes: NDArray[np.int64],
-    seed_offsets: NDArray[np.float64],
-    seed_labels: NDArray[np.int64],
-    cutoff: float,
-    width: float,
-    n_buckets: int,
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """:func:`multi_source` on the bucket queue (``width``, ``n_buckets`` from :func:`bucket_width`)."""
-    n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
-    label = np.full(n, -1, dtype=np.int64)
-    touched = np.empty(n, dtype=np.int32)
-    head = np.full(n_buckets, -1, dtype=np.int32)
-    cap = indices.shape[0] + seed_nodes.shape[0] + 1
-    ent_node = np.empty(cap, dtype=np.int32)
-    ent_next = np.empty(cap, dtype=np.int32)
-    _dial_touched(indptr, indices, weights, seed_nodes, seed_offsets, seed_labels, True, cutoff,
-                  width, dist, label, touched, head, ent_node, ent_next)
-    return dist, label
