@@ -59,9 +59,10 @@ qgis-plugin:
 	@echo "build/siteselect_processing.zip"
 
 lint: $(STAMP)
-	$(BIN)/ruff check siteselect tests bench layers/build
+	$(BIN)/ruff check siteselect tests bench layers/build tools
 	$(BIN)/mypy siteselect
 	$(BIN)/lint-imports
+	$(BIN)/python tools/architecture.py
 
 test: $(STAMP) browser-deps lint
 	$(BIN)/python -m pytest -q

@@ -8,7 +8,7 @@ frame (positions ``linspace(0, n - 1, sites)``), limits 15/30/45/60 min with the
 default 1 km access cap, as in a default ``siteselect run``.
 
 Measured (best of ``--repeat``, both after one warm-up call so numba's kernels
-are compiled and cached): ``RoadGraph._isochrones_reference`` (a disc at every
+are compiled and cached): ``isochrones_reference`` of ``tests/_network_reference.py`` (a disc at every
 node and at points ≤ 100 m apart along edges, dissolved) and
 ``RoadGraph.isochrones`` (the union built from convex hulls of disc pairs on
 edge pieces). Both include the same network search. Agreement: area of the
@@ -31,6 +31,9 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from _network_reference import isochrones_reference
 
 from siteselect.io.layers import load_layers
 from siteselect.network.graph import RoadGraph
@@ -62,8 +65,8 @@ def main() -> None:
     opts: dict[str, Any] = {"origin_id": "site_id", "minutes": LIMITS}
 
     graph.isochrones(sites.iloc[:1], **opts)              # warm-up: numba compile / cache load
-    graph._isochrones_reference(sites.iloc[:1], **opts)
-    ref_s, ref = best_of(args.repeat, lambda: graph._isochrones_reference(sites, **opts))
+    isochrones_reference(graph, sites.iloc[:1], **opts)
+    ref_s, ref = best_of(args.repeat, lambda: isochrones_reference(graph, sites, **opts))
     print(f"reference: {ref_s:.3f} s for {len(sites)} sites x {len(LIMITS)} limits", flush=True)
     fast_s, fast = best_of(args.repeat, lambda: graph.isochrones(sites, **opts))
     print(f"fast:      {fast_s:.3f} s", flush=True)
