@@ -134,7 +134,7 @@ def test_cli_export_to_postgis_never_shows_password(pg: PostGIS, monkeypatch: py
     pg.sql("GRANT ALL ON SEQUENCE public.layer_styles_id_seq TO gis")
     res = runner.invoke(main, ["export", "--to", "env:SITESELECT_TEST_DSN", "--schema", "run1"])
     assert res.exit_code == 0, res.output
-    assert res.output.strip() == f"PostgreSQL host=127.0.0.1 port={pg.port} dbname=gis user=gis schema run1"
+    assert res.stdout.strip() == f"PostgreSQL host=127.0.0.1 port={pg.port} dbname=gis user=gis schema run1"
     dump = pg.sql("SELECT string_agg(value, ' ') FROM run1.siteselect_metadata")[0][0]
     assert "electricity-intensive" in dump and PASSWORD not in dump
     styles = pg.sql("SELECT string_agg(styleqml::text || coalesce(description, ''), ' ') FROM public.layer_styles")
