@@ -14,7 +14,7 @@ million_polygon_constraint_s
     ``within 50 m`` constraint on that layer (the 50 embedded candidates).
 baseline_old_path_s / prefilter_path_s
     the old path (every feature buffered and intersected: the prefilter
-    :func:`siteselect.analysis.constraints._near_sites` replaced by "all features")
+    :func:`siteselect.analysis._sites.near_sites` replaced by "all features")
     and the new one on ``--baseline-n`` polygons; ``identical`` says whether
     both give the same exclusions, reasons and usable areas (bit for bit).
 
@@ -36,6 +36,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from siteselect.analysis import constraint_kinds as K  # noqa: E402
 from siteselect.analysis import constraints as C  # noqa: E402
 from siteselect.io.file_layers import load_embedded  # noqa: E402
 from siteselect.scenario import InsideConstraint, WithinConstraint  # noqa: E402
@@ -69,12 +70,12 @@ def main() -> None:
 
     small = tiny_polygons(extent, args.baseline_n, cands.crs)
     new_s, new = timed(cands, small)
-    real = C._near_sites
-    C._near_sites = lambda geoms, sites, reach_m: np.arange(len(geoms))  # type: ignore[assignment]
+    real = K.near_sites  # the STRtree prefilter the inside/within kinds call
+    K.near_sites = lambda geoms, sites, reach_m: np.arange(len(geoms))  # type: ignore[assignment]
     try:
         old_s, old = timed(cands, small)
     finally:
-        C._near_sites = real
+        K.near_sites = real
     cols = ["excluded", "exclusion_reason", "usable_area_ha", "c_water", "c_water_50m"]
     identical = all(new[c].tolist() == old[c].tolist() for c in cols)
     print(f"{args.baseline_n:,} polygons: old path {old_s:.2f} s, prefilter {new_s:.2f} s, identical {identical}")
