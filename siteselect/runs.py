@@ -77,7 +77,7 @@ def write_outputs(
     gpkg: bool = True,
     progress: Progress | None = None,
 ) -> dict[str, Path]:
-    """Write ranking.csv, scenario.yaml, map.html, siteselect.outputs.gpkg and site sheets, all or nothing.
+    """Write ranking.csv, scenario.yaml, map.html, siteselect.gpkg and site sheets, all or nothing.
 
     The files are written into a staging folder inside ``out_dir`` and moved
     into place at the end (see :class:`siteselect.core.output.OutputFolder`):
@@ -145,7 +145,7 @@ def write_run_files(
     )
     if gpkg:
         step("writing the GeoPackage")
-        paths["gpkg"] = write_result_geopackage(result, out / "siteselect.outputs.gpkg",
+        paths["gpkg"] = write_result_geopackage(result, out / "siteselect.gpkg",
                                                 scenario_yaml=(out / "scenario.yaml").read_text(encoding="utf-8"))
     if sheets is None:
         n = result.scenario.output.sheets_top_n if sheets_top_n is None else sheets_top_n

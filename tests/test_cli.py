@@ -29,7 +29,7 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_default_run_writes_every_output(default_run: tuple[Path, str]) -> None:
     out, text = default_run
-    for name in ("ranking.csv", "map.html", "scenario.yaml", "siteselect.outputs.gpkg"):
+    for name in ("ranking.csv", "map.html", "scenario.yaml", "siteselect.gpkg"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
         assert str(out / name) in text  # the run says where its outputs are
     assert len(list((out / "sites").glob("*.pdf"))) == 2
@@ -175,7 +175,7 @@ def test_local_engine_rejects_dask_only_options(tmp_path: Path) -> None:
 def test_export_writes_a_styled_geopackage_with_the_scenario(tmp_path: Path) -> None:
     import pyogrio
 
-    target = tmp_path / "export" / "siteselect.outputs.gpkg"
+    target = tmp_path / "export" / "siteselect.gpkg"
     res = CliRunner().invoke(main, ["export", "--gpkg", str(target)])
     assert res.exit_code == 0, res.output
     names = {name for name, _ in pyogrio.list_layers(target)}

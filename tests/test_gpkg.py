@@ -39,7 +39,7 @@ def inputs():
 @pytest.fixture(scope="module")
 def gpkg(inputs, tmp_path_factory):
     ranking, layers, iso = inputs
-    out = tmp_path_factory.mktemp("gpkg") / "siteselect.outputs.gpkg"
+    out = tmp_path_factory.mktemp("gpkg") / "siteselect.gpkg"
     path = write_geopackage(out, ranking=ranking, layers=layers, isochrones=iso, scenario_yaml=SCENARIO,
                             provenance=PROVENANCE)
     assert path == out
@@ -159,11 +159,11 @@ def test_roads_substations_isochrones_styles(gpkg, inputs):
 def test_atomic_replace_and_inputs_untouched(inputs, tmp_path):
     ranking, layers, iso = inputs
     before = ranking.copy()
-    out = tmp_path / "siteselect.outputs.gpkg"
+    out = tmp_path / "siteselect.gpkg"
     out.write_bytes(b"old")
     write_geopackage(out, ranking=ranking, layers=layers, isochrones=iso, scenario_yaml=SCENARIO, provenance={})
     assert out.read_bytes()[:16] == b"SQLite format 3\x00"
-    assert [p.name for p in tmp_path.iterdir()] == ["siteselect.outputs.gpkg"]
+    assert [p.name for p in tmp_path.iterdir()] == ["siteselect.gpkg"]
     assert ranking.equals(before)
 
 

@@ -264,7 +264,7 @@ def test_rerun_removes_stale_outputs_keeps_user_files_and_modes(tmp_path: Path, 
     assert {"sites/B.pdf", "sites/C.pdf"} <= set(_tree(out))
     umask = os.umask(0)
     os.umask(umask)
-    for name in ("scenario.yaml", "ranking.csv", "map.html", "siteselect.outputs.gpkg", "sites/C.pdf"):
+    for name in ("scenario.yaml", "ranking.csv", "map.html", "siteselect.gpkg", "sites/C.pdf"):
         assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
     (out / "my notes.txt").write_text("mine", encoding="utf-8")
     (out / "sites" / "mine.txt").write_text("mine too", encoding="utf-8")

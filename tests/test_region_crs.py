@@ -260,7 +260,7 @@ def test_helsinki_ranking_in_the_auto_crs(helsinki_run: dict[str, Path]) -> None
 
 
 def test_helsinki_geopackage_in_the_auto_crs(helsinki_run: dict[str, Path]) -> None:
-    gpkg = helsinki_run["out"] / "siteselect.outputs.gpkg"
+    gpkg = helsinki_run["out"] / "siteselect.gpkg"
     names = [str(n) for n, _ in pyogrio.list_layers(gpkg)]
     assert {"ranking", "roads", "rail", "stations", "candidates", "population"} <= set(names)
     for name in names:

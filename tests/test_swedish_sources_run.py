@@ -106,7 +106,7 @@ def test_run_shows_the_new_facts(swedish_run: Path) -> None:
     assert table.loc["dp-1980-P31_1", "plan_status"] == "pågående"
     html = (swedish_run / "map.html").read_text(encoding="utf-8")
     assert "10 MW villkorad" in html or "10 MW conditional" in html
-    with sqlite3.connect(swedish_run / "siteselect.outputs.gpkg") as con:
+    with sqlite3.connect(swedish_run / "siteselect.gpkg") as con:
         tables = [r[0] for r in con.execute("select table_name from gpkg_contents")]
         ranking = next(t for t in tables if "rank" in t)
         cols = [r[1] for r in con.execute(f'pragma table_info("{ranking}")')]

@@ -115,7 +115,7 @@ def test_version_is_the_package_metadata(installed: Installed) -> None:
 def test_run_default_and_a_shipped_scenario_by_name(installed: Installed) -> None:
     res = installed.run("run", "--out", "screen")
     assert res.returncode == 0, res.stderr
-    for name in ("ranking.csv", "map.html", "scenario.yaml", "siteselect.outputs.gpkg"):
+    for name in ("ranking.csv", "map.html", "scenario.yaml", "siteselect.gpkg"):
         assert (installed.work / "screen" / name).stat().st_size > 0, name
     assert list((installed.work / "screen" / "sites").glob("*.pdf"))
     assert "scenario electricity-intensive:" in res.stdout

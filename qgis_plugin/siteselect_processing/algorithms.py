@@ -210,7 +210,7 @@ class RunScenario(_Algorithm):
     _name = "Run scenario"
     _help = ("Runs `siteselect run` on a scenario file; QGIS layers given for candidates, roads or "
              "protected nature replace the scenario's (their fields must be the role's). Writes ranking.csv, map.html, scenario.yaml and "
-             "siteselect.outputs.gpkg (all layers used, the ranking and isochrones, styled) into the output "
+             "siteselect.gpkg (all layers used, the ranking and isochrones, styled) into the output "
              "folder and loads the ranking and isochrones styled.")
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 - QGIS's name
@@ -237,7 +237,7 @@ class RunScenario(_Algorithm):
         if not self.parameterAsBoolean(parameters, "SENSITIVITY", context):
             args.append("--no-sensitivity")
         run_siteselect(args, feedback)
-        gpkg = os.path.join(out, "siteselect.outputs.gpkg")
+        gpkg = os.path.join(out, "siteselect.gpkg")
         ranking, iso = f"{gpkg}|layername=ranking", f"{gpkg}|layername=isochrones"
         _load(context, ranking, "ranking", "RANKING")
         _load(context, iso, "isochrones", "ISOCHRONES")
@@ -296,7 +296,7 @@ class AnswerEnquiry(_Algorithm):
         request = self.parameterAsFile(parameters, "REQUEST", context)
         out = self.parameterAsString(parameters, "OUTPUT_FOLDER", context)
         run_siteselect(["enquiry", request, "--out", out], feedback)
-        ranking = os.path.join(out, "siteselect.outputs.gpkg") + "|layername=ranking"
+        ranking = os.path.join(out, "siteselect.gpkg") + "|layername=ranking"
         _load(context, ranking, "ranking", "RANKING")
         return {"RANKING": ranking, "SHORTLIST": os.path.join(out, "shortlist.csv"), "OUTPUT_FOLDER": out}
 

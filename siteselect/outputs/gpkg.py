@@ -1,7 +1,7 @@
 """GeoPackage of a run for GIS staff: every layer used, the ranking, isochrones,
 the scenario as metadata and a QGIS style per layer (``layer_styles`` table).
 
-Open ``siteselect.outputs.gpkg`` in QGIS and each layer comes up styled: the ranking
+Open ``siteselect.gpkg`` in QGIS and each layer comes up styled: the ranking
 graduated by score with excluded sites grey and hatched, roads by class,
 substations by voltage, and so on.
 """
@@ -203,7 +203,7 @@ def write_geopackage(
     Parameters
     ----------
     path
-        GeoPackage to write (``siteselect.outputs.gpkg``); replaced atomically.
+        GeoPackage to write (``siteselect.gpkg``); replaced atomically.
     ranking
         Per-site result table; written as layer ``ranking`` with every column.
     layers
