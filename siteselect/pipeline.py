@@ -287,8 +287,9 @@ def _min_voltage(scenario: Scenario) -> float:
         if spec.measure == "substation_km" and spec.min_voltage_kv:
             return float(spec.min_voltage_kv)
     for c in scenario.constraints:
-        if getattr(c, "mode", None) == "min_voltage_within":
-            return float(c.min_voltage_kv)  # type: ignore[union-attr]
+        kv = getattr(c, "min_voltage_kv", None)  # only a grid constraint states a voltage
+        if kv:
+            return float(kv)
     return 130.0
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 import rasterio.features
 from matplotlib.figure import Figure
 
+from siteselect.analysis.measure_kinds import measure_kind
 from siteselect.core.labels import label, labels_for
 from siteselect.core.output import OutputFolder, atomic_write, write_csv, write_text
 from siteselect.errors import LayerError
@@ -194,11 +195,12 @@ def _describe(zones: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], s
         return out
     reqs = standard_requests(layers, min_voltage_kv=130.0, commute_minutes=(45.0,))
     reqs += [MeasureRequest(s.measure, s.params) for s in scenario.factors.values()
-             if s.kind == "numeric" and s.measure != "area_ha"]
+             if s.kind == "numeric" and measure_kind(s.measure).role is not None]
     meas = site_measures(out, layers, graph, reqs)
     for c in meas.columns:
         out[c] = meas[c].to_numpy()
-    numeric = {n: s for n, s in scenario.factors.items() if s.kind == "numeric" and s.measure != "area_ha"}
+    # zones have no fields of their own: only measures taken from a layer describe them
+    numeric = {n: s for n, s in scenario.factors.items() if s.kind == "numeric" and measure_kind(s.measure).role is not None}
     raw = pd.DataFrame({n: meas[MeasureRequest(s.measure, s.params).column] for n, s in numeric.items()},
                        index=out.index)
     std, _ = standardise_table(raw, numeric)
