@@ -33,11 +33,14 @@ import pandas as pd
 import rasterio.features
 from matplotlib.figure import Figure
 
+from siteselect.analysis.factors import standardise_table
 from siteselect.analysis.measure_kinds import measure_kind
+from siteselect.analysis.measures import MeasureRequest, site_measures, standard_requests
 from siteselect.core.labels import label, labels_for
 from siteselect.core.output import OutputFolder, atomic_write, write_csv, write_text
 from siteselect.errors import LayerError
 from siteselect.io.layers import load_layers
+from siteselect.network.graph import RoadGraph
 from siteselect.pipeline import catalog_path, resolve_scenario, run_inputs
 from siteselect.scenario import Scenario
 
@@ -119,9 +122,7 @@ def plan_report(
     -------
     PlanReport
     """
-    from siteselect.analysis.factors import standardise_table
-    from siteselect.analysis.measures import MeasureRequest, site_measures, standard_requests
-    from siteselect.network.graph import RoadGraph
+    # the raster engine (rasterio, numba kernels) is imported when a report is made, not at CLI start-up
     from siteselect.raster.suitability import extract_zones, scenario_surface
 
     if not 0 < top_share < 1:
@@ -151,8 +152,7 @@ def plan_report(
     zones = extract_zones(masked, min_area_ha=min_area_ha, threshold=threshold, max_zones=100_000,
                           municipalities=munis)
     zones = _split_by_municipality(zones.rename(columns={"site_id": "zone_id"}), munis, min_area_ha)
-    zones = _describe(zones, layers, scenario, graph, site_measures, standard_requests, MeasureRequest,
-                      standardise_table)
+    zones = _describe(zones, layers, scenario, graph)
     codes = dict(zip(munis["name"], munis["kommun_kod"]))
     zones["kommun_kod"] = zones["municipality"].map(codes).fillna("")
     zones = zones.sort_values(["municipality", "mean_score"], ascending=[True, False], kind="stable")
@@ -185,22 +185,20 @@ def _split_by_municipality(zones: gpd.GeoDataFrame, munis: gpd.GeoDataFrame, min
                             crs=zones.crs)
 
 
-def _describe(zones: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario, graph: Any,
-              site_measures: Any, standard_requests: Any, MeasureRequest: Any, standardise_table: Any
-              ) -> gpd.GeoDataFrame:
+def _describe(zones: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame], scenario: Scenario,
+              graph: RoadGraph) -> gpd.GeoDataFrame:
     out = zones.copy()
     if out.empty:
         for c in ("weakest_factors", "constraints_near"):
             out[c] = pd.Series(dtype=object)
         return out
+    # zones have no fields of their own: only measures taken from a layer describe them
+    numeric = {n: s for n, s in scenario.factors.items() if s.kind == "numeric" and measure_kind(s.measure).role is not None}
     reqs = standard_requests(layers, min_voltage_kv=130.0, commute_minutes=(45.0,))
-    reqs += [MeasureRequest(s.measure, s.params) for s in scenario.factors.values()
-             if s.kind == "numeric" and measure_kind(s.measure).role is not None]
+    reqs += [MeasureRequest(s.measure, s.params) for s in numeric.values()]
     meas = site_measures(out, layers, graph, reqs)
     for c in meas.columns:
         out[c] = meas[c].to_numpy()
-    # zones have no fields of their own: only measures taken from a layer describe them
-    numeric = {n: s for n, s in scenario.factors.items() if s.kind == "numeric" and measure_kind(s.measure).role is not None}
     raw = pd.DataFrame({n: meas[MeasureRequest(s.measure, s.params).column] for n, s in numeric.items()},
                        index=out.index)
     std, _ = standardise_table(raw, numeric)

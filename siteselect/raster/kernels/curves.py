@@ -1,4 +1,4 @@
-"""Fuzzy curves for the raster kernels: parameter packing and float32 standardisation.
+"""Fuzzy curves for the raster kernels: the parameter-row layout and float32 standardisation.
 
 Fuzzy curves are packed per factor into one row of ``params`` (float64,
 shape (n_factors, 8 + 2·MAX_BREAKS)):
